@@ -1,0 +1,322 @@
+using System.Threading.RateLimiting;
+using Juggle.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace Juggle;
+
+/// <summary>
+/// Runs callables asynchronously on a pool of workers (Python's <c>concurrent.futures.Executor</c>).
+/// Submit work, get a <see cref="Future{T}"/> back; map a function over many items; shut down with
+/// <c>using</c>/<c>await using</c>. Every executor passes the same contract tests.
+/// </summary>
+public abstract partial class Executor : IDisposable, IAsyncDisposable
+{
+    /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> that publishes task counts.</summary>
+    public const string MeterName = JuggleMetrics.MeterName;
+
+    private static long s_executorCount;
+
+    private readonly IProgress<ExecutorProgress>? _progress;
+    private readonly ILogger? _logger;
+    private readonly RateLimiter? _rateLimiter;
+    private readonly bool _ownsRateLimiter;
+    private readonly KeyValuePair<string, object?> _nameTag;
+    private long _nextId;
+    private long _submitted;
+    private long _running;
+    private long _succeeded;
+    private long _failed;
+    private long _cancelled;
+    private int _disposed;
+
+    private protected Executor(ExecutorOptions options, int defaultMaxWorkers, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Number = Interlocked.Increment(ref s_executorCount);
+        MaxWorkers = options.MaxWorkers ?? defaultMaxWorkers;
+        Name = options.Name ?? $"{kind}-{Number}";
+        Time = options.TimeProvider;
+        _progress = options.Progress;
+        _logger = options.Logger;
+        if (options.TasksPerSecond is { } perSecond)
+        {
+            _rateLimiter = PerSecondLimiter.Create(perSecond);
+            _ownsRateLimiter = true;
+        }
+        else
+        {
+            _rateLimiter = options.RateLimiter;
+        }
+
+        _nameTag = new KeyValuePair<string, object?>("juggle.executor", Name);
+    }
+
+    /// <summary>The most tasks this executor runs at once.</summary>
+    public int MaxWorkers { get; }
+
+    /// <summary>The executor's name, used in logs and metrics.</summary>
+    public string Name { get; }
+
+    /// <summary><see langword="true"/> once <see cref="Shutdown(bool, bool)"/> (or Dispose) was called: no more submits.</summary>
+    public abstract bool IsShutdown { get; }
+
+    /// <summary>A snapshot of the task counts: submitted, running, succeeded, failed, cancelled.</summary>
+    public ExecutorProgress Progress => new(
+        Volatile.Read(ref _submitted),
+        Volatile.Read(ref _running),
+        Volatile.Read(ref _succeeded),
+        Volatile.Read(ref _failed),
+        Volatile.Read(ref _cancelled));
+
+    /// <summary>The clock for timestamps (<see cref="Future.StartTimestamp"/>) and deadlines.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>A number identifying this executor within the process, from 1.</summary>
+    private protected long Number { get; }
+
+    /// <summary>Schedules <paramref name="fn"/> to run and returns a future for its result (Python's <c>submit</c>).</summary>
+    /// <exception cref="InvalidOperationException">The executor is shut down.</exception>
+    /// <exception cref="BrokenExecutorException">The executor is broken.</exception>
+    public Future<T> Submit<T>(Func<T> fn)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new FuncWorkItem<T>(fn));
+    }
+
+    /// <summary>Schedules <c>fn(arg)</c>; the form to use with the process pool, whose functions are static methods.</summary>
+    public Future<TResult> Submit<TArg, TResult>(Func<TArg, TResult> fn, TArg arg)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new FuncWorkItem<TArg, TResult>(fn, arg));
+    }
+
+    /// <summary>Schedules <c>fn(arg1, arg2)</c>.</summary>
+    public Future<TResult> Submit<TArg1, TArg2, TResult>(Func<TArg1, TArg2, TResult> fn, TArg1 arg1, TArg2 arg2)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new FuncWorkItem<TArg1, TArg2, TResult>(fn, arg1, arg2));
+    }
+
+    /// <summary>Schedules an action; the future's <see cref="Future.Wait(TimeSpan?)"/> rethrows its exception.</summary>
+    public Future Submit(Action fn)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new ActionWorkItem(fn));
+    }
+
+    /// <summary>
+    /// Schedules async work. It occupies a worker until its task completes, so <see cref="MaxWorkers"/> bounds how
+    /// many run at once. <see cref="Future.Cancel"/> on the running future signals <paramref name="fn"/>'s token.
+    /// </summary>
+    public Future<T> Submit<T>(Func<CancellationToken, Task<T>> fn)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new AsyncWorkItem<T>(fn));
+    }
+
+    /// <summary>Schedules async work without a result; see <see cref="Submit{T}(Func{CancellationToken, Task{T}})"/>.</summary>
+    public Future Submit(Func<CancellationToken, Task> fn)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Enqueue(new AsyncActionWorkItem(fn));
+    }
+
+    /// <summary>
+    /// Stops accepting work and frees the workers (Python's <c>shutdown</c>). Pending tasks still run unless
+    /// <paramref name="cancelFutures"/> is set, which cancels every task not yet started. Safe to call more than once.
+    /// </summary>
+    /// <param name="wait">Block until every running and pending task is done and the workers have exited.</param>
+    /// <param name="cancelFutures">Cancel the futures that have not started.</param>
+    public void Shutdown(bool wait = true, bool cancelFutures = false)
+    {
+        ShutdownCore(cancelFutures);
+        if (wait)
+        {
+            WaitForWorkers();
+            ReleaseRateLimiter();
+        }
+    }
+
+    /// <summary>Like <see cref="Shutdown(bool, bool)"/> with <c>wait: true</c>, without blocking a thread.</summary>
+    public async Task ShutdownAsync(bool cancelFutures = false, CancellationToken cancellationToken = default)
+    {
+        ShutdownCore(cancelFutures);
+        await WaitForWorkersAsync(cancellationToken).ConfigureAwait(false);
+        ReleaseRateLimiter();
+    }
+
+    /// <summary>Shuts down and waits for the workers: <c>Shutdown(wait: true)</c>.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Shuts down and waits for the workers without blocking a thread.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await ShutdownAsync().ConfigureAwait(false);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Shuts down (waiting) when <paramref name="disposing"/>.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Shutdown(wait: true);
+        }
+    }
+
+    /// <summary>Queues a future; throws if the executor is shut down or broken. Must be atomic with the shutdown check.</summary>
+    private protected abstract void SubmitCore(Future future);
+
+    /// <summary>Marks the executor shut down, wakes idle workers, and cancels pending futures if asked.</summary>
+    private protected abstract void ShutdownCore(bool cancelFutures);
+
+    private protected abstract void WaitForWorkers();
+
+    private protected abstract Task WaitForWorkersAsync(CancellationToken cancellationToken);
+
+    /// <summary>Registers a blocking wait on <paramref name="future"/> from the current thread; throws <see cref="DeadlockException"/> if it can never end.</summary>
+    internal virtual IDisposable? EnterBlockingWait(Future future) => null;
+
+    internal Future<T> Enqueue<T>(WorkItem<T> work)
+    {
+        var future = new Future<T>(this, Interlocked.Increment(ref _nextId), work);
+        Interlocked.Increment(ref _submitted);
+        try
+        {
+            SubmitCore(future);
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _submitted);
+            throw;
+        }
+
+        if (JuggleMetrics.Submitted.Enabled)
+        {
+            JuggleMetrics.Submitted.Add(1, _nameTag);
+        }
+
+        ReportProgress();
+        return future;
+    }
+
+    /// <summary>Takes a start permit from the rate limiter, if any; blocks until one is granted.</summary>
+    internal RateLimitLease? AcquireStartPermit()
+    {
+        if (_rateLimiter is null)
+        {
+            return null;
+        }
+
+        var lease = _rateLimiter.AttemptAcquire(1);
+        if (lease.IsAcquired)
+        {
+            return lease;
+        }
+
+        lease.Dispose();
+        lease = _rateLimiter.AcquireAsync(1).AsTask().GetAwaiter().GetResult();
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            throw new InvalidOperationException($"The rate limiter of executor '{Name}' refused a permit (its queue is full). Raise the limiter's QueueLimit.");
+        }
+
+        return lease;
+    }
+
+    internal void OnStarted()
+    {
+        Interlocked.Increment(ref _running);
+        if (JuggleMetrics.Running.Enabled)
+        {
+            JuggleMetrics.Running.Add(1, _nameTag);
+        }
+
+        ReportProgress();
+    }
+
+    internal void OnFinished(Future future, int previousState, int finalState)
+    {
+        if (previousState == (int)FutureState.Running)
+        {
+            Interlocked.Decrement(ref _running);
+            if (JuggleMetrics.Running.Enabled)
+            {
+                JuggleMetrics.Running.Add(-1, _nameTag);
+            }
+        }
+
+        string outcome;
+        if (finalState == (int)FutureState.Cancelled)
+        {
+            Interlocked.Increment(ref _cancelled);
+            outcome = "cancelled";
+        }
+        else if (future.Failed)
+        {
+            Interlocked.Increment(ref _failed);
+            outcome = "failed";
+        }
+        else
+        {
+            Interlocked.Increment(ref _succeeded);
+            outcome = "succeeded";
+        }
+
+        if (JuggleMetrics.Completed.Enabled)
+        {
+            JuggleMetrics.Completed.Add(1, _nameTag, new KeyValuePair<string, object?>("juggle.outcome", outcome));
+        }
+
+        if (JuggleMetrics.Duration.Enabled && future.StartTimestamp != 0)
+        {
+            JuggleMetrics.Duration.Record(Time.GetElapsedTime(future.StartTimestamp, future.EndTimestamp).TotalSeconds, _nameTag);
+        }
+
+        ReportProgress();
+    }
+
+    internal void LogCallbackFailure(Future future, Exception exception)
+    {
+        if (_logger is not null)
+        {
+            _logger.LogError(exception, "Exception in done callback of {Future} (executor {Executor})", future, Name);
+        }
+        else
+        {
+            System.Diagnostics.Trace.TraceError($"Exception in done callback of {future} (executor {Name}): {exception}");
+        }
+    }
+
+    internal void LogError(Exception exception, string message)
+    {
+        if (_logger is not null)
+        {
+            _logger.LogError(exception, "{Message} (executor {Executor})", message, Name);
+        }
+        else
+        {
+            System.Diagnostics.Trace.TraceError($"{message} (executor {Name}): {exception}");
+        }
+    }
+
+    private void ReportProgress() => _progress?.Report(Progress);
+
+    private void ReleaseRateLimiter()
+    {
+        if (_ownsRateLimiter)
+        {
+            _rateLimiter?.Dispose();
+        }
+    }
+}

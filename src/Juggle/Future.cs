@@ -1,0 +1,496 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using Juggle.Internal;
+
+namespace Juggle;
+
+/// <summary>
+/// The eventual outcome of a task submitted to an <see cref="Executor"/> (Python's <c>concurrent.futures.Future</c>).
+/// Futures are created by executors; this base type has no value, see <see cref="Future{T}"/>.
+/// </summary>
+/// <remarks>
+/// States move pending → running → finished, or pending → cancelled (an async task that honours its
+/// <see cref="CancellationToken"/> may also end cancelled from running). All members are thread-safe.
+/// </remarks>
+public abstract class Future
+{
+    private protected const int StatePending = (int)FutureState.Pending;
+    private protected const int StateRunning = (int)FutureState.Running;
+    private protected const int StateFinished = (int)FutureState.Finished;
+    private protected const int StateCancelled = (int)FutureState.Cancelled;
+
+    private readonly object _lock = new();
+    private int _state;
+    private int _waiters;
+    private object? _callbacks; // a single callback or a List<object>; Action<Future> or IFutureListener
+    private ExceptionDispatchInfo? _error;
+    private CancellationTokenSource? _runningCancellation;
+
+    private protected Future(Executor? owner, long id)
+    {
+        Owner = owner;
+        Id = id;
+    }
+
+    /// <summary>A number identifying the task within its executor, in submission order from 1.</summary>
+    public long Id { get; }
+
+    /// <summary>The current state.</summary>
+    public FutureState State => (FutureState)Volatile.Read(ref _state);
+
+    /// <summary><see langword="true"/> once finished or cancelled (Python's <c>done()</c>).</summary>
+    public bool Done => Volatile.Read(ref _state) >= StateFinished;
+
+    /// <summary><see langword="true"/> while a worker executes it (Python's <c>running()</c>).</summary>
+    public bool Running => Volatile.Read(ref _state) == StateRunning;
+
+    /// <summary><see langword="true"/> once cancelled (Python's <c>cancelled()</c>).</summary>
+    public bool Cancelled => Volatile.Read(ref _state) == StateCancelled;
+
+    /// <summary><see langword="true"/> when finished with an exception.</summary>
+    public bool Failed => Volatile.Read(ref _state) == StateFinished && _error is not null;
+
+    /// <summary>The name of the worker that ran (or runs) the task, or <see langword="null"/> if it never started.</summary>
+    public string? WorkerName { get; private set; }
+
+    /// <summary>When the task started, as a <see cref="TimeProvider.GetTimestamp"/> value of the executor's time provider; 0 if it never started.</summary>
+    public long StartTimestamp { get; private set; }
+
+    /// <summary>When the task finished or was cancelled, as a <see cref="TimeProvider.GetTimestamp"/> value; 0 while not done.</summary>
+    public long EndTimestamp { get; private set; }
+
+    internal Executor? Owner { get; }
+
+    /// <summary>The worker executing the task; used by deadlock detection.</summary>
+    internal object? RunningOn { get; private set; }
+
+    /// <summary>
+    /// Attempts to cancel the task (Python's <c>cancel()</c>). Returns <see langword="true"/> if it is cancelled:
+    /// it was still pending, or was already cancelled. Returns <see langword="false"/> once running or finished;
+    /// a running async task still has its <see cref="CancellationToken"/> signalled, and ends cancelled if it honours
+    /// it. Running synchronous code cannot be interrupted in-process (use the process pool to stop it by force).
+    /// </summary>
+    public bool Cancel()
+    {
+        while (true)
+        {
+            var state = Volatile.Read(ref _state);
+            switch (state)
+            {
+                case StateCancelled:
+                    return true;
+                case StateFinished:
+                    return false;
+                case StateRunning:
+                    RequestRunningCancellation();
+                    return false;
+                default:
+                    object? callbacks;
+                    lock (_lock)
+                    {
+                        // CAS: TrySetRunning moves pending → running without the lock.
+                        if (Interlocked.CompareExchange(ref _state, StateCancelled, StatePending) != StatePending)
+                        {
+                            break;
+                        }
+
+                        callbacks = CompleteLocked(StateCancelled);
+                    }
+
+                    AfterCompleted(StatePending, callbacks);
+                    return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until done, then rethrows the task's exception if it failed (the void counterpart of
+    /// <see cref="Future{T}.Result(TimeSpan?)"/>).
+    /// </summary>
+    /// <param name="timeout">How long to wait; <see langword="null"/> waits for ever.</param>
+    /// <exception cref="TimeoutException">Not done within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException">The future was cancelled.</exception>
+    /// <exception cref="DeadlockException">Waiting from a worker on a task of the same executor that can never complete.</exception>
+    public void Wait(TimeSpan? timeout = null)
+    {
+        WaitOrThrowTimeout(timeout);
+        ThrowIfFailedOrCancelled();
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/>; returns <see langword="true"/> when done, never throws the task's exception.</summary>
+    public bool TryWait(TimeSpan timeout)
+    {
+        ValidateTimeout(timeout, nameof(timeout));
+        return WaitCore(timeout);
+    }
+
+    /// <summary>
+    /// Waits until done and returns the task's exception, or <see langword="null"/> if it succeeded (Python's
+    /// <c>exception()</c>); reads the failure without throwing it.
+    /// </summary>
+    /// <exception cref="TimeoutException">Not done within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException">The future was cancelled.</exception>
+    public Exception? GetException(TimeSpan? timeout = null)
+    {
+        WaitOrThrowTimeout(timeout);
+        if (Volatile.Read(ref _state) == StateCancelled)
+        {
+            throw NewCancelledException();
+        }
+
+        return _error?.SourceException;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="callback"/> with this future when it is done (Python's <c>add_done_callback</c>);
+    /// at once, on this thread, if it already is. Callbacks run in the order added, on the thread that completes the
+    /// future. A callback that throws is logged and does not stop the others.
+    /// </summary>
+    public void AddDoneCallback(Action<Future> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        AddCallbackCore(callback);
+    }
+
+    /// <summary>A <see cref="Task"/> that completes with this future (faulted or cancelled likewise).</summary>
+    public Task AsTask() => AsTaskCore();
+
+    /// <summary>Makes the future awaitable: <c>await future</c>.</summary>
+    public TaskAwaiter GetAwaiter() => AsTaskCore().GetAwaiter();
+
+    /// <inheritdoc/>
+    public override string ToString()
+    {
+        var state = State;
+        var detail = state == FutureState.Finished && _error is not null ? $" raised {_error.SourceException.GetType().Name}" : string.Empty;
+        return $"<Future #{Id} state={state.ToString().ToLowerInvariant()}{detail}>";
+    }
+
+    internal void AddListener(IFutureListener listener) => AddCallbackCore(listener);
+
+    internal void RemoveListener(IFutureListener listener)
+    {
+        lock (_lock)
+        {
+            if (ReferenceEquals(_callbacks, listener))
+            {
+                _callbacks = null;
+            }
+            else if (_callbacks is List<object> list)
+            {
+                list.Remove(listener);
+            }
+        }
+    }
+
+    /// <summary>Pending → running. Returns <see langword="false"/> if the future was cancelled first.</summary>
+    internal bool TrySetRunning(object worker, string workerName, long timestamp, CancellationTokenSource? cancellation)
+    {
+        // Publish the token source before the transition so a racing Cancel() can see it.
+        _runningCancellation = cancellation;
+        RunningOn = worker;
+        WorkerName = workerName;
+        StartTimestamp = timestamp;
+        if (Interlocked.CompareExchange(ref _state, StateRunning, StatePending) != StatePending)
+        {
+            RunningOn = null;
+            return false;
+        }
+
+        Owner?.OnStarted();
+        return true;
+    }
+
+    internal bool TrySetException(Exception exception)
+    {
+        object? callbacks;
+        lock (_lock)
+        {
+            if (_state >= StateFinished)
+            {
+                return false;
+            }
+
+            _error = ExceptionDispatchInfo.Capture(exception);
+            callbacks = CompleteLocked(StateFinished);
+        }
+
+        AfterCompleted(StateRunning, callbacks);
+        return true;
+    }
+
+    /// <summary>Running → cancelled, when async work honoured its token.</summary>
+    internal bool TrySetCancelledWhileRunning()
+    {
+        object? callbacks;
+        lock (_lock)
+        {
+            if (_state != StateRunning)
+            {
+                return false;
+            }
+
+            callbacks = CompleteLocked(StateCancelled);
+        }
+
+        AfterCompleted(StateRunning, callbacks);
+        return true;
+    }
+
+    /// <summary>Pending → cancelled by the executor (shutdown with cancelFutures).</summary>
+    internal bool TryCancelPending() => Volatile.Read(ref _state) == StatePending && Cancel();
+
+    /// <summary>Pending → failed by the executor (for example, broken before the task could start).</summary>
+    internal bool TryFailPending(Exception exception)
+    {
+        object? callbacks;
+        lock (_lock)
+        {
+            if (Interlocked.CompareExchange(ref _state, StateFinished, StatePending) != StatePending)
+            {
+                return false;
+            }
+
+            _error = ExceptionDispatchInfo.Capture(exception);
+            callbacks = CompleteLocked(StateFinished);
+        }
+
+        AfterCompleted(StatePending, callbacks);
+        return true;
+    }
+
+    /// <summary>For the typed future: call under <see cref="SyncRoot"/> after storing the value.</summary>
+    private protected object? CompleteLocked(int finalState)
+    {
+        EndTimestamp = Owner?.Time.GetTimestamp() ?? 0;
+        RunningOn = null;
+        Volatile.Write(ref _state, finalState);
+        var callbacks = _callbacks;
+        _callbacks = null;
+        if (_waiters > 0)
+        {
+            Monitor.PulseAll(_lock);
+        }
+
+        return callbacks;
+    }
+
+    private protected object SyncRoot => _lock;
+
+    private protected int RawState => _state;
+
+    private protected ExceptionDispatchInfo? Error => _error;
+
+    private protected abstract Task AsTaskCore();
+
+    /// <summary>Runs the work on the calling worker. Returns <see langword="false"/> if the future was cancelled before it could start.</summary>
+    internal abstract bool Run(object worker, string workerName, IRunHooks hooks);
+
+    private protected void WaitOrThrowTimeout(TimeSpan? timeout)
+    {
+        if (timeout is { } t)
+        {
+            ValidateTimeout(t, nameof(timeout));
+        }
+
+        if (!WaitCore(timeout))
+        {
+            throw new TimeoutException($"Future #{Id} did not complete within {timeout!.Value.TotalSeconds:0.###} s (state: {State.ToString().ToLowerInvariant()}).");
+        }
+    }
+
+    private protected void ThrowIfFailedOrCancelled()
+    {
+        if (Volatile.Read(ref _state) == StateCancelled)
+        {
+            throw NewCancelledException();
+        }
+
+        _error?.Throw();
+    }
+
+    private protected OperationCanceledException NewCancelledException() =>
+        new($"Future #{Id} was cancelled.", _runningCancellation?.Token ?? new CancellationToken(true));
+
+    internal static void ValidateTimeout(TimeSpan timeout, string paramName)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(paramName, timeout, "A timeout must be zero or positive (or null to wait for ever).");
+        }
+    }
+
+    /// <summary>Blocks until done or timed out. Returns whether the future is done.</summary>
+    internal bool WaitCore(TimeSpan? timeout)
+    {
+        if (Done)
+        {
+            return true;
+        }
+
+        var infinite = timeout is null || timeout == Timeout.InfiniteTimeSpan;
+        if (infinite && Owner is not null)
+        {
+            // Registers this wait in the owner's wait-for graph and throws DeadlockException if it can never end.
+            using var _ = Owner.EnterBlockingWait(this);
+            return WaitOnLock(Timeout.Infinite);
+        }
+
+        return WaitOnLock(infinite ? Timeout.Infinite : ToMilliseconds(timeout!.Value));
+    }
+
+    private static int ToMilliseconds(TimeSpan timeout)
+    {
+        var ms = Math.Ceiling(timeout.TotalMilliseconds);
+        return ms >= int.MaxValue ? int.MaxValue - 1 : (int)ms;
+    }
+
+    private bool WaitOnLock(int millisecondsTimeout)
+    {
+        var spinner = default(SpinWait);
+        while (!spinner.NextSpinWillYield)
+        {
+            if (Done)
+            {
+                return true;
+            }
+
+            spinner.SpinOnce();
+        }
+
+        var deadline = millisecondsTimeout == Timeout.Infinite ? long.MaxValue : Environment.TickCount64 + millisecondsTimeout;
+        lock (_lock)
+        {
+            _waiters++;
+            try
+            {
+                while (!Done)
+                {
+                    if (millisecondsTimeout == Timeout.Infinite)
+                    {
+                        Monitor.Wait(_lock);
+                        continue;
+                    }
+
+                    var remaining = deadline - Environment.TickCount64;
+                    if (remaining <= 0 || !Monitor.Wait(_lock, (int)Math.Min(remaining, int.MaxValue - 1)))
+                    {
+                        return Done;
+                    }
+                }
+
+                return true;
+            }
+            finally
+            {
+                _waiters--;
+            }
+        }
+    }
+
+    private void RequestRunningCancellation()
+    {
+        var cts = _runningCancellation;
+        if (cts is null)
+        {
+            return;
+        }
+
+        try
+        {
+            cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The task finished meanwhile.
+        }
+        catch (AggregateException ex)
+        {
+            Owner?.LogCallbackFailure(this, ex);
+        }
+    }
+
+    private void AddCallbackCore(object callback)
+    {
+        lock (_lock)
+        {
+            if (_state < StateFinished)
+            {
+                if (_callbacks is null)
+                {
+                    _callbacks = callback;
+                }
+                else if (_callbacks is List<object> list)
+                {
+                    list.Add(callback);
+                }
+                else
+                {
+                    _callbacks = new List<object>(4) { _callbacks, callback };
+                }
+
+                return;
+            }
+        }
+
+        Invoke(callback);
+    }
+
+    private protected void AfterCompleted(int previousState, object? callbacks)
+    {
+        Owner?.OnFinished(this, previousState, Volatile.Read(ref _state));
+        OnCompletedCore();
+
+        if (callbacks is List<object> list)
+        {
+            foreach (var callback in list)
+            {
+                Invoke(callback);
+            }
+        }
+        else if (callbacks is not null)
+        {
+            Invoke(callbacks);
+        }
+    }
+
+    /// <summary>Lets the typed future complete its task, before callbacks run.</summary>
+    private protected abstract void OnCompletedCore();
+
+    private void Invoke(object callback)
+    {
+        try
+        {
+            switch (callback)
+            {
+                case IFutureListener listener:
+                    listener.OnDone(this);
+                    break;
+                case Action<Future> action:
+                    action(this);
+                    break;
+                default:
+                    InvokeTyped(callback);
+                    break;
+            }
+        }
+#pragma warning disable CA1031 // A user callback must never stop the others or the worker (Python logs and goes on).
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            if (Owner is null)
+            {
+                System.Diagnostics.Trace.TraceError($"Exception in done callback of {this}: {ex}");
+            }
+            else
+            {
+                Owner.LogCallbackFailure(this, ex);
+            }
+        }
+    }
+
+    private protected abstract void InvokeTyped(object callback);
+
+    private protected void AddTypedCallback(object callback) => AddCallbackCore(callback);
+
+}

@@ -1,0 +1,170 @@
+using System.Runtime.CompilerServices;
+using Juggle.Internal;
+
+namespace Juggle;
+
+/// <summary>The eventual value of a task submitted to an <see cref="Executor"/> (Python's <c>Future</c>).</summary>
+/// <typeparam name="T">The task's result type.</typeparam>
+public sealed class Future<T> : Future
+{
+    private readonly WorkItem<T>? _work;
+    private T? _value;
+    private TaskCompletionSource<T>? _tcs;
+
+    internal Future(Executor? owner, long id, WorkItem<T>? work)
+        : base(owner, id)
+    {
+        _work = work;
+    }
+
+    internal WorkItem<T>? Work => _work;
+
+    /// <summary>
+    /// Waits until done and returns the value (Python's <c>result()</c>), or rethrows the task's own exception
+    /// (same type, original stack preserved).
+    /// </summary>
+    /// <param name="timeout">How long to wait; <see langword="null"/> waits for ever.</param>
+    /// <exception cref="TimeoutException">Not done within <paramref name="timeout"/>.</exception>
+    /// <exception cref="OperationCanceledException">The future was cancelled.</exception>
+    /// <exception cref="DeadlockException">Waiting from a worker on a task of the same executor that can never complete.</exception>
+    public T Result(TimeSpan? timeout = null)
+    {
+        if (RawState != StateFinished || Error is not null)
+        {
+            WaitOrThrowTimeout(timeout);
+            ThrowIfFailedOrCancelled();
+        }
+
+        return _value!;
+    }
+
+    /// <summary>Returns the value if the task finished successfully; never blocks or throws.</summary>
+    public bool TryGetResult(out T value)
+    {
+        if (RawState == StateFinished && Error is null)
+        {
+            value = _value!;
+            return true;
+        }
+
+        value = default!;
+        return false;
+    }
+
+    /// <summary>Like <see cref="Future.AddDoneCallback(Action{Future})"/>, with the typed future.</summary>
+    public void AddDoneCallback(Action<Future<T>> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        AddTypedCallback(callback);
+    }
+
+    /// <summary>A <see cref="Task{TResult}"/> that completes with this future (faulted or cancelled likewise).</summary>
+    public new Task<T> AsTask()
+    {
+        if (_tcs is { } existing)
+        {
+            return existing.Task;
+        }
+
+        lock (SyncRoot)
+        {
+            if (_tcs is null)
+            {
+                var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (Done)
+                {
+                    SetTaskFromState(tcs);
+                }
+
+                _tcs = tcs;
+            }
+
+            return _tcs.Task;
+        }
+    }
+
+    /// <summary>Makes the future awaitable: <c>var value = await future;</c>.</summary>
+    public new TaskAwaiter<T> GetAwaiter() => AsTask().GetAwaiter();
+
+    internal bool TrySetResult(T value)
+    {
+        object? callbacks;
+        lock (SyncRoot)
+        {
+            if (RawState >= StateFinished)
+            {
+                return false;
+            }
+
+            _value = value;
+            callbacks = CompleteLocked(StateFinished);
+        }
+
+        AfterCompleted(StateRunning, callbacks);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    internal override bool Run(object worker, string workerName, IRunHooks hooks)
+    {
+        var work = _work!;
+        var cancellation = work.IsAsync ? new CancellationTokenSource() : null;
+        if (!TrySetRunning(worker, workerName, Owner?.Time.GetTimestamp() ?? 0, cancellation))
+        {
+            return false;
+        }
+
+        T value;
+        try
+        {
+            value = work.Invoke(cancellation?.Token ?? CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (cancellation is { IsCancellationRequested: true })
+        {
+            hooks.BeforeComplete();
+            TrySetCancelledWhileRunning();
+            return true;
+        }
+#pragma warning disable CA1031 // The task's exception is the future's outcome.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            hooks.BeforeComplete();
+            TrySetException(ex);
+            return true;
+        }
+
+        hooks.BeforeComplete();
+        TrySetResult(value);
+        return true;
+    }
+
+    private protected override Task AsTaskCore() => AsTask();
+
+    private protected override void OnCompletedCore()
+    {
+        var tcs = Volatile.Read(ref _tcs);
+        if (tcs is not null)
+        {
+            SetTaskFromState(tcs);
+        }
+    }
+
+    private protected override void InvokeTyped(object callback) => ((Action<Future<T>>)callback)(this);
+
+    private void SetTaskFromState(TaskCompletionSource<T> tcs)
+    {
+        if (Cancelled)
+        {
+            tcs.TrySetCanceled();
+        }
+        else if (Error is { } error)
+        {
+            tcs.TrySetException(error.SourceException);
+        }
+        else
+        {
+            tcs.TrySetResult(_value!);
+        }
+    }
+}

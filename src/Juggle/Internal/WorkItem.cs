@@ -1,0 +1,126 @@
+namespace Juggle.Internal;
+
+/// <summary>
+/// What a submitted task runs. Executors that run in-process call <see cref="Invoke"/>; executors that ship work
+/// elsewhere (processes, a broker) read <see cref="Callable"/> and <see cref="Arguments"/> instead.
+/// </summary>
+internal abstract class WorkItem<T>
+{
+    /// <summary>The user's delegate, as passed to Submit or Map.</summary>
+    public abstract Delegate Callable { get; }
+
+    /// <summary>The arguments passed with <see cref="Callable"/>, in order.</summary>
+    public virtual object?[] Arguments => [];
+
+    /// <summary><see langword="true"/> when the callable returns a task and accepts a cancellation token.</summary>
+    public virtual bool IsAsync => false;
+
+    /// <summary>Runs the work on the calling thread; async work is waited for.</summary>
+    public abstract T Invoke(CancellationToken cancellationToken);
+}
+
+internal sealed class FuncWorkItem<T>(Func<T> fn) : WorkItem<T>
+{
+    public override Delegate Callable => fn;
+
+    public override T Invoke(CancellationToken cancellationToken) => fn();
+}
+
+internal sealed class ActionWorkItem(Action fn) : WorkItem<object?>
+{
+    public override Delegate Callable => fn;
+
+    public override object? Invoke(CancellationToken cancellationToken)
+    {
+        fn();
+        return null;
+    }
+}
+
+internal sealed class FuncWorkItem<TArg, T>(Func<TArg, T> fn, TArg arg) : WorkItem<T>
+{
+    public override Delegate Callable => fn;
+
+    public override object?[] Arguments => [arg];
+
+    public override T Invoke(CancellationToken cancellationToken) => fn(arg);
+}
+
+internal sealed class FuncWorkItem<TArg1, TArg2, T>(Func<TArg1, TArg2, T> fn, TArg1 arg1, TArg2 arg2) : WorkItem<T>
+{
+    public override Delegate Callable => fn;
+
+    public override object?[] Arguments => [arg1, arg2];
+
+    public override T Invoke(CancellationToken cancellationToken) => fn(arg1, arg2);
+}
+
+internal sealed class AsyncWorkItem<T>(Func<CancellationToken, Task<T>> fn) : WorkItem<T>
+{
+    public override Delegate Callable => fn;
+
+    public override bool IsAsync => true;
+
+    public override T Invoke(CancellationToken cancellationToken) =>
+        (fn(cancellationToken) ?? throw new InvalidOperationException("The submitted async function returned a null Task.")).GetAwaiter().GetResult();
+}
+
+internal sealed class AsyncActionWorkItem(Func<CancellationToken, Task> fn) : WorkItem<object?>
+{
+    public override Delegate Callable => fn;
+
+    public override bool IsAsync => true;
+
+    public override object? Invoke(CancellationToken cancellationToken)
+    {
+        (fn(cancellationToken) ?? throw new InvalidOperationException("The submitted async function returned a null Task.")).GetAwaiter().GetResult();
+        return null;
+    }
+}
+
+/// <summary>The interface executors that ship work elsewhere use to recognise a Map chunk.</summary>
+internal interface IMapChunk
+{
+    /// <summary>The user's mapping function.</summary>
+    Delegate Function { get; }
+
+    /// <summary>The chunk's input items.</summary>
+    Array Items { get; }
+}
+
+/// <summary>One chunk of a Map: applies the function to each item and records each item's outcome.</summary>
+internal sealed class MapChunkWorkItem<TSource, TResult>(Func<TSource, TResult> fn, TSource[] items, long firstIndex)
+    : WorkItem<Outcome<TSource, TResult>[]>, IMapChunk
+{
+    public override Delegate Callable => fn;
+
+    public override object?[] Arguments => [items];
+
+    public Delegate Function => fn;
+
+    public Array Items => items;
+
+    public long FirstIndex => firstIndex;
+
+    public TSource[] TypedItems => items;
+
+    public override Outcome<TSource, TResult>[] Invoke(CancellationToken cancellationToken)
+    {
+        var outcomes = new Outcome<TSource, TResult>[items.Length];
+        for (var i = 0; i < items.Length; i++)
+        {
+            try
+            {
+                outcomes[i] = new Outcome<TSource, TResult>(firstIndex + i, items[i], fn(items[i]));
+            }
+#pragma warning disable CA1031 // Each item's exception is its outcome; one bad item never sinks the rest.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                outcomes[i] = new Outcome<TSource, TResult>(firstIndex + i, items[i], ex);
+            }
+        }
+
+        return outcomes;
+    }
+}

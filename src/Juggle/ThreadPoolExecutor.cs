@@ -1,0 +1,326 @@
+using System.Collections.Concurrent;
+using Juggle.Internal;
+
+namespace Juggle;
+
+/// <summary>
+/// An executor that runs tasks on its own worker threads (Python's <c>ThreadPoolExecutor</c>). Threads start on
+/// demand up to <see cref="Executor.MaxWorkers"/>, idle ones are reused, and blocking work runs
+/// <see cref="Executor.MaxWorkers"/>-wide at once without waiting for the shared .NET thread pool to grow.
+/// With <c>maxWorkers: 1</c> tasks run one at a time in submission order.
+/// </summary>
+/// <remarks>
+/// A task that blocks on a future of this same executor (<see cref="Future{T}.Result(TimeSpan?)"/> without a
+/// timeout) is checked for deadlock: if the wait can never end it throws <see cref="DeadlockException"/>.
+/// </remarks>
+public sealed partial class ThreadPoolExecutor : Executor
+{
+    [ThreadStatic]
+    private static Worker? t_current;
+
+    private readonly ConcurrentQueue<Future> _queue = new();
+    private readonly SemaphoreSlim _items = new(0);
+    private readonly Lock _stateLock = new();
+    private readonly List<Worker> _workers = [];
+    private readonly TaskCompletionSource _allExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _prefix;
+    private readonly Action? _initializer;
+    private int _idleTokens;
+    private int _live;
+    private int _blocked;
+    private volatile bool _shutdown;
+    private volatile BrokenExecutorException? _broken;
+
+    /// <summary>Creates a thread pool executor (Python's <c>ThreadPoolExecutor(max_workers, thread_name_prefix, initializer)</c>).</summary>
+    /// <param name="maxWorkers">The most threads; defaults to <c>min(32, processors + 4)</c>. Must be positive.</param>
+    /// <param name="threadNamePrefix">Threads are named <c>{prefix}_{n}</c>.</param>
+    /// <param name="initializer">Runs on each worker thread before its first task; if it throws, the executor is broken.</param>
+    public ThreadPoolExecutor(int? maxWorkers = null, string? threadNamePrefix = null, Action? initializer = null)
+        : this(CreateOptions(maxWorkers, threadNamePrefix, initializer))
+    {
+    }
+
+    /// <summary>Creates a thread pool executor from options.</summary>
+    public ThreadPoolExecutor(ThreadPoolExecutorOptions options)
+        : base(options, ThreadPoolExecutorOptions.DefaultMaxWorkers, "ThreadPoolExecutor")
+    {
+        _prefix = options.ThreadNamePrefix ?? $"ThreadPoolExecutor-{Number}";
+        _initializer = options.Initializer;
+    }
+
+    /// <inheritdoc/>
+    public override bool IsShutdown => _shutdown;
+
+    /// <summary>How many worker threads are alive now.</summary>
+    public int WorkerCount => Volatile.Read(ref _live);
+
+    /// <summary><see langword="true"/> once an initializer failed; see <see cref="BrokenExecutorException"/>.</summary>
+    public bool IsBroken => _broken is not null;
+
+    private protected override void SubmitCore(Future future)
+    {
+        lock (_stateLock)
+        {
+            if (_broken is { } broken)
+            {
+                throw new BrokenExecutorException(broken.Message, broken.InnerException);
+            }
+
+            if (_shutdown)
+            {
+                throw new InvalidOperationException($"Cannot submit to executor '{Name}' after shutdown.");
+            }
+
+            _queue.Enqueue(future);
+            _items.Release();
+            AdjustWorkerCountLocked();
+        }
+    }
+
+    private protected override void ShutdownCore(bool cancelFutures)
+    {
+        lock (_stateLock)
+        {
+            var first = !_shutdown;
+            _shutdown = true;
+            if (cancelFutures)
+            {
+                while (_queue.TryDequeue(out var pending))
+                {
+                    pending.TryCancelPending();
+                }
+            }
+
+            if (first)
+            {
+                // One wake-up per live worker: each exits when it finds the queue empty.
+                if (_live > 0)
+                {
+                    _items.Release(_live);
+                }
+                else
+                {
+                    _allExited.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private protected override void WaitForWorkers()
+    {
+        Worker[] workers;
+        lock (_stateLock)
+        {
+            workers = [.. _workers];
+        }
+
+        foreach (var worker in workers)
+        {
+            // A task may shut its own executor down; a thread cannot join itself.
+            if (worker.Thread != Thread.CurrentThread)
+            {
+                worker.Thread.Join();
+            }
+        }
+    }
+
+    private protected override Task WaitForWorkersAsync(CancellationToken cancellationToken) =>
+        t_current?.Owner == this ? Task.CompletedTask : _allExited.Task.WaitAsync(cancellationToken);
+
+    private static ThreadPoolExecutorOptions CreateOptions(int? maxWorkers, string? threadNamePrefix, Action? initializer)
+    {
+        if (maxWorkers is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxWorkers), maxWorkers, "maxWorkers must be greater than 0.");
+        }
+
+        return new ThreadPoolExecutorOptions { MaxWorkers = maxWorkers, ThreadNamePrefix = threadNamePrefix, Initializer = initializer };
+    }
+
+    private void AdjustWorkerCountLocked()
+    {
+        // Claim an idle worker if there is one; otherwise start a thread, up to the maximum.
+        while (true)
+        {
+            var idle = Volatile.Read(ref _idleTokens);
+            if (idle == 0)
+            {
+                break;
+            }
+
+            if (Interlocked.CompareExchange(ref _idleTokens, idle - 1, idle) == idle)
+            {
+                return;
+            }
+        }
+
+        if (_live < MaxWorkers)
+        {
+            StartWorkerLocked();
+        }
+    }
+
+    private void StartWorkerLocked()
+    {
+        var worker = new Worker(this, $"{_prefix}_{_workers.Count}");
+        _workers.Add(worker);
+        _live++;
+        worker.Thread.Start();
+    }
+
+    private void WorkerMain(Worker worker)
+    {
+        t_current = worker;
+        try
+        {
+            if (_initializer is not null && !RunInitializer(worker))
+            {
+                return;
+            }
+
+            while (true)
+            {
+                _items.Wait();
+                if (!_queue.TryDequeue(out var future))
+                {
+                    if (_shutdown || _broken is not null)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                if (worker.ReleasedIdleToken)
+                {
+                    worker.ReleasedIdleToken = false;
+                    TryReclaimIdleToken();
+                }
+
+                RunOne(worker, future);
+            }
+        }
+        finally
+        {
+            lock (_stateLock)
+            {
+                _live--;
+                if (_live == 0 && (_shutdown || _broken is not null))
+                {
+                    _allExited.TrySetResult();
+                }
+            }
+
+            t_current = null;
+        }
+    }
+
+    private void RunOne(Worker worker, Future future)
+    {
+        System.Threading.RateLimiting.RateLimitLease? lease = null;
+        if (future.State == FutureState.Pending)
+        {
+            try
+            {
+                lease = AcquireStartPermit();
+            }
+#pragma warning disable CA1031 // A limiter failure fails only this task.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                future.TryFailPending(ex);
+                return;
+            }
+        }
+
+        worker.Current = future;
+        try
+        {
+            future.Run(worker, worker.Name, worker);
+        }
+        finally
+        {
+            worker.Current = null;
+            lease?.Dispose();
+        }
+    }
+
+    private bool RunInitializer(Worker worker)
+    {
+        try
+        {
+            _initializer!();
+            return true;
+        }
+#pragma warning disable CA1031 // Python's BrokenThreadPool: the failure breaks the executor instead of killing the thread silently.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var broken = new BrokenExecutorException(
+                $"A thread initializer failed on {worker.Name}, so executor '{Name}' is broken and cannot run tasks: {ex.GetType().Name}: {ex.Message}",
+                ex);
+            LogError(ex, $"Initializer failed on {worker.Name}");
+            lock (_stateLock)
+            {
+                _broken ??= broken;
+                while (_queue.TryDequeue(out var pending))
+                {
+                    pending.TryFailPending(_broken);
+                }
+
+                // Wake the other workers so they exit too.
+                _items.Release(Math.Max(1, _live));
+            }
+
+            return false;
+        }
+    }
+
+    private void ReleaseIdleToken(Worker worker)
+    {
+        if (!worker.ReleasedIdleToken && _queue.IsEmpty)
+        {
+            worker.ReleasedIdleToken = true;
+            Interlocked.Increment(ref _idleTokens);
+        }
+    }
+
+    private void TryReclaimIdleToken()
+    {
+        while (true)
+        {
+            var idle = Volatile.Read(ref _idleTokens);
+            if (idle == 0 || Interlocked.CompareExchange(ref _idleTokens, idle - 1, idle) == idle)
+            {
+                return;
+            }
+        }
+    }
+
+    private sealed class Worker : IRunHooks
+    {
+        public Worker(ThreadPoolExecutor owner, string name)
+        {
+            Owner = owner;
+            Name = name;
+            Thread = new Thread(() => owner.WorkerMain(this)) { IsBackground = true, Name = name };
+        }
+
+        public ThreadPoolExecutor Owner { get; }
+
+        public string Name { get; }
+
+        public Thread Thread { get; }
+
+        public Future? Current { get; set; }
+
+        /// <summary>The future this worker is blocked on (guarded by the owner's graph lock).</summary>
+        public Future? WaitingOn { get; set; }
+
+        public bool ReleasedIdleToken { get; set; }
+
+        // Announce idleness before the result is published, so a caller that reacts to the result by submitting
+        // again reuses this thread instead of starting another.
+        public void BeforeComplete() => Owner.ReleaseIdleToken(this);
+    }
+}
