@@ -1,0 +1,90 @@
+namespace Juggle.Tests;
+
+/// <summary>
+/// The only work the executor contract submits: static methods with JSON-serialisable arguments and results, so
+/// executors that run tasks in other processes can ship them. Handshakes go through <see cref="CrossProcessGate"/>
+/// paths or files, never shared objects.
+/// </summary>
+public static class ContractFunctions
+{
+    /// <summary>The message of the exception thrown by <see cref="Fail"/> starts with this.</summary>
+    public const string FailurePrefix = "contract failure: ";
+
+    public static int Answer() => 42;
+
+    public static int Square(int x) => x * x;
+
+    public static int Add(int a, int b) => a + b;
+
+    public static string Echo(string text) => text;
+
+    public static int Sum(int[] values) => values.Sum();
+
+    public static string Describe(ContractPoint point) => $"({point.X}, {point.Y}) {point.Label}";
+
+    public static ContractPoint Mirror(ContractPoint point) => point with { X = point.Y, Y = point.X };
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> with <see cref="FailurePrefix"/> + <paramref name="message"/>.</summary>
+    public static int Fail(string message) => throw new InvalidOperationException(FailurePrefix + message);
+
+    /// <summary>Squares non-negative numbers; throws <see cref="InvalidOperationException"/> "bad item {x}" for negative ones.</summary>
+    public static int SquareOrFail(int x) => x >= 0 ? x * x : throw new InvalidOperationException($"bad item {x}");
+
+    public static void DoNothing()
+    {
+    }
+
+    public static void FailAction() => throw new InvalidOperationException(FailurePrefix + "action");
+
+    public static async Task<int> AnswerAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        cancellationToken.ThrowIfCancellationRequested();
+        return 42;
+    }
+
+    public static async Task FailAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        throw new InvalidOperationException(FailurePrefix + "async");
+    }
+
+    /// <summary>Waits (without a worker spinning) until the task's token is cancelled, then honours it.</summary>
+    public static async Task<int> WaitForCancellationAsync(CancellationToken cancellationToken)
+    {
+        await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        return -1;
+    }
+
+    /// <summary>Signals <paramref name="gatePath"/>'s "started" and blocks until the test releases the gate.</summary>
+    public static string BlockUntilReleased(string gatePath)
+    {
+        CrossProcessGate.SignalStartedAndWaitForRelease(gatePath);
+        return "released";
+    }
+
+    /// <summary>Like <see cref="BlockUntilReleased"/>, then returns <paramref name="value"/>.</summary>
+    public static int BlockThenReturn(string gatePath, int value)
+    {
+        CrossProcessGate.SignalStartedAndWaitForRelease(gatePath);
+        return value;
+    }
+
+    /// <summary>For Map: blocks on the item's gate if it has one, then returns its value.</summary>
+    public static int ValueOrBlock(GatedValue item)
+    {
+        if (item.GatePath is not null)
+        {
+            CrossProcessGate.SignalStartedAndWaitForRelease(item.GatePath);
+        }
+
+        return item.Value;
+    }
+
+    /// <summary>Appends <paramref name="line"/> to the file at <paramref name="path"/> and returns the line (records execution order across processes).</summary>
+    public static string AppendLine(string path, string line)
+    {
+        File.AppendAllText(path, line + "\n");
+        return line;
+    }
+}
