@@ -21,12 +21,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     private readonly RateLimiter? _rateLimiter;
     private readonly bool _ownsRateLimiter;
     private readonly KeyValuePair<string, object?> _nameTag;
-    private long _nextId;
-    private long _submitted;
-    private long _running;
-    private long _succeeded;
-    private long _failed;
-    private long _cancelled;
+    private readonly Counters _counts = new();
     private int _disposed;
 
     private protected Executor(ExecutorOptions options, int defaultMaxWorkers, string kind)
@@ -63,11 +58,11 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
 
     /// <summary>A snapshot of the task counts: submitted, running, succeeded, failed, cancelled.</summary>
     public ExecutorProgress Progress => new(
-        Volatile.Read(ref _submitted),
-        Volatile.Read(ref _running),
-        Volatile.Read(ref _succeeded),
-        Volatile.Read(ref _failed),
-        Volatile.Read(ref _cancelled));
+        Volatile.Read(ref _counts.NextId) - Volatile.Read(ref _counts.Rejected),
+        _counts.Running.Value,
+        _counts.Succeeded.Value,
+        _counts.Failed.Value,
+        _counts.Cancelled.Value);
 
     /// <summary>The clock for timestamps (<see cref="Future.StartTimestamp"/>) and deadlines.</summary>
     public TimeProvider Time { get; }
@@ -188,15 +183,14 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
 
     internal Future<T> Enqueue<T>(WorkItem<T> work)
     {
-        var future = new Future<T>(this, Interlocked.Increment(ref _nextId), work);
-        Interlocked.Increment(ref _submitted);
+        var future = new Future<T>(this, Interlocked.Increment(ref _counts.NextId), work);
         try
         {
             SubmitCore(future);
         }
         catch
         {
-            Interlocked.Decrement(ref _submitted);
+            Interlocked.Increment(ref _counts.Rejected);
             throw;
         }
 
@@ -236,7 +230,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
 
     internal void OnStarted()
     {
-        Interlocked.Increment(ref _running);
+        _counts.Running.Increment();
         if (JuggleMetrics.Running.Enabled)
         {
             JuggleMetrics.Running.Add(1, _nameTag);
@@ -249,7 +243,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     {
         if (previousState == (int)FutureState.Running)
         {
-            Interlocked.Decrement(ref _running);
+            _counts.Running.Decrement();
             if (JuggleMetrics.Running.Enabled)
             {
                 JuggleMetrics.Running.Add(-1, _nameTag);
@@ -259,17 +253,17 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         string outcome;
         if (finalState == (int)FutureState.Cancelled)
         {
-            Interlocked.Increment(ref _cancelled);
+            _counts.Cancelled.Increment();
             outcome = "cancelled";
         }
         else if (future.Failed)
         {
-            Interlocked.Increment(ref _failed);
+            _counts.Failed.Increment();
             outcome = "failed";
         }
         else
         {
-            Interlocked.Increment(ref _succeeded);
+            _counts.Succeeded.Increment();
             outcome = "succeeded";
         }
 
@@ -318,5 +312,16 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         {
             _rateLimiter?.Dispose();
         }
+    }
+
+    /// <summary>Task counters. Submit ids come from one counter; the rest are striped across cores.</summary>
+    private sealed class Counters
+    {
+        public long NextId;
+        public long Rejected;
+        public StripedCounter Running { get; } = new();
+        public StripedCounter Succeeded { get; } = new();
+        public StripedCounter Failed { get; } = new();
+        public StripedCounter Cancelled { get; } = new();
     }
 }

@@ -19,7 +19,7 @@ public abstract class Future
     private protected const int StateFinished = (int)FutureState.Finished;
     private protected const int StateCancelled = (int)FutureState.Cancelled;
 
-    private readonly object _lock = new();
+    private readonly object _lock;
     private int _state;
     private int _waiters;
     private object? _callbacks; // a single callback or a List<object>; Action<Future> or IFutureListener
@@ -28,6 +28,8 @@ public abstract class Future
 
     private protected Future(Executor? owner, long id)
     {
+        // The future is its own monitor: one allocation less per task, and it is never exposed to user locks by us.
+        _lock = this;
         Owner = owner;
         Id = id;
     }

@@ -15,17 +15,21 @@ namespace Juggle;
 /// </remarks>
 public sealed partial class ThreadPoolExecutor : Executor
 {
+    // About 50-100 µs of spinning and yielding, as the .NET thread pool does before a worker blocks.
+    private const int SpinsBeforeSleep = 70;
+
     [ThreadStatic]
     private static Worker? t_current;
 
     private readonly ConcurrentQueue<Future> _queue = new();
-    private readonly SemaphoreSlim _items = new(0);
+    private readonly object _sleepLock = new();
     private readonly Lock _stateLock = new();
     private readonly List<Worker> _workers = [];
     private readonly TaskCompletionSource _allExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _prefix;
     private readonly Action? _initializer;
     private int _idleTokens;
+    private int _sleepers;
     private int _live;
     private int _blocked;
     private volatile bool _shutdown;
@@ -72,7 +76,7 @@ public sealed partial class ThreadPoolExecutor : Executor
             }
 
             _queue.Enqueue(future);
-            _items.Release();
+            WakeOne();
             AdjustWorkerCountLocked();
         }
     }
@@ -93,10 +97,10 @@ public sealed partial class ThreadPoolExecutor : Executor
 
             if (first)
             {
-                // One wake-up per live worker: each exits when it finds the queue empty.
+                // Each worker exits when it finds the queue empty.
                 if (_live > 0)
                 {
-                    _items.Release(_live);
+                    WakeAll();
                 }
                 else
                 {
@@ -116,10 +120,10 @@ public sealed partial class ThreadPoolExecutor : Executor
 
         foreach (var worker in workers)
         {
-            // A task may shut its own executor down; a thread cannot join itself.
-            if (worker.Thread != Thread.CurrentThread)
+            // A task may shut its own executor down; a thread cannot wait for itself.
+            if (worker != t_current)
             {
-                worker.Thread.Join();
+                worker.Exited.Wait();
             }
         }
     }
@@ -139,6 +143,11 @@ public sealed partial class ThreadPoolExecutor : Executor
 
     private void AdjustWorkerCountLocked()
     {
+        if (_live >= MaxWorkers)
+        {
+            return;
+        }
+
         // Claim an idle worker if there is one; otherwise start a thread, up to the maximum.
         while (true)
         {
@@ -165,12 +174,13 @@ public sealed partial class ThreadPoolExecutor : Executor
         var worker = new Worker(this, $"{_prefix}_{_workers.Count}");
         _workers.Add(worker);
         _live++;
-        worker.Thread.Start();
+        WorkerThreadCache.Run(worker.Name, worker.Main);
     }
 
     private void WorkerMain(Worker worker)
     {
         t_current = worker;
+        worker.ThreadId = Environment.CurrentManagedThreadId;
         try
         {
             if (_initializer is not null && !RunInitializer(worker))
@@ -180,10 +190,9 @@ public sealed partial class ThreadPoolExecutor : Executor
 
             while (true)
             {
-                _items.Wait();
                 if (!_queue.TryDequeue(out var future))
                 {
-                    if (_shutdown || _broken is not null)
+                    if (!WaitForWork())
                     {
                         return;
                     }
@@ -212,6 +221,7 @@ public sealed partial class ThreadPoolExecutor : Executor
             }
 
             t_current = null;
+            worker.Exited.Set();
         }
     }
 
@@ -269,16 +279,76 @@ public sealed partial class ThreadPoolExecutor : Executor
                 }
 
                 // Wake the other workers so they exit too.
-                _items.Release(Math.Max(1, _live));
+                WakeAll();
             }
 
             return false;
         }
     }
 
+    /// <summary>Sleeps until work is queued. Returns <see langword="false"/> when the worker should exit.</summary>
+    private bool WaitForWork()
+    {
+        // Spinning briefly keeps a busy pool from paying for a kernel sleep and wake-up per task.
+        var spinner = default(SpinWait);
+        for (var i = 0; i < SpinsBeforeSleep; i++)
+        {
+            if (!_queue.IsEmpty)
+            {
+                return true;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        lock (_sleepLock)
+        {
+            // Interlocked is a full fence: pairs with the enqueue-then-read in WakeOne so no wake-up is lost.
+            Interlocked.Increment(ref _sleepers);
+            try
+            {
+                while (_queue.IsEmpty)
+                {
+                    if (_shutdown || _broken is not null)
+                    {
+                        return false;
+                    }
+
+                    Monitor.Wait(_sleepLock);
+                }
+
+                return true;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _sleepers);
+            }
+        }
+    }
+
+    private void WakeOne()
+    {
+        if (Volatile.Read(ref _sleepers) > 0)
+        {
+            lock (_sleepLock)
+            {
+                Monitor.Pulse(_sleepLock);
+            }
+        }
+    }
+
+    private void WakeAll()
+    {
+        lock (_sleepLock)
+        {
+            Monitor.PulseAll(_sleepLock);
+        }
+    }
+
     private void ReleaseIdleToken(Worker worker)
     {
-        if (!worker.ReleasedIdleToken && _queue.IsEmpty)
+        // Idle tokens only decide whether to start another thread; once all are started, skip the shared writes.
+        if (!worker.ReleasedIdleToken && Volatile.Read(ref _live) < MaxWorkers && _queue.IsEmpty)
         {
             worker.ReleasedIdleToken = true;
             Interlocked.Increment(ref _idleTokens);
@@ -303,14 +373,18 @@ public sealed partial class ThreadPoolExecutor : Executor
         {
             Owner = owner;
             Name = name;
-            Thread = new Thread(() => owner.WorkerMain(this)) { IsBackground = true, Name = name };
         }
 
         public ThreadPoolExecutor Owner { get; }
 
         public string Name { get; }
 
-        public Thread Thread { get; }
+        /// <summary>Set when the worker has left the executor (its thread may be parked for reuse).</summary>
+        public ManualResetEventSlim Exited { get; } = new();
+
+        public int ThreadId { get; set; }
+
+        public void Main() => Owner.WorkerMain(this);
 
         public Future? Current { get; set; }
 

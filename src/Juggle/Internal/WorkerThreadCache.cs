@@ -1,0 +1,150 @@
+namespace Juggle.Internal;
+
+/// <summary>
+/// Parked worker threads shared by every <see cref="ThreadPoolExecutor"/> in the process. Starting an OS thread
+/// costs from tens of microseconds to milliseconds; a short-lived executor (one per request, one per loop) reuses
+/// the threads of the previous one instead. A parked thread exits after <see cref="IdleTimeout"/>.
+/// </summary>
+internal static class WorkerThreadCache
+{
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(20);
+
+    private const int MaxParked = 256;
+    private static readonly Stack<PooledThread> s_parked = new();
+    private static readonly Lock s_lock = new();
+
+    /// <summary>Runs <paramref name="work"/> on a parked thread if one is free, otherwise on a new thread.</summary>
+    public static void Run(string name, Action work)
+    {
+        PooledThread? parked = null;
+        lock (s_lock)
+        {
+            if (s_parked.Count > 0)
+            {
+                parked = s_parked.Pop();
+            }
+        }
+
+        if (parked is not null)
+        {
+            parked.Assign(name, work);
+            return;
+        }
+
+        var pooled = new PooledThread(name, work);
+        pooled.Start();
+    }
+
+    public static int ParkedCount
+    {
+        get
+        {
+            lock (s_lock)
+            {
+                return s_parked.Count;
+            }
+        }
+    }
+
+    private sealed class PooledThread
+    {
+        private readonly Thread _thread;
+        private Action? _work;
+        private string _name;
+
+        public PooledThread(string name, Action work)
+        {
+            _name = name;
+            _work = work;
+            _thread = new Thread(Loop) { IsBackground = true, Name = name };
+        }
+
+        public void Start() => _thread.UnsafeStart();
+
+        public void Assign(string name, Action work)
+        {
+            lock (this)
+            {
+                _name = name;
+                _work = work;
+                Monitor.Pulse(this);
+            }
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                Action work;
+                lock (this)
+                {
+                    work = _work!;
+                    _work = null;
+                }
+
+                if (Thread.CurrentThread.Name != _name)
+                {
+                    Thread.CurrentThread.Name = _name;
+                }
+
+                work();
+
+                if (!Park())
+                {
+                    return;
+                }
+            }
+        }
+
+        /// <summary>Waits for the next assignment. Returns <see langword="false"/> when the thread should exit.</summary>
+        private bool Park()
+        {
+            lock (s_lock)
+            {
+                if (s_parked.Count >= MaxParked)
+                {
+                    return false;
+                }
+
+                s_parked.Push(this);
+            }
+
+            lock (this)
+            {
+                while (_work is null)
+                {
+                    if (!Monitor.Wait(this, IdleTimeout))
+                    {
+                        // Timed out: leave, unless someone popped us and is about to assign work.
+                        lock (s_lock)
+                        {
+                            if (TryRemove(this))
+                            {
+                                return false;
+                            }
+                        }
+                    }
+                }
+
+                return true;
+            }
+        }
+
+        private static bool TryRemove(PooledThread thread)
+        {
+            if (!s_parked.Contains(thread))
+            {
+                return false;
+            }
+
+            var keep = s_parked.Where(t => t != thread).Reverse().ToArray();
+            s_parked.Clear();
+            foreach (var t in keep)
+            {
+                s_parked.Push(t);
+            }
+
+            return true;
+        }
+    }
+}
