@@ -195,7 +195,10 @@ public abstract class Future
         StartTimestamp = timestamp;
         if (Interlocked.CompareExchange(ref _state, StateRunning, StatePending) != StatePending)
         {
+            // Cancelled first: it never ran.
             RunningOn = null;
+            WorkerName = null;
+            StartTimestamp = 0;
             return false;
         }
 
