@@ -1,0 +1,174 @@
+using System.Threading.RateLimiting;
+
+namespace Juggle.Tests;
+
+/// <summary>Options every executor honours: progress, rate limiting, metrics, validation.</summary>
+public abstract partial class ExecutorContractTests
+{
+    [Fact]
+    public void Progress_counts_submitted_running_succeeded_failed_and_cancelled()
+    {
+        var progress = new ProgressRecorder();
+        using var pool = CreateExecutor(1, o => o.Progress = progress);
+        using var gate = new CrossProcessGate();
+        var blocked = SubmitBlocked(pool, gate);
+        var ok = pool.Submit(ContractFunctions.Square, 2);
+        var failing = pool.Submit(ContractFunctions.Fail, "counted");
+        var cancelled = pool.Submit(ContractFunctions.Square, 3);
+
+        Assert.True(progress.WaitFor(p => p is { Submitted: 4, Running: 1 }, Patience));
+        var snapshot = pool.Progress;
+        Assert.Equal(4, snapshot.Submitted);
+        Assert.Equal(1, snapshot.Running);
+        Assert.Equal(3, snapshot.Pending);
+        Assert.Equal(0, snapshot.Done);
+
+        Assert.True(cancelled.Cancel());
+        Assert.Equal(1, pool.Progress.Cancelled);
+        Assert.Equal(2, pool.Progress.Pending);
+
+        gate.Release();
+        pool.Shutdown();
+        var expected = new ExecutorProgress(Submitted: 4, Running: 0, Succeeded: 2, Failed: 1, Cancelled: 1);
+        Assert.Equal(expected, pool.Progress);
+        Assert.Equal(4, pool.Progress.Done);
+        Assert.Equal(0, pool.Progress.Pending);
+        Assert.True(progress.WaitFor(p => p == expected, Patience), "IProgress never saw the final counts");
+        Assert.Equal(1, progress.MaxRunning);
+        Assert.True(blocked.Done && ok.Done && failing.Done);
+    }
+
+    [Fact]
+    public void Progress_reports_each_submission()
+    {
+        var progress = new ProgressRecorder();
+        using var pool = CreateExecutor(2, o => o.Progress = progress);
+        for (var i = 0; i < 5; i++)
+        {
+            pool.Submit(ContractFunctions.Square, i);
+        }
+
+        pool.Shutdown();
+        for (var n = 1; n <= 5; n++)
+        {
+            Assert.True(progress.WaitFor(p => p.Submitted == n, TimeSpan.Zero), $"no report with {n} submitted");
+        }
+
+        Assert.True(progress.WaitFor(p => p is { Submitted: 5, Succeeded: 5, Running: 0 }, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void A_RateLimiter_decides_when_tasks_start()
+    {
+        using var limiter = new ManualRateLimiter();
+        var progress = new ProgressRecorder();
+        using var pool = CreateExecutor(2, o =>
+        {
+            o.RateLimiter = limiter;
+            o.Progress = progress;
+        });
+
+        var first = pool.Submit(ContractFunctions.Answer);
+        var second = pool.Submit(ContractFunctions.Square, 3);
+        Assert.True(limiter.WaitForQueued(2, Patience), "the executor did not ask the limiter for permits");
+        Assert.Equal(FutureState.Pending, first.State);
+        Assert.Equal(FutureState.Pending, second.State);
+        Assert.Equal(0, pool.Progress.Running);
+
+        limiter.Grant(1);
+        Assert.True(Futures.Wait([first, second], Patience, ReturnWhen.FirstCompleted).Done.Count == 1);
+        Assert.Equal(1, new[] { first, second }.Count(f => f.State == FutureState.Pending));
+
+        limiter.Grant(1);
+        Assert.Equal(42, first.Result(Patience));
+        Assert.Equal(9, second.Result(Patience));
+
+        pool.Shutdown();
+        Assert.False(limiter.IsDisposed, "the executor must not dispose a limiter it was given");
+        Assert.Equal(1, progress.MaxRunning);
+    }
+
+    [Fact]
+    public void A_ConcurrencyLimiter_of_one_runs_tasks_one_at_a_time()
+    {
+        using var limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = 100 });
+        var progress = new ProgressRecorder();
+        using var pool = CreateExecutor(3, o =>
+        {
+            o.RateLimiter = limiter;
+            o.Progress = progress;
+        });
+        using var gate = new CrossProcessGate();
+        var futures = Enumerable.Range(0, 3).Select(i => pool.Submit(ContractFunctions.BlockThenReturn, gate.Path, i)).ToList();
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(gate.WaitStarted(Patience), $"task {i} did not start");
+            Assert.False(gate.WaitStarted(Brief), "a second task started while the only permit was held");
+            gate.Release();
+        }
+
+        Assert.Equal([0, 1, 2], futures.Select(f => f.Result(Patience)).Order());
+        Assert.Equal(1, progress.MaxRunning);
+    }
+
+    [Fact]
+    public void TasksPerSecond_spaces_out_task_starts()
+    {
+        using var pool = CreateExecutor(4, o => o.TasksPerSecond = 20); // one start every 50 ms
+        var futures = Enumerable.Range(0, 6).Select(i => pool.Submit(ContractFunctions.Square, i)).ToList();
+        Assert.Equal([0, 1, 4, 9, 16, 25], futures.Select(f => f.Result(Patience)));
+
+        var starts = futures.Select(f => f.StartTimestamp).Order().ToList();
+        var span = pool.Time.GetElapsedTime(starts[0], starts[^1]);
+        // Six starts at 20/s need at least four full replenishment periods after the first one (5 × 50 ms nominal).
+        Assert.True(span >= TimeSpan.FromMilliseconds(190), $"6 starts at 20/s took only {span.TotalMilliseconds} ms");
+    }
+
+    [Fact]
+    public void Rate_limit_options_are_validated()
+    {
+        using var limiter = new ManualRateLimiter();
+        var both = Assert.ThrowsAny<ArgumentException>(() => CreateExecutor(1, o =>
+        {
+            o.RateLimiter = limiter;
+            o.TasksPerSecond = 5;
+        }));
+        Assert.Equal("TasksPerSecond", both.ParamName);
+
+        foreach (var bad in new[] { 0, -1, double.NaN, double.PositiveInfinity })
+        {
+            var ex = Assert.Throws<ArgumentOutOfRangeException>(() => CreateExecutor(1, o => o.TasksPerSecond = bad));
+            Assert.Equal("TasksPerSecond", ex.ParamName);
+        }
+    }
+
+    [Fact]
+    public void Metrics_are_published_on_the_Juggle_meter()
+    {
+        using var metrics = new MetricsRecorder();
+        var pool = CreateExecutor(1);
+        metrics.Track(pool.Name);
+        using var gate = new CrossProcessGate();
+        var blocked = SubmitBlocked(pool, gate);
+        var ok = Enumerable.Range(0, 3).Select(i => pool.Submit(ContractFunctions.Square, i)).ToList();
+        var failing = pool.Submit(ContractFunctions.Fail, "metric");
+        var cancelled = pool.Submit(ContractFunctions.Square, 9);
+        Assert.True(cancelled.Cancel());
+        gate.Release();
+        pool.Dispose();
+
+        Assert.Equal("Juggle", Executor.MeterName);
+        Assert.Contains("juggle.tasks.submitted", metrics.Instruments);
+        Assert.Contains("juggle.tasks.running", metrics.Instruments);
+        Assert.Contains("juggle.tasks.completed", metrics.Instruments);
+        Assert.Equal(6, metrics.Sum("juggle.tasks.submitted"));
+        Assert.Equal(6, metrics.Sum("juggle.tasks.completed"));
+        Assert.Equal(4, metrics.Sum("juggle.tasks.completed", "succeeded"));
+        Assert.Equal(1, metrics.Sum("juggle.tasks.completed", "failed"));
+        Assert.Equal(1, metrics.Sum("juggle.tasks.completed", "cancelled"));
+        Assert.Equal(0, metrics.Sum("juggle.tasks.running"));
+        Assert.Equal(1, metrics.PeakOf("juggle.tasks.running"));
+        Assert.True(blocked.Done && failing.Failed && ok.All(f => f.Done));
+    }
+}
