@@ -29,7 +29,8 @@ public sealed class Future<T> : Future
     /// <exception cref="DeadlockException">Waiting from a worker on a task of the same executor that can never complete.</exception>
     public T Result(TimeSpan? timeout = null)
     {
-        if (RawState != StateFinished || Error is not null)
+        // A negative timeout takes the slow path too, so it is rejected whatever the state.
+        if (RawState != StateFinished || Error is not null || timeout < TimeSpan.Zero)
         {
             WaitOrThrowTimeout(timeout);
             ThrowIfFailedOrCancelled();
