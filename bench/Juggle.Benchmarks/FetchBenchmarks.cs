@@ -1,0 +1,37 @@
+using BenchmarkDotNet.Attributes;
+
+namespace Juggle.Benchmarks;
+
+/// <summary>
+/// 20 fetches of 200 ms pages on a 20-worker <see cref="ThreadPoolExecutor"/> (construction and shutdown
+/// included), results taken with <see cref="Futures.AsCompleted{TFuture}"/>. Target: ≤ 220 ms.
+/// </summary>
+[MinColumn, MedianColumn, MaxColumn]
+[ShortJob(warmupCount: 1, iterationCount: 5)]
+public class FetchBenchmarks : FetchBenchmarksBase
+{
+    [GlobalSetup]
+    public void Setup() => StartServer();
+
+    [GlobalCleanup]
+    public void Cleanup() => StopServer();
+
+    [Benchmark(Description = "20 fetches, ThreadPoolExecutor(20)")]
+    public int Pooled()
+    {
+        using var executor = new ThreadPoolExecutor(maxWorkers: Pages);
+        var futures = new Future<string>[Pages];
+        for (var i = 0; i < Pages; i++)
+        {
+            futures[i] = executor.Submit(static (client, url) => Fetcher.FetchTitle(client, url), Client, Urls[i]);
+        }
+
+        var total = 0;
+        foreach (var done in Futures.AsCompleted(futures))
+        {
+            total += done.Result().Length;
+        }
+
+        return total;
+    }
+}

@@ -1,0 +1,26 @@
+using BenchmarkDotNet.Running;
+
+namespace Juggle.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/Juggle.Benchmarks -- --filter '*Submit*'</c> runs BenchmarkDotNet;
+/// the first argument <c>peak-map</c> or <c>side-by-side</c> selects a plain console measurement instead.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "peak-map")
+        {
+            return PeakMapMemory.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "side-by-side")
+        {
+            return SideBySide.Run(args[1..]);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
+}

@@ -1,0 +1,91 @@
+using BenchmarkDotNet.Attributes;
+
+namespace Juggle.Benchmarks;
+
+/// <summary>
+/// Per-task overhead of no-op work: submit N tasks, then read every result (Python's
+/// <c>fs = [ex.submit(f) for ...]; [f.result() for f in fs]</c>), on a 2-worker executor vs bare
+/// <see cref="Task.Run{TResult}(Func{TResult})"/> + <see cref="Task{TResult}.Result"/> in the same run.
+/// Figures are per task (<see cref="BenchmarkAttribute.OperationsPerInvoke"/>).
+/// </summary>
+[MemoryDiagnoser]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet disposes it in [GlobalCleanup].")]
+[MinColumn, MedianColumn, MaxColumn]
+[ShortJob(warmupCount: 2, iterationCount: 7)]
+public class SubmitBenchmarks
+{
+    public const int N = 1_000_000;
+
+    private static readonly Func<int> NoOp = static () => 0;
+    private static readonly Func<int, int> Identity = static x => x;
+
+    private ThreadPoolExecutor _executor = null!;
+    private readonly Future<int>[] _futures = new Future<int>[N];
+    private readonly Task<int>[] _tasks = new Task<int>[N];
+    private readonly int[] _items = Enumerable.Range(0, N).ToArray();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _executor = new ThreadPoolExecutor(maxWorkers: 2);
+        // Start both workers before measuring.
+        _executor.Submit(NoOp).Result();
+        _executor.Submit(NoOp).Result();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _executor.Dispose();
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = N, Description = "Task.Run + .Result")]
+    public long TaskRun()
+    {
+        var tasks = _tasks;
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            tasks[i] = Task.Run(NoOp);
+        }
+
+        long sum = 0;
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            sum += tasks[i].Result;
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = N, Description = "ThreadPoolExecutor(2) Submit + Result")]
+    public long Submit()
+    {
+        var futures = _futures;
+        for (var i = 0; i < futures.Length; i++)
+        {
+            futures[i] = _executor.Submit(NoOp);
+        }
+
+        long sum = 0;
+        for (var i = 0; i < futures.Length; i++)
+        {
+            sum += futures[i].Result();
+        }
+
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = N, Description = "ThreadPoolExecutor(2) Map, chunkSize 1")]
+    public long Map1() => Consume(_executor.Map(Identity, _items, chunkSize: 1));
+
+    [Benchmark(OperationsPerInvoke = N, Description = "ThreadPoolExecutor(2) Map, chunkSize 100")]
+    public long Map100() => Consume(_executor.Map(Identity, _items, chunkSize: 100));
+
+    private static long Consume(IEnumerable<int> results)
+    {
+        long sum = 0;
+        foreach (var r in results)
+        {
+            sum += r;
+        }
+
+        return sum;
+    }
+}
