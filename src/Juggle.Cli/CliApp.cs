@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Juggle.Cli.Commands;
+
+namespace Juggle.Cli;
+
+/// <summary>Builds the <c>juggle</c> command tree and runs it, mapping failures to exit codes.</summary>
+internal static class CliApp
+{
+    public static RootCommand Build(CliEnvironment env)
+    {
+        var root = new RootCommand("juggle: fetch titles, download, count words and benchmark sequential vs threads vs async vs processes, built on Juggle's executors.");
+        root.Subcommands.Add(DemoCommand.Create(env));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        var root = Build(env);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await env.Error.WriteLineAsync($"juggle: {error.Message}").ConfigureAwait(false);
+            }
+
+            await env.Error.WriteLineAsync("Run 'juggle --help' (or 'juggle COMMAND --help') for usage.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        if (parsed.CommandResult.Command == root && args.Length == 0)
+        {
+            await env.Error.WriteLineAsync("juggle: give a command, e.g. 'juggle demo' or 'juggle titles https://example.com'. Run 'juggle --help' for the list.").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            var config = new InvocationConfiguration
+            {
+                Output = env.Out,
+                Error = env.Error,
+                EnableDefaultExceptionHandler = false,
+                // Ctrl+C is handled by Program: commands see the token, print their summary and return 130.
+                ProcessTerminationTimeout = null,
+            };
+            var code = await parsed.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+            return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : code;
+        }
+        catch (UsageException ex)
+        {
+            await env.Error.WriteLineAsync($"juggle: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await env.Error.WriteLineAsync("juggle: interrupted.").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using Spectre.Console;
+
+namespace Juggle.Cli;
+
+/// <summary>
+/// Everything a command touches outside itself: the rich console, raw output/error writers, stdin and how to
+/// build HTTP handlers. Tests build one around string writers; the program builds one around the real console.
+/// </summary>
+internal sealed class CliEnvironment
+{
+    public required IAnsiConsole Console { get; init; }
+
+    /// <summary>Raw result lines (plain text or JSON Lines), never wrapped or decorated.</summary>
+    public required TextWriter Out { get; init; }
+
+    /// <summary>Diagnostics and summaries in non-interactive mode, so stdout stays machine-readable.</summary>
+    public required TextWriter Error { get; init; }
+
+    /// <summary>Standard input, for <c>-i -</c>.</summary>
+    public TextReader In { get; init; } = TextReader.Null;
+
+    /// <summary><see langword="true"/> when stdout is a terminal: progress bars, colour, live tables.</summary>
+    public bool Interactive { get; init; }
+
+    /// <summary>Makes the HTTP handler for a run; tests may swap it. Defaults to <see cref="Http.HttpFactory.CreateHandler"/>.</summary>
+    public Func<Http.HttpSettings, HttpMessageHandler>? HandlerFactory { get; init; }
+
+    /// <summary>Where <c>demo</c> writes its saved books; a fresh temp folder when null.</summary>
+    public string? WorkDirectory { get; init; }
+
+    public static CliEnvironment FromSystemConsole()
+    {
+        var interactive = !System.Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(System.Console.Out),
+            Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!interactive)
+        {
+            // Redirected output has no width; don't squeeze tables into 80 columns.
+            console.Profile.Width = 160;
+        }
+
+        return new CliEnvironment
+        {
+            Console = console,
+            Out = System.Console.Out,
+            Error = System.Console.Error,
+            In = System.Console.In,
+            Interactive = interactive,
+        };
+    }
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Polly;
+using Polly.Retry;
+
+namespace Juggle.Cli.Http;
+
+/// <summary>Builds the HTTP client and the Polly retry pipeline every command shares.</summary>
+internal static class HttpFactory
+{
+    public static HttpMessageHandler CreateHandler(HttpSettings settings) => new SocketsHttpHandler
+    {
+        AllowAutoRedirect = true,
+        MaxAutomaticRedirections = Math.Max(1, settings.MaxRedirects),
+        AutomaticDecompression = DecompressionMethods.All,
+        ConnectTimeout = settings.Timeout,
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        UseCookies = false,
+    };
+
+    public static HttpClient CreateClient(CliEnvironment env, HttpSettings settings)
+    {
+        var handler = (env.HandlerFactory ?? CreateHandler)(settings);
+        var client = new HttpClient(handler, disposeHandler: true)
+        {
+            // Per-attempt timeouts are applied by the caller so they can be told apart from Ctrl+C.
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+        };
+        client.DefaultRequestHeaders.UserAgent.ParseAdd(settings.UserAgent);
+        return client;
+    }
+
+    /// <summary>Retries connection errors, 5xx and 429 with exponential backoff and jitter, honouring <c>Retry-After</c>.</summary>
+    public static ResiliencePipeline<HttpResponseMessage> CreateRetryPipeline(HttpSettings settings, TimeProvider? time = null)
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        if (time is not null)
+        {
+            builder.TimeProvider = time;
+        }
+
+        if (settings.Retries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = settings.Retries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.RetryDelay,
+                MaxDelay = settings.MaxRetryAfter,
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                    .Handle<HttpRequestException>(IsTransient)
+                    .HandleResult(r => IsTransient(r.StatusCode)),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, settings.MaxRetryAfter, time ?? TimeProvider.System)),
+                OnRetry = args =>
+                {
+                    // The failed response is discarded; free its connection now.
+                    args.Outcome.Result?.Dispose();
+                    return default;
+                },
+            });
+        }
+
+        return builder.Build();
+    }
+
+    public static bool IsTransient(HttpStatusCode status) => (int)status >= 500 || status == HttpStatusCode.TooManyRequests;
+
+    /// <summary>Connection-level failures (refused, reset, DNS hiccups) are worth retrying; protocol errors are not.</summary>
+    public static bool IsTransient(HttpRequestException ex) =>
+        ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.ResponseEnded or HttpRequestError.Unknown
+        || ex.InnerException is SocketException or IOException;
+
+    /// <summary>The server's <c>Retry-After</c> as a delay (capped), or null to use the backoff.</summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan max, TimeProvider time)
+    {
+        if (response?.Headers.RetryAfter is not RetryConditionHeaderValue retryAfter)
+        {
+            return null;
+        }
+
+        var delay = retryAfter.Delta ?? (retryAfter.Date is { } date ? date - time.GetUtcNow() : null);
+        if (delay is not { } d)
+        {
+            return null;
+        }
+
+        return d < TimeSpan.Zero ? TimeSpan.Zero : d > max ? max : d;
+    }
+
+    /// <summary>A short, human description of why a request failed.</summary>
+    public static string Describe(Exception ex, TimeSpan timeout)
+    {
+        switch (ex)
+        {
+            case TimeoutException:
+                return $"timed out after {timeout.TotalSeconds:0.###} s";
+            case HttpRequestException http:
+                var socket = FindSocketError(http);
+                if (socket == SocketError.ConnectionRefused)
+                {
+                    return "connection refused";
+                }
+
+                if (http.HttpRequestError == HttpRequestError.NameResolutionError || socket is SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData)
+                {
+                    return "DNS failure: host not found";
+                }
+
+                return http.InnerException is { } inner ? $"{http.Message} ({inner.Message})" : http.Message;
+            default:
+                return ex.Message;
+        }
+    }
+
+    private static SocketError? FindSocketError(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException s)
+            {
+                return s.SocketErrorCode;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,27 @@
+using System.Text;
+using Spectre.Console;
+
+namespace Juggle.Cli;
+
+/// <summary>The <c>juggle</c> entry point: wires the real console, stdin and Ctrl+C to <see cref="CliApp"/>.</summary>
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        Console.OutputEncoding = Encoding.UTF8;
+        using var interrupt = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            // First Ctrl+C: stop gracefully (summary, no partial files). Second: let the runtime kill us.
+            if (!interrupt.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                interrupt.Cancel();
+            }
+        };
+
+        var env = CliEnvironment.FromSystemConsole();
+        return await CliApp.RunAsync(args, env, interrupt.Token).ConfigureAwait(false);
+    }
+}

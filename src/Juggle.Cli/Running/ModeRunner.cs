@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Threading.RateLimiting;
+
+namespace Juggle.Cli.Running;
+
+/// <summary>
+/// Runs a work function over a lazy stream of items in the chosen <see cref="RunMode"/>, yielding results in
+/// input order (the executor's bounded <c>MapOutcomes</c>) or in completion order. Never reads more than a
+/// bounded window of input ahead, so 100,000-line inputs stream in flat memory. The work function must turn item
+/// failures into results; an exception it throws (cancellation) ends the run.
+/// </summary>
+internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
+{
+    public RunMode Mode => mode;
+
+    public int Workers => mode == RunMode.Sequential ? 1 : workers;
+
+    public IEnumerable<TaskRecord<TResult>> Run<TItem, TResult>(
+        IEnumerable<TItem> items,
+        Func<TItem, CancellationToken, TResult> work,
+        Func<TItem, CancellationToken, Task<TResult>> workAsync,
+        bool asCompleted,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        return mode switch
+        {
+            RunMode.Sequential => RunSequential(items, work, cancellationToken),
+            RunMode.Threads => asCompleted
+                ? RunThreadsAsCompleted(items, work, cancellationToken)
+                : RunThreadsInOrder(items, work, cancellationToken),
+            RunMode.Async => RunAsync(items, workAsync, asCompleted, cancellationToken),
+            _ => throw new UsageException(
+                "--mode processes is for CPU-bound work (bench cpu, words); this command waits on the network, so use --mode threads or --mode async."),
+        };
+    }
+
+    private IEnumerable<TaskRecord<TResult>> RunSequential<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, CancellationToken, TResult> work, CancellationToken token)
+    {
+        using var limiter = CreateLimiter();
+        long index = 0;
+        foreach (var item in items)
+        {
+            token.ThrowIfCancellationRequested();
+            using var lease = limiter?.AcquireAsync(1, token).AsTask().GetAwaiter().GetResult();
+            var start = Stopwatch.GetTimestamp();
+            var result = work(item, token);
+            yield return new TaskRecord<TResult>(index++, result, "main", start, Stopwatch.GetTimestamp());
+        }
+    }
+
+    private ThreadPoolExecutor CreatePool() => new(new ThreadPoolExecutorOptions
+    {
+        MaxWorkers = workers,
+        TasksPerSecond = rate,
+        ThreadNamePrefix = "worker",
+        Name = "juggle-cli",
+    });
+
+    private static TaskRecord<TResult> Timed<TItem, TResult>((long Index, TItem Item) pair, Func<TItem, CancellationToken, TResult> work, CancellationToken token)
+    {
+        token.ThrowIfCancellationRequested();
+        var start = Stopwatch.GetTimestamp();
+        var result = work(pair.Item, token);
+        return new TaskRecord<TResult>(pair.Index, result, Thread.CurrentThread.Name ?? "worker", start, Stopwatch.GetTimestamp());
+    }
+
+    private IEnumerable<TaskRecord<TResult>> RunThreadsInOrder<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, CancellationToken, TResult> work, CancellationToken token)
+    {
+        var pool = CreatePool();
+        try
+        {
+            foreach (var outcome in pool.MapOutcomes(pair => Timed(pair, work, token), Indexed(items), bufferSize: workers * 2))
+            {
+                if (outcome.Exception is { } ex)
+                {
+                    ExceptionDispatchInfo.Throw(ex);
+                }
+
+                yield return outcome.Value;
+            }
+        }
+        finally
+        {
+            pool.Shutdown(wait: true, cancelFutures: true);
+            pool.Dispose();
+        }
+    }
+
+    private IEnumerable<TaskRecord<TResult>> RunThreadsAsCompleted<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, CancellationToken, TResult> work, CancellationToken token)
+    {
+        var pool = CreatePool();
+        using var completed = new BlockingCollection<Future<TaskRecord<TResult>>>();
+        var window = workers * 2;
+        var inFlight = 0;
+        try
+        {
+            using var source = Indexed(items).GetEnumerator();
+            var more = true;
+            while (true)
+            {
+                while (more && inFlight < window)
+                {
+                    more = source.MoveNext();
+                    if (more)
+                    {
+                        var pair = source.Current;
+                        var future = pool.Submit(() => Timed(pair, work, token));
+                        inFlight++;
+                        future.AddDoneCallback(f => completed.Add(f));
+                    }
+                }
+
+                if (inFlight == 0)
+                {
+                    yield break;
+                }
+
+                var done = completed.Take(token);
+                inFlight--;
+                yield return done.Result();
+            }
+        }
+        finally
+        {
+            pool.Shutdown(wait: true, cancelFutures: true);
+            pool.Dispose();
+        }
+    }
+
+    private IEnumerable<TaskRecord<TResult>> RunAsync<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, CancellationToken, Task<TResult>> work, bool asCompleted, CancellationToken token)
+    {
+        using var limiter = CreateLimiter();
+        var slots = new ConcurrentStack<int>(Enumerable.Range(1, workers).Reverse());
+        var inOrder = new Queue<Task<TaskRecord<TResult>>>();
+        var pending = new List<Task<TaskRecord<TResult>>>();
+        using var source = Indexed(items).GetEnumerator();
+        var more = true;
+
+        async Task<TaskRecord<TResult>> Start((long Index, TItem Item) pair)
+        {
+            if (limiter is not null)
+            {
+                using var lease = await limiter.AcquireAsync(1, token).ConfigureAwait(false);
+            }
+
+            slots.TryPop(out var slot);
+            var start = Stopwatch.GetTimestamp();
+            try
+            {
+                var result = await work(pair.Item, token).ConfigureAwait(false);
+                return new TaskRecord<TResult>(pair.Index, result, $"async-{slot:00}", start, Stopwatch.GetTimestamp());
+            }
+            finally
+            {
+                slots.Push(slot);
+            }
+        }
+
+        while (true)
+        {
+            while (more && inOrder.Count + pending.Count < workers)
+            {
+                more = source.MoveNext();
+                if (more)
+                {
+                    var task = Start(source.Current);
+                    if (asCompleted)
+                    {
+                        pending.Add(task);
+                    }
+                    else
+                    {
+                        inOrder.Enqueue(task);
+                    }
+                }
+            }
+
+            Task<TaskRecord<TResult>> next;
+            if (asCompleted)
+            {
+                if (pending.Count == 0)
+                {
+                    yield break;
+                }
+
+                next = Task.WhenAny(pending).GetAwaiter().GetResult();
+                pending.Remove(next);
+            }
+            else
+            {
+                if (inOrder.Count == 0)
+                {
+                    yield break;
+                }
+
+                next = inOrder.Dequeue();
+            }
+
+            yield return next.GetAwaiter().GetResult();
+        }
+    }
+
+    private TokenBucketRateLimiter? CreateLimiter() => rate is not { } perSecond ? null : new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = 1,
+        TokensPerPeriod = 1,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1 / perSecond),
+        QueueLimit = int.MaxValue,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        AutoReplenishment = true,
+    });
+
+    private static IEnumerable<(long Index, TItem Item)> Indexed<TItem>(IEnumerable<TItem> items)
+    {
+        long index = 0;
+        foreach (var item in items)
+        {
+            yield return (index++, item);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace Juggle.Cli.Running;
+
+/// <summary>The common options after parsing: mode, workers, rate, retries, timeout, output and diagram files.</summary>
+internal sealed record RunSettings
+{
+    public RunMode Mode { get; init; } = RunMode.Threads;
+
+    /// <summary>Worker count; 0 means "pick for the mode".</summary>
+    public int Workers { get; init; }
+
+    /// <summary>Task starts per second, or null for no limit.</summary>
+    public double? Rate { get; init; }
+
+    public int Retries { get; init; } = 2;
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public bool Json { get; init; }
+
+    public string? TimelineFile { get; init; }
+
+    public string? TraceFile { get; init; }
+
+    /// <summary>Workers to use for I/O-bound work (many: they mostly wait).</summary>
+    public int IoWorkers => Workers > 0 ? Workers : Mode == RunMode.Sequential ? 1 : 32;
+
+    /// <summary>Workers to use for CPU-bound work (one per core).</summary>
+    public int CpuWorkers => Workers > 0 ? Workers : Mode == RunMode.Sequential ? 1 : Environment.ProcessorCount;
+}
