@@ -51,13 +51,24 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
         }
     }
 
-    private ThreadPoolExecutor CreatePool() => new(new ThreadPoolExecutorOptions
+    private ThreadPoolExecutor CreatePool()
     {
-        MaxWorkers = workers,
-        TasksPerSecond = rate,
-        ThreadNamePrefix = "worker",
-        Name = "juggle-cli",
-    });
+        // Each worker blocks on an async HTTP call whose continuations (and DNS lookups) need .NET pool threads;
+        // with the default minimum (one per core) the pool grows slowly and requests stall behind it.
+        ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+        if (minWorkers < workers + 4)
+        {
+            ThreadPool.SetMinThreads(Math.Min(workers + 4, 512), minIo);
+        }
+
+        return new(new ThreadPoolExecutorOptions
+        {
+            MaxWorkers = workers,
+            TasksPerSecond = rate,
+            ThreadNamePrefix = "worker",
+            Name = "juggle-cli",
+        });
+    }
 
     private static TaskRecord<TResult> Timed<TItem, TResult>((long Index, TItem Item) pair, Func<TItem, CancellationToken, TResult> work, CancellationToken token)
     {

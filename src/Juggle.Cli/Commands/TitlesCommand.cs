@@ -1,0 +1,163 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Juggle.Cli.Html;
+using Juggle.Cli.Http;
+using Juggle.Cli.Input;
+using Juggle.Cli.Reporting;
+using Juggle.Cli.Running;
+using Spectre.Console;
+
+namespace Juggle.Cli.Commands;
+
+/// <summary>
+/// <c>juggle titles</c>: fetch each page and print its <c>&lt;title&gt;</c> (or <c>--select CSS</c>), seed 000 and
+/// seed 003's scrapers as a tool. Input streams lazily; results come in input order (or <c>--as-completed</c>).
+/// </summary>
+internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings settings)
+{
+    internal sealed record Settings(
+        IReadOnlyList<string> Urls,
+        string? InputFile,
+        string? Selector,
+        bool AsCompleted,
+        long MaxBytes,
+        int MaxRedirects,
+        RunSettings Run);
+
+    public static Command Create(CliEnvironment env)
+    {
+        var common = new CommonOptions();
+        var urls = new Argument<string[]>("URL") { Description = "Pages to fetch", Arity = ArgumentArity.ZeroOrMore };
+        var input = new Option<string?>("--input", "-i") { Description = "Read URLs from FILE, one per line (- for stdin); blank lines and # comments skipped", HelpName = "FILE" };
+        var select = new Option<string?>("--select", "-s") { Description = "Print the text of the first element matching this CSS selector instead of the title (e.g. h1)", HelpName = "CSS" };
+        var asCompleted = new Option<bool>("--as-completed") { Description = "Print results as they finish instead of in input order" };
+        var maxBytes = new Option<long>("--max-bytes") { Description = "Read at most this many bytes of each body", DefaultValueFactory = _ => 1_000_000 };
+        var maxRedirects = new Option<int>("--max-redirects") { Description = "Follow at most this many redirects", DefaultValueFactory = _ => 10 };
+        maxRedirects.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 50)
+            {
+                r.AddError("--max-redirects must be between 1 and 50.");
+            }
+        });
+        var command = new Command("titles", "Fetch pages and print their <title> (or --select CSS), one line per URL") { urls, input, select, asCompleted, maxBytes, maxRedirects };
+        common.AddTo(command);
+        command.SetAction((result, token) => Task.Run(
+            () => new TitlesCommand(env, new Settings(
+                result.GetValue(urls) ?? [],
+                result.GetValue(input),
+                result.GetValue(select),
+                result.GetValue(asCompleted),
+                result.GetValue(maxBytes),
+                result.GetValue(maxRedirects),
+                common.Read(result))).Run(token),
+            CancellationToken.None));
+        return command;
+    }
+
+    public int Run(CancellationToken cancellationToken)
+    {
+        var run = settings.Run;
+        var query = PageQuery.Create(settings.Selector, settings.MaxBytes);
+        var lines = UrlSource.Open(settings.Urls, settings.InputFile, env.In);
+        var http = new HttpSettings { Timeout = run.Timeout, Retries = run.Retries, MaxRedirects = settings.MaxRedirects };
+        using var client = HttpFactory.CreateClient(env, http);
+        var fetcher = new PageFetcher(client, HttpFactory.CreateRetryPipeline(http), http, query);
+        var runner = new ModeRunner(run.Mode, run.IoWorkers, run.Rate);
+        var spans = run.TimelineFile is not null || run.TraceFile is not null ? new List<TaskSpan>() : null;
+
+        long ok = 0, failed = 0;
+        var watch = Stopwatch.StartNew();
+        var interrupted = false;
+        try
+        {
+            var results = runner.Run(
+                lines,
+                (line, token) => line.Error is { } error ? PageResult.Failed(line.Text, error) : fetcher.Fetch(line.Text, token),
+                (line, token) => line.Error is { } error ? Task.FromResult(PageResult.Failed(line.Text, error)) : fetcher.FetchAsync(line.Text, token),
+                settings.AsCompleted,
+                cancellationToken);
+            foreach (var record in results)
+            {
+                var line = record.Result;
+                if (line.Succeeded)
+                {
+                    ok++;
+                }
+                else
+                {
+                    failed++;
+                }
+
+                Print(record, query);
+                spans?.Add(new TaskSpan(record.Lane, line.Url, record.Start, record.End, line.Succeeded));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            interrupted = true;
+        }
+
+        var summary = string.Create(CultureInfo.InvariantCulture, $"{ok} ok, {failed} failed in {Speed.Seconds(watch.Elapsed)} ({runner.Mode.ToString().ToLowerInvariant()}, {runner.Workers} workers){(interrupted ? " — interrupted" : "")}");
+        if (env.Interactive && !run.Json)
+        {
+            env.Console.MarkupLineInterpolated($"[bold]{summary}[/]");
+        }
+        else
+        {
+            env.Error.WriteLine(summary);
+        }
+
+        if (spans is not null)
+        {
+            foreach (var path in ChromeTrace.WriteRequested(run.TimelineFile, run.TraceFile, spans, "juggle titles"))
+            {
+                env.Error.WriteLine($"wrote {path}");
+            }
+        }
+
+        return interrupted ? ExitCodes.Interrupted : failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
+    }
+
+    private void Print(TaskRecord<PageResult> record, PageQuery query)
+    {
+        var r = record.Result;
+        if (settings.Run.Json)
+        {
+            env.Out.WriteLine(JsonLines.Format(json =>
+            {
+                json.WriteString("url", r.Url);
+                json.WriteNullableString(query.ValueName, r.Value);
+                if (r.Status is { } status)
+                {
+                    json.WriteNumber("status", status);
+                }
+                else
+                {
+                    json.WriteNull("status");
+                }
+
+                json.WriteNullableString("error", r.Error);
+                json.WriteNumber("ms", Math.Round(r.Elapsed.TotalMilliseconds, 1));
+                json.WriteNumber("index", record.Index);
+                json.WriteString("worker", record.Lane);
+            }));
+        }
+        else if (env.Interactive)
+        {
+            if (r.Succeeded)
+            {
+                env.Console.MarkupLineInterpolated($"[green]✓[/] [link]{r.Url}[/] [grey]→[/] {r.Value} [grey]({r.Elapsed.TotalMilliseconds:0} ms)[/]");
+            }
+            else
+            {
+                env.Console.MarkupLineInterpolated($"[red]✗[/] {r.Url} [red]{r.Error}[/]");
+            }
+        }
+        else
+        {
+            env.Out.WriteLine(r.Succeeded ? $"{r.Url}\t{r.Value}" : $"{r.Url}\tERROR: {r.Error}");
+        }
+    }
+}
