@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Juggle.Benchmarks;
 
 /// <summary>
-/// <c>peak-map [items] [chunkSize] [maxWorkers]</c>: maps a no-op over a lazy input of 10,000,000 items (by
+/// <c>peak-map [items] [chunkSize] [maxWorkers] [bufferSize]</c>: maps a no-op over a lazy input of 10,000,000 items (by
 /// default) and prints the process's peak working set (Linux VmHWM) and the largest GC heap seen. BenchmarkDotNet's
 /// MemoryDiagnoser counts allocations, not peak memory, hence this separate mode. Target: peak ≤ 100 MB.
 /// </summary>
@@ -15,6 +15,7 @@ public static class PeakMapMemory
         var items = args.Length > 0 ? long.Parse(args[0], NumberStyles.AllowThousands, CultureInfo.InvariantCulture) : 10_000_000;
         var chunkSize = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
         var maxWorkers = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
+        int? bufferSize = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : null;
 
         using var process = Process.GetCurrentProcess();
         process.Refresh();
@@ -36,12 +37,13 @@ public static class PeakMapMemory
         }) { IsBackground = true, Name = "heap-sampler" };
         sampler.Start();
 
+        var ci = CultureInfo.InvariantCulture;
         var stopwatch = Stopwatch.StartNew();
         long sum = 0;
         long count = 0;
         using (var executor = new ThreadPoolExecutor(maxWorkers))
         {
-            foreach (var value in executor.Map(static x => x * 2, Range(items), chunkSize: chunkSize))
+            foreach (var value in executor.Map(static x => x * 2, Range(items), chunkSize: chunkSize, bufferSize: bufferSize))
             {
                 sum += value;
                 count++;
@@ -61,8 +63,7 @@ public static class PeakMapMemory
             return 1;
         }
 
-        var ci = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(ci, $"Map over {items:N0} items, chunkSize {chunkSize}, maxWorkers {maxWorkers}: {stopwatch.Elapsed.TotalSeconds:0.00} s ({stopwatch.Elapsed.TotalMilliseconds * 1000 / items:0.000} µs/item)"));
+        Console.WriteLine(string.Create(ci, $"Map over {items:N0} items, chunkSize {chunkSize}, maxWorkers {maxWorkers}, bufferSize {(bufferSize is { } b ? b.ToString(ci) : $"default ({2 * maxWorkers})")}: {stopwatch.Elapsed.TotalSeconds:0.00} s ({stopwatch.Elapsed.TotalMilliseconds * 1000 / items:0.000} µs/item)"));
         Console.WriteLine(string.Create(ci, $"peak working set before Map: {before / 1048576.0:0.0} MB"));
         Console.WriteLine(string.Create(ci, $"peak working set (VmHWM) at end: {peak / 1048576.0:0.0} MB"));
         Console.WriteLine(string.Create(ci, $"largest managed heap sampled every 10 ms: {maxHeap / 1048576.0:0.0} MB"));

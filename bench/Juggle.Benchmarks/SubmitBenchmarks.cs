@@ -17,12 +17,10 @@ public class SubmitBenchmarks
     public const int N = 1_000_000;
 
     private static readonly Func<int> NoOp = static () => 0;
-    private static readonly Func<int, int> Identity = static x => x;
 
     private ThreadPoolExecutor _executor = null!;
     private readonly Future<int>[] _futures = new Future<int>[N];
     private readonly Task<int>[] _tasks = new Task<int>[N];
-    private readonly int[] _items = Enumerable.Range(0, N).ToArray();
 
     [GlobalSetup]
     public void Setup()
@@ -67,23 +65,6 @@ public class SubmitBenchmarks
         for (var i = 0; i < futures.Length; i++)
         {
             sum += futures[i].Result();
-        }
-
-        return sum;
-    }
-
-    [Benchmark(OperationsPerInvoke = N, Description = "ThreadPoolExecutor(2) Map, chunkSize 1")]
-    public long Map1() => Consume(_executor.Map(Identity, _items, chunkSize: 1));
-
-    [Benchmark(OperationsPerInvoke = N, Description = "ThreadPoolExecutor(2) Map, chunkSize 100")]
-    public long Map100() => Consume(_executor.Map(Identity, _items, chunkSize: 100));
-
-    private static long Consume(IEnumerable<int> results)
-    {
-        long sum = 0;
-        foreach (var r in results)
-        {
-            sum += r;
         }
 
         return sum;
