@@ -22,7 +22,7 @@ public sealed partial class ThreadPoolExecutor
 
             _blocked++;
             worker.WaitingOn = future;
-            if (!future.Done && _blocked >= MaxWorkers)
+            if (!future.Done && _blocked >= MaxWorkers && CountBlockedOnUnfinished() >= MaxWorkers)
             {
                 _blocked--;
                 worker.WaitingOn = null;
@@ -43,6 +43,27 @@ public sealed partial class ThreadPoolExecutor
         }
 
         return new WaitScope(this, worker);
+    }
+
+    /// <summary>
+    /// Workers blocked on a future that is still unfinished. A worker whose future has just completed is still
+    /// registered until it wakes up, but it is about to be free, so it must not count towards starvation.
+    /// </summary>
+    private int CountBlockedOnUnfinished()
+    {
+        lock (_stateLock)
+        {
+            var count = 0;
+            foreach (var w in _workers)
+            {
+                if (w.WaitingOn is { Done: false })
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
     }
 
     private void ThrowIfCycle(Worker worker, Future current, Future awaited)
