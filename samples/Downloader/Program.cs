@@ -27,11 +27,8 @@ string DownloadPage((string Name, Uri Url) pageInfo)
     using var response = http.Send(new HttpRequestMessage(HttpMethod.Get, pageInfo.Url));
     response.EnsureSuccessStatusCode();
     var path = Path.Combine(outputDir, pageInfo.Name + ".html");
-    using (var saveFile = File.Create(path))
-    {
-        response.Content.ReadAsStream().CopyTo(saveFile);
-    }
-
+    using var saveFile = File.Create(path);
+    response.Content.ReadAsStream().CopyTo(saveFile);
     return path;
 }
 
@@ -42,19 +39,20 @@ using (var pool = new ThreadPoolExecutor(maxWorkers: 10))
     using var stop = new CancellationTokenSource();
     var status = StatusUpdateAsync(pool, stop.Token);
 
-    foreach (var download in downloadList)
-    {
-        _ = pool.Submit(() => DownloadPage(download)); // fire and forget: the pool waits for it on Dispose
-    }
+    var futures = downloadList.Select(download => pool.Submit(DownloadPage, download)).ToList();
+    Futures.Wait(futures); // like Python, a failed download would go unnoticed unless you ask its future
+    await stop.CancelAsync();
+    await status;
+    Console.WriteLine($"Done: {pool.Progress.Succeeded} pages saved, {pool.Progress.Failed} failed");
+}
 
-    // ...or in one line, with the saved paths in input order:
+// "We could even simplify the last two lines to one using map" (results in input order):
+using (var pool = new ThreadPoolExecutor(maxWorkers: 10))
+{
     foreach (var saved in pool.Map(DownloadPage, downloadList))
     {
         Console.WriteLine($"Saved {saved}");
     }
-
-    await stop.CancelAsync();
-    await status;
 }
 
 static async Task StatusUpdateAsync(Executor pool, CancellationToken cancellationToken)

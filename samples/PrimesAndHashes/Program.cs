@@ -14,7 +14,7 @@ var hashPooled = Timeit("hash_all, ThreadPoolExecutor.Map(chunkSize: 2)", () =>
     using var executor = new ThreadPoolExecutor(maxWorkers: Environment.ProcessorCount);
     return executor.Map(Work.HashOne, Enumerable.Range(0, 20), chunkSize: 2).Count();
 });
-Console.WriteLine($"  -> {hashSequential / hashPooled:F1}x faster in parallel: each task is heavy enough.\n");
+Console.WriteLine($"  -> {hashSequential / hashPooled:F1}x speed-up on {Environment.ProcessorCount} cores (less when the machine is busy): each task is heavy enough.\n");
 
 // ---- find_prime over 1000 numbers: sequential vs a pool ------------------------------------------------------------
 int[] numbers = [.. Enumerable.Range(0, 1000).Select(i => 10_000 + (i * 7))];
