@@ -53,32 +53,31 @@ internal sealed class CommonOptions
 
     public CommonOptions()
     {
-        Workers.Validators.Add(r =>
+        Validate(Workers, v => v >= 0, "--workers must be 1 or more.");
+        Validate(Rate, v => v is null || (v > 0 && !double.IsInfinity(v.Value)), "--rate must be a positive number of requests per second, e.g. --rate 10.");
+        Validate(Retries, v => v is >= 0 and <= 20, "--retries must be between 0 and 20.");
+        Validate(Timeout, v => v > 0 && v <= 3600, "--timeout must be a number of seconds between 0 and 3600, e.g. --timeout 5.");
+    }
+
+    /// <summary>Adds a range check to <paramref name="option"/>; values that don't even parse are reported by the parser.</summary>
+    public static void Validate<T>(Option<T> option, Func<T, bool> isValid, string message)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        option.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() < 0)
+            T value;
+            try
             {
-                r.AddError("--workers must be 1 or more.");
+                value = r.GetValueOrDefault<T>();
             }
-        });
-        Rate.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is { } v && (!(v > 0) || double.IsInfinity(v)))
+            catch (InvalidOperationException)
             {
-                r.AddError("--rate must be a positive number of requests per second, e.g. --rate 10.");
+                return;
             }
-        });
-        Retries.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 0 or > 20)
+
+            if (!isValid(value))
             {
-                r.AddError("--retries must be between 0 and 20.");
-            }
-        });
-        Timeout.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is var v && (!(v > 0) || v > 3600))
-            {
-                r.AddError("--timeout must be a number of seconds between 0 and 3600, e.g. --timeout 5.");
+                r.AddError(message);
             }
         });
     }

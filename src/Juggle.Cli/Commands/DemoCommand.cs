@@ -30,23 +30,10 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         var pages = new Option<int>("--pages") { Description = "Pages to fetch (1-20)", DefaultValueFactory = _ => 20 };
         var books = new Option<int>("--books") { Description = "Books to fetch and count", DefaultValueFactory = _ => 6 };
         var iterations = new Option<int>("--iterations") { Description = "Math loop iterations per CPU task (Python's seed uses 2,000,000)", DefaultValueFactory = _ => 400_000 };
-        pages.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 20)
-            {
-                r.AddError("--pages must be between 1 and 20.");
-            }
-        });
-        foreach (var positive in new[] { books, iterations, latency })
-        {
-            positive.Validators.Add(r =>
-            {
-                if (r.GetValueOrDefault<int>() < (positive == latency ? 0 : 1))
-                {
-                    r.AddError($"{positive.Name} must be {(positive == latency ? "0 or more" : "1 or more")}.");
-                }
-            });
-        }
+        CommonOptions.Validate(pages, v => v is >= 1 and <= 20, "--pages must be between 1 and 20.");
+        CommonOptions.Validate(books, v => v is >= 1 and <= 100, "--books must be between 1 and 100.");
+        CommonOptions.Validate(iterations, v => v >= 1, "--iterations must be 1 or more.");
+        CommonOptions.Validate(latency, v => v is >= 0 and <= 10_000, "--latency must be between 0 and 10000 ms.");
 
         var command = new Command("demo", "Run the seeds' experiments offline against an embedded server and compare sequential, threads, async and processes")
         {

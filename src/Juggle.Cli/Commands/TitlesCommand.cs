@@ -34,13 +34,8 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
         var asCompleted = new Option<bool>("--as-completed") { Description = "Print results as they finish instead of in input order" };
         var maxBytes = new Option<long>("--max-bytes") { Description = "Read at most this many bytes of each body", DefaultValueFactory = _ => 1_000_000 };
         var maxRedirects = new Option<int>("--max-redirects") { Description = "Follow at most this many redirects", DefaultValueFactory = _ => 10 };
-        maxRedirects.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 50)
-            {
-                r.AddError("--max-redirects must be between 1 and 50.");
-            }
-        });
+        CommonOptions.Validate(maxRedirects, v => v is >= 1 and <= 50, "--max-redirects must be between 1 and 50.");
+
         var command = new Command("titles", "Fetch pages and print their <title> (or --select CSS), one line per URL") { urls, input, select, asCompleted, maxBytes, maxRedirects };
         common.AddTo(command);
         command.SetAction((result, token) => Task.Run(

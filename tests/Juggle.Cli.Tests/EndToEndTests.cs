@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace Juggle.Cli.Tests;
+
+/// <summary>Runs the real built <c>juggle</c> program as a child process.</summary>
+public sealed class EndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private static (int Code, string Out, string Err) Juggle(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Juggle.Cli.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(90)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("juggle did not exit within 90 s");
+        }
+
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Fact]
+    public void Demo_runs_end_to_end_offline_and_exits_0()
+    {
+        var watch = Stopwatch.StartNew();
+        var (code, stdout, stderr) = Juggle("demo");
+
+        Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
+        foreach (var section in new[] { "juggle demo", "1. Page titles", "2. Books", "3. CPU work", "4. Bank transfers", "Comparison", "Demo finished in" })
+        {
+            Assert.Contains(section, stdout);
+        }
+
+        Assert.DoesNotContain("\u001b[", stdout); // redirected: no ANSI escapes
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"demo took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void Titles_process_prints_results_and_returns_1_when_some_fail()
+    {
+        var (code, stdout, stderr) = Juggle("titles", server.Url("page/7"), server.Url("t/status/404"), "--retries", "0");
+
+        Assert.Equal(1, code);
+        Assert.Contains("Page 7 – Juggle demo", stdout);
+        Assert.Contains("HTTP 404", stdout);
+        Assert.Contains("1 ok, 1 failed", stderr);
+    }
+
+    [Fact]
+    public void Usage_errors_exit_2_and_help_exits_0()
+    {
+        Assert.Equal(2, Juggle("no-such-command").Code);
+        Assert.Equal(2, Juggle().Code);
+        var help = Juggle("--help");
+        Assert.Equal(0, help.Code);
+        Assert.Contains("titles", help.Out);
+        Assert.Contains("demo", help.Out);
+    }
+}
