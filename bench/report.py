@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+"""Writes docs/benchmarks.md from ONE run of bench/run-all.sh:  python3 bench/report.py OUT_DIR > docs/benchmarks.md
+
+Every figure in the document comes from the files in OUT_DIR; nothing is typed in by hand. Stdlib only.
+"""
+import json
+import os
+import re
+import statistics
+import sys
+
+UNITS = {"ns": 1e-6, "μs": 1e-3, "us": 1e-3, "µs": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def to_ms(cell):
+    """'1,476.1 ns' -> 0.0014761 (ms); 'NA' -> None."""
+    m = re.match(r"^\s*([\d,.]+)\s*(ns|μs|µs|us|ms|s)\s*$", cell)
+    return float(m.group(1).replace(",", "")) * UNITS[m.group(2)] if m else None
+
+
+def bdn_rows(text):
+    """All rows of every BenchmarkDotNet summary table, keyed by method description."""
+    rows, header = {}, None
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            header = None
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if header is None:
+            header = cells
+        elif not set(cells[0]) <= set("-: "):
+            rows[cells[0].strip("'")] = dict(zip(header, cells))
+    return rows
+
+
+def bdn_tables(text):
+    """The summary tables as markdown, in order."""
+    tables, current = [], []
+    for line in text.splitlines():
+        if line.startswith("|"):
+            current.append(line.rstrip())
+        elif current:
+            tables.append("\n".join(current))
+            current = []
+    if current:
+        tables.append("\n".join(current))
+    return tables
+
+
+def kv(path):
+    out = {}
+    if os.path.exists(path):
+        for line in open(path, encoding="utf-8"):
+            if ":" in line:
+                k, v = line.split(":", 1)
+                out[k.strip()] = v.strip()
+    return out
+
+
+def read(path):
+    return open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+
+
+def verdict(ok):
+    return "**met**" if ok else "**missed**"
+
+
+def fmt_ns(ms):
+    return f"{ms * 1e6:,.0f} ns"
+
+
+def main():
+    out = sys.argv[1]
+    m = kv(os.path.join(out, "machine.txt"))
+    log = read(os.path.join(out, "log.txt"))
+    bdn_text = read(os.path.join(out, "bdn.txt"))
+    rows = bdn_rows(bdn_text)
+    sbs_text = read(os.path.join(out, "side-by-side.txt"))
+    raw = dict(re.findall(r"^raw (CPython|Juggle):\s*(\{.*\})$", sbs_text, re.M))
+    py, cs = json.loads(raw["CPython"]), json.loads(raw["Juggle"])
+    peaks = {}
+    for chunk in ("1", "100"):
+        t = read(os.path.join(out, f"peak-map-chunk{chunk}.txt"))
+        peaks[chunk] = {
+            "text": t.strip(),
+            "peak": float(re.search(r"VmHWM\) at end: ([\d.]+) MB", t).group(1)),
+            "before": float(re.search(r"before Map: ([\d.]+) MB", t).group(1)),
+            "heap": float(re.search(r"sampled every 10 ms: ([\d.]+) MB", t).group(1)),
+            "secs": float(re.search(r": ([\d.]+) s \(", t).group(1)),
+            "per": float(re.search(r"\(([\d.]+) µs/item\)", t).group(1)),
+        }
+    loads = re.findall(r"load (?:before|after):\s+([\d.]+)", log)
+    max_load = max(float(x) for x in loads) if loads else None
+
+    def med(name):
+        return to_ms(rows[name]["Median"])
+
+    def col(name, c):
+        return rows[name].get(c, "")
+
+    task_run, submit = "Task.Run + .Result", "ThreadPoolExecutor(2) Submit + Result"
+    blocking, pooled, seq = "100 x Sleep(200 ms), maxWorkers 100", "20 fetches, ThreadPoolExecutor(20)", "20 fetches, sequential"
+    map1, map1b, map100 = "Map, chunkSize 1 (default bufferSize 4)", "Map, chunkSize 1, bufferSize 1024", "Map, chunkSize 100 (default bufferSize 4)"
+
+    submit_ms, taskrun_ms = med(submit), med(task_run)
+    vs_taskrun = submit_ms / taskrun_ms
+    py_sub, cs_sub = statistics.median(py["submit_us_per_task"]), statistics.median(cs["submit_us_per_task"])
+    block_ms, pooled_ms, seq_ms = med(blocking), med(pooled), med(seq)
+    sbs_block, sbs_pooled = statistics.median(cs["blocking_ms"]), statistics.median(cs["fetch_pooled_ms"])
+    peak = peaks["1"]["peak"]
+
+    p = print
+    p("# Benchmarks")
+    p()
+    p("Figures from **one run** of `bench/run-all.sh` (all benchmarks back to back), written into this file by")
+    p("`bench/report.py`; nothing below is edited by hand. Targets are those of issue #2.")
+    p()
+    p("## Machine and run")
+    p()
+    p("| | |")
+    p("|---|---|")
+    p(f"| date | {m.get('date', '?')} |")
+    p(f"| code | commit `{m.get('commit', '?')}` |")
+    p(f"| cores (`nproc`) | {m.get('nproc', '?')} ({m.get('cpu', '?')}) |")
+    p(f"| memory | {m.get('memory', '?')} |")
+    p(f"| OS | {m.get('os', '?')} |")
+    p(f"| `dotnet --version` | {m.get('dotnet', '?')} |")
+    p(f"| `python3 --version` | {m.get('python', '?')} |")
+    p(f"| load average before the run (1/5/15 min) | {m.get('load before', '?')} |")
+    if max_load is not None:
+        p(f"| highest 1-min load average seen between steps | {max_load:.2f} |")
+    p()
+    if max_load is not None and max_load > float(m.get("nproc", "2")):
+        p(f"**The 2 cores were shared with other jobs during this run** (builds and test runs of other work on the")
+        p(f"repository; 1-minute load average up to {max_load:.1f} on {m.get('nproc', '?')} cores). Every figure is")
+        p("therefore pessimistic and noisy; the verdicts use the **median** of the iterations, and Min/Max show the")
+        p("spread. Blocking and fetch figures suffer most: a 200 ms sleep that wakes up while the cores are busy")
+        p("finishes late.")
+        p()
+    p("## Verdicts")
+    p()
+    p("| issue #2 target | figure (median) | verdict |")
+    p("|---|---|---|")
+    p(f"| no-op `Submit` + `Result`, 2 workers: ≤ 1 µs per task | {fmt_ns(submit_ms)} per task | {verdict(submit_ms <= 0.001)} |")
+    p(f"| … and within 2× of bare `Task.Run` (same run) | Task.Run {fmt_ns(taskrun_ms)} → **{vs_taskrun:.2f}×** | {verdict(vs_taskrun <= 2)} |")
+    p(f"| ≥ 20× less per-task overhead than CPython's `ThreadPoolExecutor` | CPython {py_sub:.2f} µs vs Juggle {cs_sub:.2f} µs → **{py_sub / cs_sub:.1f}×** | {verdict(py_sub / cs_sub >= 20)} |")
+    p(f"| 100 tasks blocking 200 ms, `maxWorkers: 100`: ≤ 250 ms | {block_ms:.1f} ms (side-by-side run: {sbs_block:.1f} ms) | {verdict(block_ms <= 250)} |")
+    p(f"| 20 × 200 ms loopback fetches: ≤ 220 ms | {pooled_ms:.1f} ms (side-by-side run: {sbs_pooled:.1f} ms) | {verdict(pooled_ms <= 220)} |")
+    p(f"| … vs ~4 s sequential | sequential {seq_ms / 1000:.2f} s → **{seq_ms / pooled_ms:.1f}×** faster pooled | — |")
+    p(f"| `Map` over 10,000,000 items: peak memory ≤ 100 MB | peak working set {peak:.1f} MB | {verdict(peak <= 100)} |")
+    p()
+    p("## How to run")
+    p()
+    p("From the repository root (Release build; BenchmarkDotNet 0.14, in-process toolchain, short jobs sized for a")
+    p("shared 2-core machine: the whole suite takes a few minutes):")
+    p()
+    p("```bash")
+    p("dotnet run -c Release --project bench/Juggle.Benchmarks -- --filter '*'                      # every BenchmarkDotNet class")
+    p("dotnet run -c Release --project bench/Juggle.Benchmarks -- --filter '*SubmitBenchmarks*'     # Submit + Result vs Task.Run")
+    p("dotnet run -c Release --project bench/Juggle.Benchmarks -- --filter '*MapBenchmarks*'        # Map per-item overhead")
+    p("dotnet run -c Release --project bench/Juggle.Benchmarks -- --filter '*BlockingBenchmarks*'   # 100 x 200 ms sleeps")
+    p("dotnet run -c Release --project bench/Juggle.Benchmarks -- --filter '*FetchBenchmarks*'      # pooled and sequential fetches")
+    p("dotnet run -c Release --project bench/Juggle.Benchmarks -- peak-map 10000000 1               # Map peak memory (items, chunkSize[, maxWorkers, bufferSize])")
+    p("python3 bench/side-by-side/run.py                                                            # Juggle vs CPython, one script")
+    p("bench/run-all.sh OUT && python3 bench/report.py OUT > docs/benchmarks.md                     # all of it, and this file")
+    p("```")
+    p()
+    p("This run: `ARTIFACTS=/tmp/art-bench2 bench/run-all.sh` in an export (`git archive`) of the commit above, so")
+    p("uncommitted work of other sessions in the same checkout could not leak into the build; the exact")
+    p("command lines, with the load average before and after each step:")
+    p()
+    p("```")
+    p(log.strip())
+    p("```")
+    p()
+    p("## 1. Per-task overhead: `Submit` + `Result` vs `Task.Run` (`SubmitBenchmarks`)")
+    p()
+    p("Submit 1,000,000 no-op `Func<int>`s to a `ThreadPoolExecutor(maxWorkers: 2)` (created once, workers")
+    p("started before measuring), then call `Result()` on each; the baseline does the same with `Task.Run` +")
+    p("`.Result` on the shared .NET thread pool. `OperationsPerInvoke = 1,000,000`, so figures are **per task**;")
+    p("2 warm-up + 7 measured iterations of one invocation each.")
+    p()
+    p([t for t in bdn_tables(bdn_text) if task_run in t][0])
+    p()
+    p(f"Median: Juggle {fmt_ns(submit_ms)} per task, Task.Run {fmt_ns(taskrun_ms)}: **{vs_taskrun:.2f}×** Task.Run"
+      f" (target ≤ 1 µs: {verdict(submit_ms <= 0.001)}; within 2×: {verdict(vs_taskrun <= 2)}). Juggle allocates"
+      f" {col(submit, 'Allocated')} per task (a `Future<T>` and its work item) against {col(task_run, 'Allocated')}"
+      " for a `Task<int>`.")
+    p()
+    p("## 2. Per-item overhead of `Map` (`MapBenchmarks`)")
+    p()
+    p("`Map(x => x, 100,000 ints)` on a 2-worker executor, per item; `bufferSize` defaults to 2 × MaxWorkers = 4.")
+    p()
+    p([t for t in bdn_tables(bdn_text) if map1 in t][0])
+    p()
+    p(f"With one task per item and the default window of 4 tasks in flight, the consumer and the two workers")
+    p(f"hand over almost every item through a sleep/wake-up, so `Map` costs {fmt_ns(med(map1))} per item —")
+    p(f"{med(map1) / submit_ms:.1f}× a plain `Submit` + `Result`. A window of 1024 brings it to {fmt_ns(med(map1b))},")
+    p(f"and `chunkSize: 100` to {fmt_ns(med(map100))}. Suggestion for the core: a larger default `bufferSize`")
+    p("(memory stays bounded either way) or documenting `chunkSize`/`bufferSize` for cheap functions.")
+    p()
+    p("## 3. `Map` over 10,000,000 items: peak memory (`peak-map`)")
+    p()
+    p("BenchmarkDotNet's MemoryDiagnoser counts allocated bytes, not peak memory, so a separate console mode maps")
+    p("`x => x * 2` over a lazy `IEnumerable<long>` of 10,000,000 items on 2 workers, checks the sum, and prints the")
+    p("process's peak working set (`Process.PeakWorkingSet64`, Linux VmHWM: the whole .NET process, runtime")
+    p("included) and the largest managed heap seen by a 10 ms sampler.")
+    p()
+    for chunk in ("1", "100"):
+        p(f"`peak-map 10000000 {chunk}`:")
+        p()
+        p("```")
+        p(peaks[chunk]["text"])
+        p("```")
+        p()
+    p(f"Peak working set **{peaks['1']['peak']:.1f} MB** with chunkSize 1 ({peaks['1']['before']:.1f} MB of it before Map"
+      f" started: runtime and JIT), **{peaks['100']['peak']:.1f} MB** with chunkSize 100: the target ≤ 100 MB is"
+      f" {verdict(peak <= 100)}. The input is never materialised (the managed heap never exceeded"
+      f" {max(peaks['1']['heap'], peaks['100']['heap']):.1f} MB). Time: {peaks['1']['secs']:.1f} s"
+      f" ({peaks['1']['per']:.2f} µs/item) with chunkSize 1 and the default window — see section 2 —,"
+      f" {peaks['100']['secs']:.1f} s with chunkSize 100.")
+    p()
+    p("## 4. 100 tasks blocking 200 ms, `maxWorkers: 100` (`BlockingBenchmarks`)")
+    p()
+    p("Each invocation creates `new ThreadPoolExecutor(maxWorkers: 100)`, submits 100 × `Thread.Sleep(200)`,")
+    p("reads every result and disposes the executor (shutdown, waiting): construction included. 1 warm-up + 5")
+    p("iterations.")
+    p()
+    p([t for t in bdn_tables(bdn_text) if blocking in t][0])
+    p()
+    p(f"Median {block_ms:.1f} ms, min {to_ms(col(blocking, 'Min')):.1f} ms, max {to_ms(col(blocking, 'Max')):.1f} ms:"
+      f" target ≤ 250 ms {verdict(block_ms <= 250)} (ideal: 200 ms).")
+    p()
+    p("## 5. 20 page fetches with 200 ms latency (`FetchBenchmarks`, `SequentialFetchBenchmarks`)")
+    p()
+    p("A Kestrel server on 127.0.0.1 (ephemeral port), started once in `[GlobalSetup]`, answers `/page/{n}` after")
+    p("`Task.Delay(200 ms)` with a small HTML page; a worker fetches it with the blocking `HttpClient.Send` and")
+    p("extracts the `<title>` (seed 003's `requests.get` + parse). Pooled: a new `ThreadPoolExecutor(20)` per")
+    p("invocation, 20 submits, results through `Futures.AsCompleted` (1 warm-up + 5 iterations). Sequential: the")
+    p("same 20 fetches in a loop, measured with 1 iteration.")
+    p()
+    for name in (pooled, seq):
+        p([t for t in bdn_tables(bdn_text) if name in t][0])
+        p()
+    p(f"Pooled median {pooled_ms:.1f} ms (min {to_ms(col(pooled, 'Min')):.1f}, max {to_ms(col(pooled, 'Max')):.1f}):"
+      f" target ≤ 220 ms {verdict(pooled_ms <= 220)}; sequential {seq_ms / 1000:.2f} s, so pooling is"
+      f" **{seq_ms / pooled_ms:.1f}×** faster (ideal 20×).")
+    p()
+    p("## 6. Side by side with CPython (`bench/side-by-side/run.py`)")
+    p()
+    p("One script runs `bench/side-by-side/cpython_bench.py` (stdlib `concurrent.futures.ThreadPoolExecutor`,")
+    p("`http.server.ThreadingHTTPServer` + `urllib`) and then the same program in C# (`Juggle.Benchmarks")
+    p("side-by-side`, Kestrel + `HttpClient`), one after the other on the same machine. Submit overhead: submit")
+    p("N no-ops to 2 workers, then `result()` each (CPython N = 100,000, Juggle N = 1,000,000; a warm-up, then 5")
+    p("repetitions); blocking and pooled fetches: 3 repetitions each, a new executor every time (the first")
+    p("C# repetition also starts the threads); sequential fetches: once. Medians:")
+    p()
+    table = re.search(r"(^\| measurement.*?)(?:\n\n|\Z)", sbs_text, re.S | re.M)
+    p(table.group(1).strip() if table else "(table missing)")
+    p()
+    p("Raw figures (every repetition):")
+    p()
+    p("```")
+    p("CPython: " + json.dumps(py))
+    p("Juggle:  " + json.dumps(cs))
+    p("```")
+    p()
+    p(f"Per-task overhead: CPython {py_sub:.2f} µs, Juggle {cs_sub:.2f} µs: **{py_sub / cs_sub:.1f}× less** (target ≥ 20×:"
+      f" {verdict(py_sub / cs_sub >= 20)}; the issue quotes ~22 µs for CPython on these machines). For blocking work")
+    p("both runtimes are bound by the 200 ms sleeps, as expected: the point there is the ≤ 250 / ≤ 220 ms targets.")
+    p("The CPython server sets `request_queue_size = 128` (the default listen backlog of 5 drops connections when 20")
+    p("clients connect at once, which would measure the server, not the executor).")
+    p()
+    p("## Notes")
+    p()
+    p("- BenchmarkDotNet runs in-process (`InProcessEmitToolchain`, see `bench/Juggle.Benchmarks/ShortJobAttribute.cs`)")
+    p("  with the Monitoring strategy and one invocation per iteration: every invocation is already a batch of a")
+    p("  million tasks or hundreds of milliseconds, and the in-process toolchain avoids rebuilding the solution")
+    p("  for each class.")
+    p("- `Juggle.Benchmarks` references `Microsoft.AspNetCore.App` only for the loopback Kestrel page server.")
+
+
+if __name__ == "__main__":
+    main()
