@@ -11,6 +11,7 @@ internal static class CliApp
         var root = new RootCommand("juggle: fetch titles, download, count words and benchmark sequential vs threads vs async vs processes, built on Juggle's executors.");
         root.Subcommands.Add(DemoCommand.Create(env));
         root.Subcommands.Add(TitlesCommand.Create(env));
+        root.Subcommands.Add(BenchCommand.Create(env));
         root.Subcommands.Add(ServeCommand.Create(env));
         return root;
     }

@@ -1,0 +1,270 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Juggle.Cli.Demo;
+using Juggle.Cli.Html;
+using Juggle.Cli.Http;
+using Juggle.Cli.Input;
+using Juggle.Cli.Reporting;
+using Juggle.Cli.Running;
+using Juggle.Cli.Workloads;
+using Spectre.Console;
+
+namespace Juggle.Cli.Commands;
+
+/// <summary>
+/// <c>juggle bench</c>: the seeds' lesson as a feature. Runs one workload sequentially, with threads, with async
+/// and with processes, prints times, speed-ups and a bar chart, and says in plain words what to pick, including
+/// "don't parallelise this" when per-item overhead swamps the work (seed 002's prime check).
+/// </summary>
+internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings settings)
+{
+    public enum Workload
+    {
+        Io,
+        Cpu,
+        Hash,
+        Primes,
+    }
+
+    internal sealed record Settings(Workload Workload, string? UrlsFile, int Items, TimeSpan Latency, RunSettings Run);
+
+    internal sealed record Measurement(RunMode Mode, TimeSpan? Elapsed, string Check, int Workers, string? Note);
+
+    public static Command Create(CliEnvironment env)
+    {
+        var common = new CommonOptions();
+        var workload = new Argument<Workload>("WORKLOAD") { Description = "io | cpu | hash | primes", DefaultValueFactory = _ => Workload.Io };
+        var urls = new Option<string?>("--urls") { Description = "Benchmark fetching these URLs (one per line) instead of the embedded server", HelpName = "FILE" };
+        var items = new Option<int>("--items", "-n") { Description = "Items per run (default: io 40, cpu 20, hash 20, primes 10000)" };
+        var latency = new Option<int>("--latency") { Description = "Embedded server latency for io, ms", DefaultValueFactory = _ => 50 };
+        CommonOptions.Validate(items, v => v >= 0, "--items must be 1 or more.");
+        CommonOptions.Validate(latency, v => v is >= 0 and <= 10_000, "--latency must be between 0 and 10000 ms.");
+        var command = new Command("bench", "Time one workload sequentially, with threads, async and processes; chart it and recommend what to use") { workload, urls, items, latency };
+        common.AddTo(command);
+        command.SetAction((result, token) => new BenchCommand(env, new Settings(
+            result.GetValue(workload),
+            result.GetValue(urls),
+            result.GetValue(items),
+            TimeSpan.FromMilliseconds(result.GetValue(latency)),
+            common.Read(result))).RunAsync(token));
+        return command;
+    }
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var workload = settings.UrlsFile is not null ? Workload.Io : settings.Workload;
+        if (workload == Workload.Io)
+        {
+            return await RunIoAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var cores = Environment.ProcessorCount;
+        var workers = settings.Run.Workers > 0 ? settings.Run.Workers : cores;
+        return workload switch
+        {
+            Workload.Cpu => Compare("cpu: seed 003's math loop", Enumerable.Range(1, Count(20)).ToList(), n => CpuWork.DoMathOnce(n, 300_000), workers, cpuBound: true, cancellationToken),
+            Workload.Hash => Compare("hash: SHA-256 chains (seed 002)", Enumerable.Range(1, Count(20)).ToList(), n => CpuWork.HashOne(n, 40_000), workers, cpuBound: true, cancellationToken),
+            _ => Compare("primes: is n prime? (seed 002)", Enumerable.Range(1_000_000, Count(10_000)).Select(i => (long)i).ToList(), CpuWork.IsPrime, workers, cpuBound: true, cancellationToken),
+        };
+    }
+
+    private int Count(int fallback) => settings.Items > 0 ? settings.Items : fallback;
+
+    private async Task<int> RunIoAsync(CancellationToken token)
+    {
+        DemoServer? server = null;
+        List<string> urls;
+        string title;
+        if (settings.UrlsFile is { } file)
+        {
+            urls = UrlSource.Open([], file, env.In).Where(l => l.Error is null).Select(l => l.Text).ToList();
+            if (settings.Items > 0)
+            {
+                urls = urls.Take(settings.Items).ToList();
+            }
+
+            if (urls.Count == 0)
+            {
+                throw new UsageException($"no usable http(s) URLs in '{file}'.");
+            }
+
+            title = $"io: {urls.Count} URLs from {Path.GetFileName(file)}";
+        }
+        else
+        {
+            server = await DemoServer.StartAsync(settings.Latency, cancellationToken: token).ConfigureAwait(false);
+            urls = Enumerable.Range(1, Count(40)).Select(n => server.PageUrl(n).ToString()).ToList();
+            title = $"io: {urls.Count} pages from the embedded server, {settings.Latency.TotalMilliseconds:0} ms latency each";
+        }
+
+        try
+        {
+            var http = new HttpSettings { Timeout = settings.Run.Timeout, Retries = settings.Run.Retries };
+            using var client = HttpFactory.CreateClient(env, http);
+            var fetcher = new PageFetcher(client, HttpFactory.CreateRetryPipeline(http), http, PageQuery.Create(null, 1_000_000));
+            var workers = settings.Run.Workers > 0 ? settings.Run.Workers : 32;
+            return Compare(title, urls, u => fetcher.Fetch(u, token), workers, cpuBound: false, token, u => fetcher.FetchAsync(u, token), r => r.Value ?? r.Error ?? "");
+        }
+        finally
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private int Compare<TItem, TResult>(
+        string title,
+        IReadOnlyList<TItem> items,
+        Func<TItem, TResult> work,
+        int workers,
+        bool cpuBound,
+        CancellationToken token,
+        Func<TItem, Task<TResult>>? workAsync = null,
+        Func<TResult, object>? key = null)
+    {
+        key ??= r => r!;
+        workAsync ??= item => Task.Run(() => work(item), token);
+        var spans = settings.Run.TimelineFile is not null || settings.Run.TraceFile is not null ? new List<TaskSpan>() : null;
+        var rows = new List<Measurement>();
+        List<object>? baseline = null;
+        var failed = false;
+        if (!settings.Run.Json)
+        {
+            env.Console.Write(new Rule($"[bold]juggle bench[/] {Markup.Escape(title)}").LeftJustified());
+        }
+
+        // Warm up (JIT, connection pool) so the first mode isn't charged for it.
+        _ = work(items[0]);
+
+        foreach (var mode in new[] { RunMode.Sequential, RunMode.Threads, RunMode.Async, RunMode.Processes })
+        {
+            token.ThrowIfCancellationRequested();
+            if (mode == RunMode.Processes)
+            {
+                // TODO(processes): measure with ProcessPoolExecutor once it lands in src/Juggle (another helper is building it).
+                rows.Add(new Measurement(mode, null, "-", workers, "not in this build yet"));
+                continue;
+            }
+
+            var runner = new ModeRunner(mode, mode == RunMode.Sequential ? 1 : workers, settings.Run.Rate);
+            var watch = Stopwatch.StartNew();
+            var records = runner.Run(items, (item, _) => work(item), (item, _) => workAsync(item), asCompleted: false, token).ToList();
+            var elapsed = watch.Elapsed;
+            var results = records.Select(r => key(r.Result)).ToList();
+            if (results.Any(r => r is PageResult { Succeeded: false }))
+            {
+                failed = true;
+            }
+
+            baseline ??= results;
+            var same = baseline.SequenceEqual(results);
+            rows.Add(new Measurement(mode, elapsed, same ? "same results ✓" : "DIFFERENT ✗", runner.Workers, null));
+            spans?.AddRange(records.Select(r => new TaskSpan($"{mode.ToString().ToLowerInvariant()}: {r.Lane}", $"item {r.Index}", r.Start, r.End, true)));
+            if (!same)
+            {
+                failed = true;
+            }
+        }
+
+        Report(title, rows, items.Count, cpuBound);
+        if (spans is not null)
+        {
+            foreach (var path in ChromeTrace.WriteRequested(settings.Run.TimelineFile, settings.Run.TraceFile, spans, "juggle bench"))
+            {
+                env.Error.WriteLine($"wrote {path}");
+            }
+        }
+
+        return failed ? ExitCodes.SomeFailed : ExitCodes.Success;
+    }
+
+    private void Report(string title, List<Measurement> rows, int items, bool cpuBound)
+    {
+        var sequential = rows[0].Elapsed!.Value;
+        var measured = rows.Where(r => r.Elapsed is not null).ToList();
+        var best = measured.MinBy(r => r.Elapsed!.Value)!;
+        var recommendation = Recommend(sequential, best, items, cpuBound);
+        if (settings.Run.Json)
+        {
+            foreach (var row in rows)
+            {
+                env.Out.WriteLine(JsonLines.Format(json =>
+                {
+                    json.WriteString("workload", title);
+                    json.WriteString("mode", row.Mode.ToString().ToLowerInvariant());
+                    json.WriteNumber("workers", row.Workers);
+                    json.WriteNumber("items", items);
+                    if (row.Elapsed is { } t)
+                    {
+                        json.WriteNumber("ms", Math.Round(t.TotalMilliseconds, 1));
+                        json.WriteNumber("speedup", Math.Round(sequential / t, 2));
+                    }
+                    else
+                    {
+                        json.WriteNull("ms");
+                        json.WriteNull("speedup");
+                    }
+
+                    json.WriteNullableString("note", row.Note);
+                }));
+            }
+
+            env.Error.WriteLine(recommendation);
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("mode").AddColumn(new TableColumn("workers").RightAligned()).AddColumn(new TableColumn("time").RightAligned())
+            .AddColumn(new TableColumn("speed-up").RightAligned()).AddColumn(new TableColumn("items/s").RightAligned()).AddColumn("check");
+        foreach (var row in rows)
+        {
+            table.AddRow(
+                row.Mode.ToString().ToLowerInvariant(),
+                row.Workers.ToString(CultureInfo.InvariantCulture),
+                row.Elapsed is { } t ? Speed.Seconds(t) : "-",
+                row.Elapsed is { } t2 ? Speed.Ratio(sequential, t2) : "-",
+                row.Elapsed is { } t3 ? (items / t3.TotalSeconds).ToString("N0", CultureInfo.InvariantCulture) : "-",
+                row.Note ?? row.Check);
+        }
+
+        env.Console.Write(table);
+        var chart = new BarChart().Width(70).Label("[bold]time (ms), shorter is better[/]");
+        foreach (var row in measured)
+        {
+            chart.AddItem(row.Mode.ToString().ToLowerInvariant(), Math.Round(row.Elapsed!.Value.TotalMilliseconds), row == best ? Color.Green : row.Mode == RunMode.Sequential ? Color.Yellow : Color.Blue);
+        }
+
+        env.Console.Write(chart);
+        env.Console.MarkupLine($"[bold]Recommendation:[/] {Markup.Escape(recommendation)}");
+    }
+
+    internal static string Recommend(TimeSpan sequential, Measurement best, int items, bool cpuBound)
+    {
+        var perItem = sequential.TotalMilliseconds * 1000 / Math.Max(1, items);
+        var speedup = sequential / best.Elapsed!.Value;
+        var cores = Environment.ProcessorCount;
+        if (best.Mode == RunMode.Sequential || speedup < 1.3)
+        {
+            if (perItem < 200 || !cpuBound)
+            {
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"don't parallelise this. Each item takes about {perItem:0.#} µs, so handing it to a worker costs as much as doing it; the best parallel run was only {speedup:0.0}× as fast. Keep it sequential, or batch many items per task (Map's chunkSize).");
+            }
+
+            return string.Create(CultureInfo.InvariantCulture,
+                $"no speed-up measured ({speedup:0.0}×) although each item is real CPU work ({perItem / 1000:0.#} ms): the {cores} cores look busy with other programs. This work is CPU-bound, so on an idle machine threads (or processes) with one worker per core can approach {cores}×; right now, sequential is as good.");
+        }
+
+        if (!cpuBound)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"this is I/O-bound: use {best.Mode.ToString().ToLowerInvariant()} ({speedup:0.0}× faster than sequential). Workers mostly wait, so many more workers than cores pays off until the server or network saturates; try --workers 64.");
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"this is CPU-bound: use {best.Mode.ToString().ToLowerInvariant()} with one worker per core ({speedup:0.0}× faster here; the ceiling on this machine is {cores}×). In .NET, threads run C# on all cores at once; in Python you'd need processes for this.");
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Juggle.Cli.Commands;
+using Juggle.Cli.Running;
+
+namespace Juggle.Cli.Tests;
+
+public sealed class BenchCommandTests
+{
+    private static List<JsonElement> Rows(CliResult result) =>
+        result.OutLines.Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+
+    [Fact]
+    public async Task Io_bench_shows_threads_and_async_beating_sequential()
+    {
+        var result = await CliHarness.RunAsync(["bench", "io", "-n", "8", "--latency", "150", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var rows = Rows(result);
+        Assert.Equal(["sequential", "threads", "async", "processes"], rows.Select(r => r.GetProperty("mode").GetString()));
+        var sequential = rows[0].GetProperty("ms").GetDouble();
+        Assert.True(sequential >= 8 * 150, $"sequential took {sequential} ms for 8 × 150 ms");
+        // 8 requests at once take ~150 ms; half the sequential time leaves a wide margin for a busy machine.
+        Assert.True(rows[1].GetProperty("ms").GetDouble() < sequential / 2, result.Out);
+        Assert.True(rows[2].GetProperty("ms").GetDouble() < sequential / 2, result.Out);
+        Assert.Contains("I/O-bound", result.Error);
+    }
+
+    [Fact]
+    public async Task Primes_bench_recommends_not_parallelising()
+    {
+        var result = await CliHarness.RunAsync(["bench", "primes", "-n", "3000"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("sequential", result.Console);
+        Assert.Contains("same results ✓", result.Console);
+        Assert.Contains("shorter is better", result.Console);
+        Assert.Contains("don't parallelise this", result.Console);
+    }
+
+    [Fact]
+    public async Task Cpu_bench_runs_every_mode_and_checks_results()
+    {
+        var result = await CliHarness.RunAsync(["bench", "cpu", "-n", "4", "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(4, Rows(result).Count);
+        Assert.Contains("CPU-bound", result.Error);
+    }
+
+    [Fact]
+    public void Recommendation_reads_the_numbers()
+    {
+        var overhead = BenchCommand.Recommend(TimeSpan.FromMilliseconds(9), new BenchCommand.Measurement(RunMode.Sequential, TimeSpan.FromMilliseconds(9), "", 1, null), 10_000, cpuBound: true);
+        Assert.StartsWith("don't parallelise this", overhead);
+
+        var io = BenchCommand.Recommend(TimeSpan.FromSeconds(2), new BenchCommand.Measurement(RunMode.Async, TimeSpan.FromMilliseconds(100), "", 32, null), 40, cpuBound: false);
+        Assert.Contains("I/O-bound: use async (20.0× faster", io);
+
+        var cpu = BenchCommand.Recommend(TimeSpan.FromSeconds(2), new BenchCommand.Measurement(RunMode.Threads, TimeSpan.FromSeconds(1), "", 2, null), 20, cpuBound: true);
+        Assert.Contains("CPU-bound: use threads", cpu);
+
+        var busy = BenchCommand.Recommend(TimeSpan.FromSeconds(2), new BenchCommand.Measurement(RunMode.Threads, TimeSpan.FromSeconds(1.9), "", 2, null), 20, cpuBound: true);
+        Assert.Contains("cores look busy", busy);
+    }
+
+    [Fact]
+    public async Task Urls_file_that_does_not_exist_is_a_usage_error()
+    {
+        var result = await CliHarness.RunAsync(["bench", "--urls", "/nonexistent/list.txt"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("input file not found", result.Error);
+    }
+}
