@@ -89,6 +89,41 @@ public abstract partial class ExecutorContractTests
     }
 
     [Fact]
+    public void Shutdown_with_cancelFutures_cancels_tasks_still_waiting_for_a_permit()
+    {
+        var limiter = new ManualRateLimiter();
+        using var pool = CreateExecutor(2, o => o.RateLimiter = limiter);
+        using var disposeLimiterFirst = limiter; // disposed before the pool, so a failure here frees the workers
+        var futures = Enumerable.Range(0, 4).Select(i => pool.Submit(ContractFunctions.Square, i)).ToList();
+        Assert.True(limiter.WaitForQueued(2, Patience), "both workers should be waiting for a permit");
+
+        var shutdown = Task.Run(() => pool.Shutdown(cancelFutures: true));
+        Assert.True(shutdown.Wait(Patience), "Shutdown(cancelFutures: true) waited for permits of tasks it should have cancelled");
+        Assert.All(futures, f => Assert.True(f.Cancelled, $"{f} was not started, so it should be cancelled"));
+        Assert.Equal(4, pool.Progress.Cancelled);
+        Assert.Equal(0, limiter.GetStatistics()!.CurrentQueuedCount);
+    }
+
+    [Fact]
+    public void Cancelling_a_task_that_waits_for_a_permit_gives_the_worker_back()
+    {
+        var limiter = new ManualRateLimiter();
+        using var pool = CreateExecutor(1, o => o.RateLimiter = limiter);
+        using var disposeLimiterFirst = limiter;
+        var first = pool.Submit(ContractFunctions.Square, 2);
+        Assert.True(limiter.WaitForQueued(1, Patience));
+        var second = pool.Submit(ContractFunctions.Square, 3);
+
+        Assert.True(first.Cancel());
+        // The worker stops waiting for the cancelled task's permit and asks one for the next task.
+        Assert.True(limiter.WaitForQueued(1, Patience));
+        Assert.True(limiter.Requests >= 2);
+        limiter.Grant(1);
+        Assert.Equal(9, second.Result(Patience));
+        Assert.True(first.Cancelled);
+    }
+
+    [Fact]
     public void A_ConcurrencyLimiter_of_one_runs_tasks_one_at_a_time()
     {
         using var limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = 100 });

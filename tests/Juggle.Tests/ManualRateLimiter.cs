@@ -104,9 +104,26 @@ public sealed class ManualRateLimiter : RateLimiter
                 return ValueTask.FromResult<RateLimitLease>(Lease.Granted);
             }
 
+            cancellationToken.ThrowIfCancellationRequested();
             var waiter = new TaskCompletionSource<RateLimitLease>(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiters.Enqueue(waiter);
             Monitor.PulseAll(_lock);
+            if (cancellationToken.CanBeCanceled)
+            {
+                // Like the built-in limiters: a cancelled request leaves the queue and its task is cancelled.
+                cancellationToken.Register(() =>
+                {
+                    lock (_lock)
+                    {
+                        var remaining = _waiters.Where(w => w != waiter).ToList();
+                        _waiters.Clear();
+                        remaining.ForEach(_waiters.Enqueue);
+                    }
+
+                    waiter.TrySetCanceled(cancellationToken);
+                });
+            }
+
             return new ValueTask<RateLimitLease>(waiter.Task);
         }
     }
