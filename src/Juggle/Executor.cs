@@ -203,8 +203,11 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         return future;
     }
 
-    /// <summary>Takes a start permit from the rate limiter, if any; blocks until one is granted.</summary>
-    internal RateLimitLease? AcquireStartPermit()
+    /// <summary>
+    /// Takes a start permit from the rate limiter, if any; blocks until one is granted. Returns <see langword="null"/>
+    /// without a permit if <paramref name="future"/> is cancelled meanwhile, so its worker is free again.
+    /// </summary>
+    internal RateLimitLease? AcquireStartPermit(Future? future = null)
     {
         if (_rateLimiter is null)
         {
@@ -218,7 +221,18 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         }
 
         lease.Dispose();
-        lease = _rateLimiter.AcquireAsync(1).AsTask().GetAwaiter().GetResult();
+        using (var cancelWhenDone = future is null ? null : new CancelWhenDone(future))
+        {
+            try
+            {
+                lease = _rateLimiter.AcquireAsync(1, cancelWhenDone?.Token ?? default).AsTask().GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (future is { Done: true })
+            {
+                return null;
+            }
+        }
+
         if (!lease.IsAcquired)
         {
             lease.Dispose();

@@ -33,6 +33,7 @@ public sealed partial class ThreadPoolExecutor : Executor
     private int _live;
     private int _blocked;
     private volatile bool _shutdown;
+    private bool _cancelPending;
     private volatile BrokenExecutorException? _broken;
 
     /// <summary>Creates a thread pool executor (Python's <c>ThreadPoolExecutor(max_workers, thread_name_prefix, initializer)</c>).</summary>
@@ -89,9 +90,16 @@ public sealed partial class ThreadPoolExecutor : Executor
             _shutdown = true;
             if (cancelFutures)
             {
+                _cancelPending = true;
+                Interlocked.MemoryBarrier(); // pairs with the exchange in RunOne: one of the two sees the other
                 while (_queue.TryDequeue(out var pending))
                 {
                     pending.TryCancelPending();
+                }
+
+                foreach (var worker in _workers)
+                {
+                    Volatile.Read(ref worker.AwaitingPermit)?.TryCancelPending();
                 }
             }
 
@@ -230,9 +238,16 @@ public sealed partial class ThreadPoolExecutor : Executor
         System.Threading.RateLimiting.RateLimitLease? lease = null;
         if (future.State == FutureState.Pending)
         {
+            // Published so that Shutdown(cancelFutures: true) also cancels a task whose worker waits for a permit.
+            Interlocked.Exchange(ref worker.AwaitingPermit, future);
             try
             {
-                lease = AcquireStartPermit();
+                if (Volatile.Read(ref _cancelPending))
+                {
+                    future.TryCancelPending();
+                }
+
+                lease = future.Done ? null : AcquireStartPermit(future);
             }
 #pragma warning disable CA1031 // A limiter failure fails only this task.
             catch (Exception ex)
@@ -240,6 +255,10 @@ public sealed partial class ThreadPoolExecutor : Executor
             {
                 future.TryFailPending(ex);
                 return;
+            }
+            finally
+            {
+                Volatile.Write(ref worker.AwaitingPermit, null);
             }
         }
 
@@ -392,6 +411,11 @@ public sealed partial class ThreadPoolExecutor : Executor
         public Future? WaitingOn { get; set; }
 
         public bool ReleasedIdleToken { get; set; }
+
+        /// <summary>The dequeued task this worker holds while it waits for a rate-limit permit.</summary>
+#pragma warning disable CA1051 // A field, so it can be exchanged with a full fence.
+        public Future? AwaitingPermit;
+#pragma warning restore CA1051
 
         // Announce idleness before the result is published, so a caller that reacts to the result by submitting
         // again reuses this thread instead of starting another.
