@@ -181,8 +181,14 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     /// <summary>Registers a blocking wait on <paramref name="future"/> from the current thread; throws <see cref="DeadlockException"/> if it can never end.</summary>
     internal virtual IDisposable? EnterBlockingWait(Future future) => null;
 
+    /// <summary>Lets an executor reject work it cannot run (the process pool: not a static method, not serialisable) before a future exists.</summary>
+    private protected virtual void ValidateWork<T>(WorkItem<T> work)
+    {
+    }
+
     internal Future<T> Enqueue<T>(WorkItem<T> work)
     {
+        ValidateWork(work);
         var future = new Future<T>(this, Interlocked.Increment(ref _counts.NextId), work);
         try
         {

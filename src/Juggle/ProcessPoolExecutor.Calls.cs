@@ -1,0 +1,319 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Threading.RateLimiting;
+using Juggle.Internal;
+using Juggle.Remoting;
+
+// The Submit/Map parameter names (fn, arg, source) are the right ones to blame, though this code is not those methods.
+#pragma warning disable CA2208
+
+namespace Juggle;
+
+/// <summary>Turning submitted work into calls a worker can run, and their answers back into future outcomes.</summary>
+public sealed partial class ProcessPoolExecutor
+{
+    /// <summary>The call prepared (validated and serialised) by <see cref="ValidateWork{T}"/> for the <see cref="SubmitCore"/> that follows on the same thread.</summary>
+    [ThreadStatic]
+    private static CallRecord? t_prepared;
+
+    private enum KillReason
+    {
+        None,
+        Timeout,
+        Cancelled,
+    }
+
+    /// <summary>A static method known to workers by a process-wide id (sent once per worker with a Define frame).</summary>
+    private sealed class RemoteFunction
+    {
+        private static readonly ConcurrentDictionary<MethodInfo, RemoteFunction> s_cache = new();
+        private static int s_nextId;
+
+        private RemoteFunction(FunctionReference reference, FunctionSignature signature, Assembly assembly)
+        {
+            Id = Interlocked.Increment(ref s_nextId);
+            Reference = reference;
+            Signature = signature;
+            Assembly = assembly;
+            DefineFrame = Messages.Define(Id, reference);
+        }
+
+        public int Id { get; }
+
+        public FunctionReference Reference { get; }
+
+        public FunctionSignature Signature { get; }
+
+        public Assembly Assembly { get; }
+
+        public byte[] DefineFrame { get; }
+
+        /// <summary>Validates <paramref name="function"/> (static, serialisable signature); throws <see cref="ArgumentException"/> naming the fix.</summary>
+        public static RemoteFunction Get(Delegate function, string paramName)
+        {
+            var method = function.Method;
+            if (!(method.IsStatic && function.Target is null) || !s_cache.TryGetValue(method, out var known))
+            {
+                var reference = FunctionReference.FromDelegate(function, paramName);
+                if (s_cache.TryGetValue(method, out known))
+                {
+                    return known;
+                }
+
+                var signature = new FunctionSignature(method);
+                var name = FunctionReference.Describe(method);
+                for (var i = 0; i < signature.ValueParameterTypes.Length; i++)
+                {
+                    var type = signature.ValueParameterTypes[i];
+                    if (ArgumentCodec.GetUnsupportedReason(type) is { } reason)
+                    {
+                        throw new ArgumentException($"Parameter {i + 1} of {name} has type '{type}', which cannot be sent to a worker process: {reason}.", paramName);
+                    }
+                }
+
+                if (signature.ResultType is { } result && ArgumentCodec.GetUnsupportedReason(result) is { } resultReason)
+                {
+                    throw new ArgumentException($"{name} returns '{result}', which cannot be sent back from a worker process: {resultReason}.", paramName);
+                }
+
+                known = s_cache.GetOrAdd(method, new RemoteFunction(reference, signature, method.Module.Assembly));
+            }
+
+            return known;
+        }
+    }
+
+    /// <summary>One task on its way through the pool: pending, sent to a worker, running at the head of its queue, answered.</summary>
+    private abstract class CallRecord
+    {
+        private static readonly ConcurrentDictionary<Type, Func<object, RemoteFunction, byte[], CallRecord>> s_chunkFactories = new();
+        private int _startClaimed;
+
+        protected CallRecord(RemoteFunction function)
+        {
+            Function = function;
+        }
+
+        public RemoteFunction Function { get; }
+
+        public Future Future { get; protected set; } = null!;
+
+        public long TaskId => Future.Id;
+
+        public ProcessPoolExecutor Owner { get; set; } = null!;
+
+        public WorkerProcess? Worker { get; set; }
+
+        public RateLimitLease? Lease { get; set; }
+
+        public CancellationTokenSource? Cancellation { get; set; }
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        /// <summary>The future moved to running (false: it was cancelled while queued in the worker; its answer is dropped).</summary>
+        public bool Started { get; set; }
+
+        /// <summary>Reached the head of its worker's queue (the worker runs it now), whether or not the future still wanted it.</summary>
+        public bool Claimed => Volatile.Read(ref _startClaimed) != 0;
+
+        public long StartTicks { get; set; }
+
+        public KillReason KillReason { get; set; }
+
+        /// <summary>Validates and serialises <paramref name="work"/>; throws <see cref="ArgumentException"/> for work that cannot run in another process.</summary>
+        public static CallRecord Prepare<T>(WorkItem<T> work)
+        {
+            if (work is IMapChunk chunk)
+            {
+                var mapped = RemoteFunction.Get(chunk.Function, "fn");
+                if (mapped.Signature.ValueParameterTypes.Length != 1)
+                {
+                    throw new ArgumentException($"Map needs a function of one argument; {FunctionReference.Describe(mapped.Signature.Method)} takes {mapped.Signature.ValueParameterTypes.Length}.", "fn");
+                }
+
+                if (mapped.Signature.ReturnsTask)
+                {
+                    throw new ArgumentException($"{FunctionReference.Describe(mapped.Signature.Method)} returns a Task; Map runs synchronous functions. Make it synchronous or submit it on its own.", "fn");
+                }
+
+                var itemType = mapped.Signature.ValueParameterTypes[0];
+                var items = ArgumentCodec.SerializeChecked(chunk.Items, itemType.MakeArrayType(), "A Map item", "source");
+                var factory = s_chunkFactories.GetOrAdd(work.GetType(), static type =>
+                    typeof(CallRecord).GetMethod(nameof(CreateChunkCall), BindingFlags.NonPublic | BindingFlags.Static)!
+                        .MakeGenericMethod(type.GetGenericArguments())
+                        .CreateDelegate<Func<object, RemoteFunction, byte[], CallRecord>>());
+                return factory(work, mapped, items);
+            }
+
+            var function = RemoteFunction.Get(work.Callable, "fn");
+            var signature = function.Signature;
+            if (signature.ReturnsTask && !work.IsAsync)
+            {
+                throw new ArgumentException($"{FunctionReference.Describe(signature.Method)} returns a Task; submit it as Func<CancellationToken, Task<T>> (a static async method taking a CancellationToken) so the worker awaits it.", "fn");
+            }
+
+            var arguments = work.Arguments;
+            var types = signature.ValueParameterTypes;
+            if (arguments.Length != types.Length)
+            {
+                throw new ArgumentException($"{FunctionReference.Describe(signature.Method)} takes {types.Length} data argument(s) but {arguments.Length} were given.", "fn");
+            }
+
+            var encoded = new byte[arguments.Length][];
+            for (var i = 0; i < arguments.Length; i++)
+            {
+                encoded[i] = ArgumentCodec.SerializeChecked(arguments[i], types[i], $"Argument {i + 1}", arguments.Length == 1 ? "arg" : $"arg{i + 1}");
+            }
+
+            return new ValueCall<T>(work, function, encoded);
+        }
+
+        public abstract bool Matches(Future future);
+
+        public abstract void Attach(Future future);
+
+        /// <summary>Writes this call's frame.</summary>
+        public abstract void WriteTo(Stream stream);
+
+        /// <summary>Completes the future from a Result, Error or ChunkResult answer (task id already read).</summary>
+        public abstract void Complete(MessageKind kind, ref FrameParser parser);
+
+        public bool TryClaimStart() => Interlocked.Exchange(ref _startClaimed, 1) == 0;
+
+        /// <summary>Back in the pending queue after its worker died before running it.</summary>
+        public void ResetForRequeue()
+        {
+            Volatile.Write(ref _startClaimed, 0);
+            Worker = null;
+            Lease?.Dispose();
+            Lease = null;
+        }
+
+        public void ReleaseResources()
+        {
+            Registration.Dispose();
+            Cancellation?.Dispose();
+            Cancellation = null;
+            Lease?.Dispose();
+            Lease = null;
+        }
+
+        protected Exception ToException(RemoteError error) => RemoteErrors.ToException(error, Function.Assembly);
+
+        private static ChunkCall<TSource, TResult> CreateChunkCall<TSource, TResult>(object work, RemoteFunction function, byte[] items) =>
+            new ChunkCall<TSource, TResult>((MapChunkWorkItem<TSource, TResult>)work, function, items);
+    }
+
+    private sealed class ValueCall<T>(WorkItem<T> work, RemoteFunction function, byte[][] arguments) : CallRecord(function)
+    {
+        private Future<T> _future = null!;
+
+        public override bool Matches(Future future) => future is Future<T> typed && ReferenceEquals(typed.Work, work);
+
+        public override void Attach(Future future) => Future = _future = (Future<T>)future;
+
+        public override void WriteTo(Stream stream) => Messages.WriteCall(stream, TaskId, Function.Id, arguments);
+
+        public override void Complete(MessageKind kind, ref FrameParser parser)
+        {
+            switch (kind)
+            {
+                case MessageKind.Result:
+                    {
+                        var json = parser.ReadBytes();
+                        parser.EnsureEnd();
+                        T value;
+                        try
+                        {
+                            value = Function.Signature.ResultType is { } type ? (T)ArgumentCodec.Deserialize(json, type)! : default!;
+                        }
+                        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException or NullReferenceException)
+                        {
+                            _future.TrySetException(new InvalidOperationException($"The result of {FunctionReference.Describe(Function.Signature.Method)} could not be read back: {ex.Message}", ex));
+                            return;
+                        }
+
+                        _future.TrySetResult(value);
+                        return;
+                    }
+
+                case MessageKind.Error:
+                    {
+                        var error = RemoteError.Read(ref parser);
+                        parser.EnsureEnd();
+                        _future.TrySetException(ToException(error));
+                        return;
+                    }
+
+                default:
+                    throw new FrameException($"Unexpected answer {kind} to a call.");
+            }
+        }
+    }
+
+    private sealed class ChunkCall<TSource, TResult>(MapChunkWorkItem<TSource, TResult> work, RemoteFunction function, byte[] items) : CallRecord(function)
+    {
+        private Future<Outcome<TSource, TResult>[]> _future = null!;
+
+        public override bool Matches(Future future) => future is Future<Outcome<TSource, TResult>[]> typed && ReferenceEquals(typed.Work, work);
+
+        public override void Attach(Future future) => Future = _future = (Future<Outcome<TSource, TResult>[]>)future;
+
+        public override void WriteTo(Stream stream) => Messages.WriteChunkCall(stream, TaskId, Function.Id, items);
+
+        public override void Complete(MessageKind kind, ref FrameParser parser)
+        {
+            var source = work.TypedItems;
+            if (kind == MessageKind.Error)
+            {
+                var error = RemoteError.Read(ref parser);
+                parser.EnsureEnd();
+                _future.TrySetException(ToException(error));
+                return;
+            }
+
+            if (kind != MessageKind.ChunkResult)
+            {
+                throw new FrameException($"Unexpected answer {kind} to a Map chunk.");
+            }
+
+            var count = parser.ReadCount(1, "item");
+            if (count != source.Length)
+            {
+                throw new FrameException($"A Map chunk of {source.Length} item(s) was answered with {count}.");
+            }
+
+            var resultType = Function.Signature.ResultType;
+            var outcomes = new Outcome<TSource, TResult>[count];
+            for (var i = 0; i < count; i++)
+            {
+                var index = work.FirstIndex + i;
+                var status = parser.ReadByte();
+                if (status == WorkerHost.ItemSucceeded)
+                {
+                    var json = parser.ReadBytes();
+                    try
+                    {
+                        var value = resultType is null ? default! : (TResult)ArgumentCodec.Deserialize(json, resultType)!;
+                        outcomes[i] = new Outcome<TSource, TResult>(index, source[i], value);
+                    }
+                    catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException or NullReferenceException)
+                    {
+                        outcomes[i] = new Outcome<TSource, TResult>(index, source[i], new InvalidOperationException($"The result for item {index} could not be read back: {ex.Message}", ex));
+                    }
+                }
+                else if (status == WorkerHost.ItemFailed)
+                {
+                    outcomes[i] = new Outcome<TSource, TResult>(index, source[i], ToException(RemoteError.Read(ref parser)));
+                }
+                else
+                {
+                    throw new FrameException($"Invalid item status {status}.");
+                }
+            }
+
+            parser.EnsureEnd();
+            _future.TrySetResult(outcomes);
+        }
+    }
+}

@@ -1,0 +1,500 @@
+using System.Globalization;
+using Juggle.Remoting;
+
+namespace Juggle;
+
+/// <summary>Dispatch: pending calls to workers, answers to futures, dead workers replaced.</summary>
+public sealed partial class ProcessPoolExecutor
+{
+    /// <summary>Sends pending calls to workers (starting workers as needed). Runs inline unless a rate limiter may block.</summary>
+    private void Pump()
+    {
+        if (_dispatchSignal is not null)
+        {
+            _dispatchSignal.Release();
+            return;
+        }
+
+        PumpCore();
+    }
+
+    private void DispatchLoop()
+    {
+        while (!_allExited.Task.IsCompleted)
+        {
+            _dispatchSignal!.Wait(TimeSpan.FromSeconds(1));
+            PumpCore();
+        }
+    }
+
+    private void PumpCore()
+    {
+        while (true)
+        {
+            CallRecord record;
+            WorkerProcess? worker;
+            Exception? spawnError = null;
+            List<WorkerProcess>? retirees = null;
+            lock (_lock)
+            {
+                if (_broken is not null)
+                {
+                    return;
+                }
+
+                while (_pending.First is { } first && first.Value.Future.Done)
+                {
+                    _pending.RemoveFirst();
+                }
+
+                if (_pending.Count == 0)
+                {
+                    retirees = CollectRetireesLocked();
+                    CheckAllExitedLocked();
+                    worker = null;
+                    record = null!;
+                }
+                else
+                {
+                    worker = PickWorkerLocked(out spawnError);
+                    if (worker is null)
+                    {
+                        record = null!;
+                    }
+                    else
+                    {
+                        record = _pending.First!.Value;
+                        _pending.RemoveFirst();
+                        worker.Reserved++;
+                    }
+                }
+            }
+
+            if (retirees is not null)
+            {
+                foreach (var retiree in retirees)
+                {
+                    retiree.CloseInput();
+                }
+            }
+
+            if (spawnError is not null)
+            {
+                Break(new BrokenExecutorException($"Executor '{Name}' could not start a worker process, so it is broken: {spawnError.Message}", spawnError));
+                return;
+            }
+
+            if (worker is null)
+            {
+                return;
+            }
+
+            System.Threading.RateLimiting.RateLimitLease? lease;
+            try
+            {
+                lease = AcquireStartPermit();
+            }
+#pragma warning disable CA1031 // A limiter failure fails only this task.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                lock (_lock)
+                {
+                    worker.Reserved--;
+                }
+
+                record.Future.TryFailPending(ex);
+                continue;
+            }
+
+            var startHead = false;
+            lock (_lock)
+            {
+                worker.Reserved--;
+                if (worker.Exited || worker.Retiring || _broken is not null || record.Future.Done)
+                {
+                    lease?.Dispose();
+                    if (!record.Future.Done)
+                    {
+                        if (_broken is { } broken)
+                        {
+                            record.Future.TryFailPending(broken);
+                        }
+                        else
+                        {
+                            _pending.AddFirst(record);
+                        }
+                    }
+
+                    continue;
+                }
+
+                record.Lease = lease;
+                worker.AssignLocked(record);
+                startHead = worker.Ready && worker.InFlight.Count == 1 && record.TryClaimStart();
+            }
+
+            if (startHead)
+            {
+                StartHead(worker, record);
+            }
+
+            worker.Flush();
+        }
+    }
+
+    /// <summary>The least-loaded worker with room, or a new one when every worker is busy and there is room for more.</summary>
+    private WorkerProcess? PickWorkerLocked(out Exception? spawnError)
+    {
+        spawnError = null;
+        WorkerProcess? best = null;
+        var live = 0;
+        foreach (var worker in _workers)
+        {
+            if (worker.Retiring || worker.Exited)
+            {
+                continue;
+            }
+
+            live++;
+            if (worker.Load >= PipelineDepth || worker.QuotaReached)
+            {
+                continue;
+            }
+
+            if (best is null || worker.Load < best.Load)
+            {
+                best = worker;
+            }
+        }
+
+        if ((best is null || best.Load > 0) && live < MaxWorkers)
+        {
+            var worker = new WorkerProcess(this, ++_workerCount);
+            try
+            {
+                worker.Start();
+            }
+#pragma warning disable CA1031 // Any failure to start a process breaks the pool with that cause.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                spawnError = ex;
+                return null;
+            }
+
+            _workers.Add(worker);
+            best = worker;
+        }
+
+        return best;
+    }
+
+    /// <summary>Idle workers that should exit now: quota reached, or shut down with nothing left to do.</summary>
+    private List<WorkerProcess>? CollectRetireesLocked()
+    {
+        List<WorkerProcess>? retirees = null;
+        foreach (var worker in _workers)
+        {
+            if (!worker.Retiring && !worker.Exited && worker.Load == 0
+                && (worker.QuotaReached || _broken is not null || (_shutdown && _pending.Count == 0)))
+            {
+                worker.Retiring = true;
+                (retirees ??= []).Add(worker);
+            }
+        }
+
+        return retirees;
+    }
+
+    /// <summary>The call at the head of a ready worker's queue runs now: mark it running, watch for cancel and timeout.</summary>
+    private void StartHead(WorkerProcess worker, CallRecord record)
+    {
+        record.StartTicks = Environment.TickCount64;
+        var cancellation = new CancellationTokenSource();
+        if (record.Future.TrySetRunning(worker, worker.Name, Time.GetTimestamp(), cancellation))
+        {
+            record.Started = true;
+            record.Cancellation = cancellation;
+            record.Registration = cancellation.Token.UnsafeRegister(static state => ((CallRecord)state!).Owner.OnCancelRunning((CallRecord)state!), record);
+        }
+        else
+        {
+            // Cancelled while queued in the worker: it runs anyway, its answer is dropped.
+            cancellation.Dispose();
+        }
+
+        if (_taskTimeout is { } timeout)
+        {
+            worker.ArmTimeout(timeout);
+        }
+    }
+
+    /// <summary><see cref="Future.Cancel"/> on a running task: kill its worker (the task ends cancelled).</summary>
+    private void OnCancelRunning(CallRecord record)
+    {
+        WorkerProcess? worker;
+        lock (_lock)
+        {
+            worker = record.Worker;
+            if (worker is null || worker.Exited || worker.InFlight.Count == 0 || !ReferenceEquals(worker.InFlight.Peek(), record))
+            {
+                return;
+            }
+
+            record.KillReason = KillReason.Cancelled;
+        }
+
+        worker.Kill();
+    }
+
+    /// <summary>Handles one frame from <paramref name="worker"/> on its reader thread.</summary>
+    private void OnFrame(WorkerProcess worker, byte[] body)
+    {
+        var parser = new FrameParser(body);
+        var kind = parser.ReadKind();
+        switch (kind)
+        {
+            case MessageKind.InitOk:
+                {
+                    parser.EnsureEnd();
+                    CallRecord? head = null;
+                    lock (_lock)
+                    {
+                        worker.Ready = true;
+                        if (worker.InFlight.Count > 0 && worker.InFlight.Peek().TryClaimStart())
+                        {
+                            head = worker.InFlight.Peek();
+                        }
+                    }
+
+                    if (head is not null)
+                    {
+                        StartHead(worker, head);
+                    }
+
+                    return;
+                }
+
+            case MessageKind.InitFailed:
+                {
+                    var error = RemoteError.Read(ref parser);
+                    var cause = RemoteErrors.ToException(error, _initializer?.Assembly ?? typeof(ProcessPoolExecutor).Assembly);
+                    Break(new BrokenExecutorException(
+                        $"The initializer failed in worker process {worker.ProcessId}, so executor '{Name}' is broken and cannot run tasks: {error.TypeName}: {error.Message}",
+                        cause));
+                    return;
+                }
+
+            case MessageKind.Result or MessageKind.Error or MessageKind.ChunkResult:
+                OnAnswer(worker, kind, ref parser);
+                return;
+
+            default:
+                throw new FrameException($"Message kind {kind} is not valid from a worker.");
+        }
+    }
+
+    private void OnAnswer(WorkerProcess worker, MessageKind kind, ref FrameParser parser)
+    {
+        var taskId = parser.ReadInt64();
+        CallRecord head;
+        CallRecord? next = null;
+        List<WorkerProcess>? retirees;
+        lock (_lock)
+        {
+            if (worker.InFlight.Count == 0 || worker.InFlight.Peek().TaskId != taskId)
+            {
+                throw new FrameException($"The worker answered task {taskId}, which is not the one it was running.");
+            }
+
+            head = worker.InFlight.Dequeue();
+            if (!head.Claimed)
+            {
+                throw new FrameException($"The worker answered task {taskId} before it was initialised.");
+            }
+
+            if (worker.InFlight.Count > 0 && worker.Ready && worker.InFlight.Peek().TryClaimStart())
+            {
+                next = worker.InFlight.Peek();
+            }
+
+            retirees = _pending.Count == 0 || worker.QuotaReached ? CollectRetireesLocked() : null;
+        }
+
+        head.ReleaseResources();
+        if (head.Started)
+        {
+            try
+            {
+                head.Complete(kind, ref parser);
+            }
+            catch (FrameException ex)
+            {
+                head.Future.TrySetException(new WorkerCrashedException($"Worker process {worker.ProcessId} sent a malformed answer for this task: {ex.Message}", ex));
+                throw;
+            }
+        }
+
+        if (next is not null)
+        {
+            StartHead(worker, next);
+        }
+
+        if (retirees is not null)
+        {
+            foreach (var retiree in retirees)
+            {
+                retiree.CloseInput();
+            }
+        }
+
+        Pump();
+    }
+
+    /// <summary>A worker's channel ended: fail (or cancel) the call it was running, requeue the ones it never started, replace it.</summary>
+    private void OnWorkerExited(WorkerProcess worker, Exception? error, int? exitCode)
+    {
+        CallRecord? running = null;
+        List<CallRecord> orphans = [];
+        bool startupFailure;
+        BrokenExecutorException? broken;
+        lock (_lock)
+        {
+            _workers.Remove(worker);
+            worker.Exited = true;
+            broken = _broken;
+            var first = true;
+            while (worker.InFlight.TryDequeue(out var record))
+            {
+                if (first && record.Claimed)
+                {
+                    running = record;
+                }
+                else
+                {
+                    orphans.Add(record);
+                }
+
+                first = false;
+            }
+
+            startupFailure = !worker.Ready && !worker.Retiring && broken is null && !_shutdown;
+            if (broken is null)
+            {
+                for (var i = orphans.Count - 1; i >= 0; i--)
+                {
+                    orphans[i].ResetForRequeue();
+                    if (!orphans[i].Future.Done)
+                    {
+                        _pending.AddFirst(orphans[i]);
+                    }
+                }
+            }
+
+            CheckAllExitedLocked();
+        }
+
+        if (broken is not null)
+        {
+            foreach (var orphan in orphans)
+            {
+                orphan.ReleaseResources();
+                orphan.Future.TryFailPending(broken);
+            }
+        }
+
+        if (running is not null)
+        {
+            running.ReleaseResources();
+            if (running.Started)
+            {
+                FailRunning(worker, running, error, exitCode, broken);
+            }
+        }
+
+        if (startupFailure)
+        {
+            Break(new BrokenExecutorException(
+                string.Create(CultureInfo.InvariantCulture, $"Worker process {worker.ProcessId} of executor '{Name}' exited (code {exitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}) before it was ready, so the executor is broken; see the worker's output on stderr. Command: {_launch.Host} exec {_launch.WorkerPath}"),
+                error));
+            return;
+        }
+
+        Pump();
+    }
+
+    private void FailRunning(WorkerProcess worker, CallRecord running, Exception? error, int? exitCode, BrokenExecutorException? broken)
+    {
+        switch (running.KillReason)
+        {
+            case KillReason.Cancelled:
+                running.Future.TrySetCancelledWhileRunning();
+                return;
+            case KillReason.Timeout:
+                running.Future.TrySetException(new TimeoutException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Task #{running.TaskId} ran longer than the task timeout of {_taskTimeout!.Value.TotalSeconds:0.###} s; its worker process {worker.ProcessId} was killed.")));
+                return;
+        }
+
+        if (broken is not null)
+        {
+            running.Future.TrySetException(broken);
+            return;
+        }
+
+        int? signal = !OperatingSystem.IsWindows() && exitCode is > 128 and < 128 + 65 ? exitCode - 128 : null;
+        var how = signal is { } s
+            ? string.Create(CultureInfo.InvariantCulture, $"was killed by signal {s} ({SignalName(s)})")
+            : exitCode is { } code ? string.Create(CultureInfo.InvariantCulture, $"exited with code {code}") : "stopped responding";
+        var detail = error is FrameException ? $" (protocol error: {error.Message})" : string.Empty;
+        running.Future.TrySetException(new WorkerCrashedException(
+            $"Worker process {worker.ProcessId} {how} while running task #{running.TaskId}{detail}. The pool replaced it; other tasks are unaffected.",
+            worker.ProcessId,
+            exitCode,
+            signal));
+    }
+
+    private static string SignalName(int signal) => signal switch
+    {
+        6 => "SIGABRT: abort, FailFast or stack overflow",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        15 => "SIGTERM",
+        _ => "signal",
+    };
+
+    /// <summary>Breaks the executor: pending futures fail with <paramref name="exception"/>, workers are killed, later submits throw it.</summary>
+    private void Break(BrokenExecutorException exception)
+    {
+        List<CallRecord> pending;
+        List<WorkerProcess> workers;
+        lock (_lock)
+        {
+            if (_broken is not null)
+            {
+                return;
+            }
+
+            _broken = exception;
+            pending = [.. _pending];
+            _pending.Clear();
+            workers = [.. _workers];
+            CheckAllExitedLocked();
+        }
+
+        LogError(exception, exception.Message);
+        foreach (var record in pending)
+        {
+            record.Future.TryFailPending(exception);
+        }
+
+        foreach (var worker in workers)
+        {
+            worker.Kill();
+        }
+
+        _dispatchSignal?.Release();
+    }
+}

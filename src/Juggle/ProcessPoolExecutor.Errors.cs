@@ -1,0 +1,78 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using Juggle.Remoting;
+
+namespace Juggle;
+
+/// <summary>Recreating a worker's exception in the parent.</summary>
+public sealed partial class ProcessPoolExecutor
+{
+    /// <summary>The <see cref="Exception.Data"/> key holding the worker's stack trace on a recreated exception.</summary>
+    public const string RemoteStackTraceKey = "Juggle.RemoteStackTrace";
+
+    private static class RemoteErrors
+    {
+        /// <summary>
+        /// The same exception type when it is safe to recreate — a public, concrete exception type from the .NET
+        /// libraries or from the function's own assembly, already loaded here, with a (string message) constructor —
+        /// with the worker's stack trace attached; otherwise a <see cref="RemoteException"/>. Nothing is loaded by name.
+        /// </summary>
+        public static Exception ToException(RemoteError error, Assembly functionAssembly)
+        {
+            var type = FindSafeType(error, functionAssembly);
+            if (type is not null)
+            {
+                try
+                {
+                    if (Activator.CreateInstance(type, error.Message) is Exception recreated)
+                    {
+                        recreated.Data[RemoteStackTraceKey] = error.Details;
+                        return ExceptionDispatchInfo.SetRemoteStackTrace(recreated, $"{error.StackTrace}{Environment.NewLine}--- End of stack trace in the worker process ---{Environment.NewLine}");
+                    }
+                }
+                catch (Exception ex) when (ex is TargetInvocationException or MissingMethodException or MemberAccessException or ArgumentException or NotSupportedException)
+                {
+                    // Fall through to RemoteException.
+                }
+            }
+
+            return new RemoteException(error.TypeName, error.Message, error.Details);
+        }
+
+        private static Type? FindSafeType(RemoteError error, Assembly functionAssembly)
+        {
+            if (error.AssemblyName is not { } assemblyName)
+            {
+                return null;
+            }
+
+            var trusted = assemblyName == functionAssembly.GetName().Name
+                || assemblyName == "System.Private.CoreLib"
+                || assemblyName.StartsWith("System.", StringComparison.Ordinal)
+                || assemblyName.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal);
+            if (!trusted)
+            {
+                return null;
+            }
+
+            foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+            {
+                if (assembly.IsDynamic || assembly.GetName().Name != assemblyName)
+                {
+                    continue;
+                }
+
+                var type = assembly.GetType(error.TypeName, throwOnError: false);
+                if (type is { IsAbstract: false, ContainsGenericParameters: false }
+                    && (type.IsPublic || type.IsNestedPublic)
+                    && typeof(Exception).IsAssignableFrom(type)
+                    && type.GetConstructor([typeof(string)]) is not null)
+                {
+                    return type;
+                }
+            }
+
+            return null;
+        }
+    }
+}

@@ -1,0 +1,274 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Juggle.Remoting;
+
+namespace Juggle;
+
+/// <summary>One worker process: its pipes, the calls sent to it (in order), and the thread reading its answers.</summary>
+public sealed partial class ProcessPoolExecutor
+{
+#pragma warning disable CA1001 // The pipes and timer are released when the process exits (WaitForExit), not by an owner.
+    private sealed class WorkerProcess
+#pragma warning restore CA1001
+    {
+        private const int BufferSize = 64 * 1024;
+
+        private readonly ProcessPoolExecutor _owner;
+        private readonly Lock _writeLock = new();
+        private readonly HashSet<int> _defined = [];
+        private List<object> _outbox = [];
+        private Process? _process;
+        private Stream? _input;
+        private bool _inputClosed;
+        private readonly Timer? _timer;
+
+        public WorkerProcess(ProcessPoolExecutor owner, int number)
+        {
+            _owner = owner;
+            Name = $"{owner.Name}_{number}";
+            if (owner._initializer is { } initializer)
+            {
+                _outbox.Add(initializer.DefineFrame);
+                _defined.Add(initializer.Id);
+            }
+
+            _outbox.Add(Messages.Init(owner._initializer?.Id ?? -1));
+            if (owner._taskTimeout is not null)
+            {
+                _timer = new Timer(static state => ((WorkerProcess)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
+            }
+        }
+
+        public string Name { get; }
+
+        public int ProcessId { get; private set; }
+
+        /// <summary>Calls sent (or about to be), in the order the worker runs them; the head is running. Guarded by the owner's lock.</summary>
+        public Queue<CallRecord> InFlight { get; } = new();
+
+        /// <summary>Slots held while a dispatcher waits for a rate-limit permit. Guarded by the owner's lock.</summary>
+        public int Reserved { get; set; }
+
+        public int Dispatched { get; set; }
+
+        public int Load => InFlight.Count + Reserved;
+
+        /// <summary>The initializer ran: the head call may start. Guarded by the owner's lock.</summary>
+        public bool Ready { get; set; }
+
+        public bool Retiring { get; set; }
+
+        public bool Exited { get; set; }
+
+        public bool QuotaReached => _owner._maxTasksPerChild is { } max && Dispatched + Reserved >= max;
+
+        /// <summary>Starts the process and its reader thread. Call under the owner's lock (frames are not written here).</summary>
+        public void Start()
+        {
+            var process = Process.Start(_owner._launch.CreateStartInfo())
+                ?? throw new InvalidOperationException($"Could not start worker process '{_owner._launch.Host}'.");
+            _process = process;
+            ProcessId = process.Id;
+            lock (_writeLock)
+            {
+                _input = new BufferedStream(process.StandardInput.BaseStream, BufferSize);
+            }
+
+            new Thread(ReadLoop) { IsBackground = true, Name = $"{Name}-reader" }.Start();
+        }
+
+        /// <summary>Queues <paramref name="record"/> (and its function's definition, the first time). Call under the owner's lock.</summary>
+        public void AssignLocked(CallRecord record)
+        {
+            if (_defined.Add(record.Function.Id))
+            {
+                _outbox.Add(record.Function.DefineFrame);
+            }
+
+            record.Worker = this;
+            InFlight.Enqueue(record);
+            _outbox.Add(record);
+            Dispatched++;
+        }
+
+        /// <summary>Writes everything queued, in order. Never call under the owner's lock.</summary>
+        public void Flush()
+        {
+            lock (_writeLock)
+            {
+                List<object> batch;
+                lock (_owner._lock)
+                {
+                    if (_outbox.Count == 0 || _input is null || _inputClosed)
+                    {
+                        return;
+                    }
+
+                    batch = _outbox;
+                    _outbox = [];
+                }
+
+                try
+                {
+                    foreach (var item in batch)
+                    {
+                        if (item is byte[] body)
+                        {
+                            Frames.Write(_input, body);
+                        }
+                        else
+                        {
+                            ((CallRecord)item).WriteTo(_input);
+                        }
+                    }
+
+                    _input.Flush();
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+                {
+                    // The worker is gone; its reader sees the end of its output and fails or requeues its calls.
+                    Kill();
+                }
+            }
+        }
+
+        /// <summary>Closes the worker's input: it finishes nothing more and exits. Never call under the owner's lock.</summary>
+        public void CloseInput()
+        {
+            lock (_writeLock)
+            {
+                if (_inputClosed)
+                {
+                    return;
+                }
+
+                _inputClosed = true;
+                try
+                {
+                    _input?.Dispose();
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+                {
+                    Kill();
+                }
+            }
+        }
+
+        public void Kill()
+        {
+            try
+            {
+                _process?.Kill(entireProcessTree: true);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
+            {
+                // Already exited.
+            }
+        }
+
+        /// <summary>Checks the head call against the task timeout after <paramref name="delay"/>.</summary>
+        public void ArmTimeout(TimeSpan delay)
+        {
+            _timer?.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+
+        private void OnTimer()
+        {
+            var timeout = _owner._taskTimeout!.Value;
+            var kill = false;
+            lock (_owner._lock)
+            {
+                if (Exited || InFlight.Count == 0 || !InFlight.Peek().Claimed)
+                {
+                    return;
+                }
+
+                var head = InFlight.Peek();
+                var elapsed = TimeSpan.FromMilliseconds(Environment.TickCount64 - head.StartTicks);
+                if (elapsed >= timeout)
+                {
+                    head.KillReason = KillReason.Timeout;
+                    kill = true;
+                }
+                else
+                {
+                    _timer!.Change(timeout - elapsed, Timeout.InfiniteTimeSpan);
+                }
+            }
+
+            if (kill)
+            {
+                Kill();
+            }
+        }
+
+        private void ReadLoop()
+        {
+            Exception? error = null;
+            try
+            {
+                var output = new BufferedStream(_process!.StandardOutput.BaseStream, BufferSize);
+                var hello = Frames.Read(output) ?? throw new EndOfStreamException("The worker exited before saying hello.");
+                ReadHello(hello);
+                while (Frames.Read(output) is { } body)
+                {
+                    _owner.OnFrame(this, body);
+                }
+            }
+#pragma warning disable CA1031 // Whatever breaks the channel ends this worker; its calls are failed or requeued.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                error = ex;
+                Kill();
+            }
+
+            _owner.OnWorkerExited(this, error, WaitForExit());
+        }
+
+        private static void ReadHello(byte[] body)
+        {
+            var parser = new FrameParser(body);
+            if (parser.ReadKind() != MessageKind.Hello)
+            {
+                throw new FrameException("The worker's first frame is not Hello.");
+            }
+
+            var version = parser.ReadInt32();
+            parser.ReadInt32();
+            parser.EnsureEnd();
+            if (version != WorkerHost.ProtocolVersion)
+            {
+                throw new FrameException($"The worker speaks protocol {version}, this library {WorkerHost.ProtocolVersion}: Juggle.Worker.dll and Juggle.dll are from different versions.");
+            }
+        }
+
+        private int? WaitForExit()
+        {
+            var process = _process!;
+            if (!process.WaitForExit(TimeSpan.FromSeconds(5)))
+            {
+                Kill();
+                process.WaitForExit(TimeSpan.FromSeconds(5));
+            }
+
+            _timer?.Dispose();
+            lock (_writeLock)
+            {
+                _inputClosed = true;
+                try
+                {
+                    _input?.Dispose();
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+                {
+                    // The pipe is broken: nothing to flush to a dead process.
+                }
+            }
+
+            int? exitCode = process.HasExited ? process.ExitCode : null;
+            process.Dispose();
+            return exitCode;
+        }
+    }
+}

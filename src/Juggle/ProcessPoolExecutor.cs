@@ -1,0 +1,204 @@
+using Juggle.Internal;
+using Juggle.Remoting;
+
+namespace Juggle;
+
+/// <summary>
+/// An executor that runs tasks in worker processes (Python's <c>ProcessPoolExecutor</c>): true parallelism for
+/// CPU-bound work, and a hard stop for tasks that overrun — <see cref="ProcessPoolExecutorOptions.TaskTimeout"/>
+/// and <see cref="Future.Cancel"/> on a running task kill its worker, which .NET cannot do to a thread.
+/// </summary>
+/// <remarks>
+/// <para>Functions must be static methods (or static lambdas); arguments and results travel as JSON
+/// (System.Text.Json) and are checked at <c>Submit</c>/<c>Map</c>, which throw <see cref="ArgumentException"/> for a
+/// capturing lambda, an instance method or a type that cannot round-trip.</para>
+/// <para>Workers are started on demand with the app's own runtime configuration (<c>dotnet exec</c> of
+/// <c>Juggle.Worker.dll</c>), so the app's <c>Main</c> never runs again. A worker that dies fails only the task it
+/// was running (<see cref="WorkerCrashedException"/>) and is replaced; workers exit when the parent exits or is
+/// killed, and after <see cref="Executor.Shutdown(bool, bool)"/>.</para>
+/// </remarks>
+public sealed partial class ProcessPoolExecutor : Executor
+{
+    /// <summary>Calls sent ahead to one worker: one running, one queued behind it to hide the round trip.</summary>
+    private const int PipelineDepth = 2;
+
+    private readonly Lock _lock = new();
+    private readonly LinkedList<CallRecord> _pending = new();
+    private readonly List<WorkerProcess> _workers = [];
+    private readonly TaskCompletionSource _allExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly WorkerLaunch _launch;
+    private readonly RemoteFunction? _initializer;
+    private readonly int? _maxTasksPerChild;
+    private readonly TimeSpan? _taskTimeout;
+    private readonly bool _usesLimiter;
+    private readonly SemaphoreSlim? _dispatchSignal;
+    private int _workerCount;
+    private bool _shutdown;
+    private BrokenExecutorException? _broken;
+
+    /// <summary>Creates a process pool (Python's <c>ProcessPoolExecutor(max_workers, initializer=..., max_tasks_per_child=...)</c>).</summary>
+    /// <param name="maxWorkers">The most worker processes; defaults to the processor count. Must be positive.</param>
+    /// <param name="initializer">A static method run in each worker before its first task; if it throws, the executor is broken.</param>
+    /// <param name="maxTasksPerChild">Recycle a worker after this many tasks.</param>
+    /// <param name="taskTimeout">Kill a task's worker and fail the task with <see cref="TimeoutException"/> past this.</param>
+    public ProcessPoolExecutor(int? maxWorkers = null, Action? initializer = null, int? maxTasksPerChild = null, TimeSpan? taskTimeout = null)
+        : this(CreateOptions(maxWorkers, initializer, maxTasksPerChild, taskTimeout))
+    {
+    }
+
+    /// <summary>Creates a process pool from options.</summary>
+    /// <exception cref="ArgumentException">The initializer is not a static method.</exception>
+    /// <exception cref="InvalidOperationException">The worker host (<c>Juggle.Worker.dll</c>) or the .NET host cannot be found.</exception>
+    public ProcessPoolExecutor(ProcessPoolExecutorOptions options)
+        : base(options, ProcessPoolExecutorOptions.DefaultMaxWorkers, "ProcessPoolExecutor")
+    {
+        _maxTasksPerChild = options.MaxTasksPerChild;
+        _taskTimeout = options.TaskTimeout;
+        if (options.Initializer is { } initializer)
+        {
+            _initializer = RemoteFunction.Get(initializer, nameof(options.Initializer));
+            if (_initializer.Signature.ValueParameterTypes.Length != 0)
+            {
+                throw new ArgumentException("The initializer must take no arguments.", nameof(options));
+            }
+        }
+
+        _launch = WorkerLaunch.Discover();
+        _usesLimiter = options.RateLimiter is not null || options.TasksPerSecond is not null;
+        if (_usesLimiter)
+        {
+            // Waiting for a permit must never block a thread that reads results (a concurrency limiter would deadlock).
+            _dispatchSignal = new SemaphoreSlim(0);
+            new Thread(DispatchLoop) { IsBackground = true, Name = $"{Name}-dispatcher" }.Start();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override bool IsShutdown
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _shutdown;
+            }
+        }
+    }
+
+    /// <summary><see langword="true"/> once an initializer failed or workers could not start; see <see cref="BrokenExecutorException"/>.</summary>
+    public bool IsBroken
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _broken is not null;
+            }
+        }
+    }
+
+    /// <summary>The process ids of the worker processes alive now (for diagnostics and tests).</summary>
+    public IReadOnlyList<int> GetWorkerProcessIds()
+    {
+        lock (_lock)
+        {
+            return [.. _workers.Where(w => w.ProcessId != 0).Select(w => w.ProcessId)];
+        }
+    }
+
+    private protected override void ValidateWork<T>(WorkItem<T> work) => t_prepared = CallRecord.Prepare(work);
+
+    private protected override void SubmitCore(Future future)
+    {
+        var record = t_prepared;
+        t_prepared = null;
+        if (record is null || !record.Matches(future))
+        {
+            throw new InvalidOperationException("Internal error: the process pool received work it did not validate.");
+        }
+
+        record.Attach(future);
+        lock (_lock)
+        {
+            if (_broken is { } broken)
+            {
+                throw new BrokenExecutorException(broken.Message, broken.InnerException);
+            }
+
+            if (_shutdown)
+            {
+                throw new InvalidOperationException($"Cannot submit to executor '{Name}' after shutdown.");
+            }
+
+            _pending.AddLast(record);
+        }
+
+        Pump();
+    }
+
+    private protected override void ShutdownCore(bool cancelFutures)
+    {
+        List<CallRecord>? cancelled = null;
+        List<WorkerProcess> idle = [];
+        lock (_lock)
+        {
+            _shutdown = true;
+            if (cancelFutures && _pending.Count > 0)
+            {
+                cancelled = [.. _pending];
+                _pending.Clear();
+            }
+
+            if (_pending.Count == 0)
+            {
+                foreach (var worker in _workers)
+                {
+                    if (worker.InFlight.Count == 0 && !worker.Retiring)
+                    {
+                        worker.Retiring = true;
+                        idle.Add(worker);
+                    }
+                }
+            }
+
+            CheckAllExitedLocked();
+        }
+
+        if (cancelled is not null)
+        {
+            foreach (var record in cancelled)
+            {
+                record.Future.TryCancelPending();
+            }
+        }
+
+        foreach (var worker in idle)
+        {
+            worker.CloseInput();
+        }
+
+        _dispatchSignal?.Release();
+    }
+
+    private protected override void WaitForWorkers() => _allExited.Task.GetAwaiter().GetResult();
+
+    private protected override Task WaitForWorkersAsync(CancellationToken cancellationToken) => _allExited.Task.WaitAsync(cancellationToken);
+
+    private static ProcessPoolExecutorOptions CreateOptions(int? maxWorkers, Action? initializer, int? maxTasksPerChild, TimeSpan? taskTimeout)
+    {
+        if (maxWorkers is <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxWorkers), maxWorkers, "maxWorkers must be greater than 0.");
+        }
+
+        return new ProcessPoolExecutorOptions { MaxWorkers = maxWorkers, Initializer = initializer, MaxTasksPerChild = maxTasksPerChild, TaskTimeout = taskTimeout };
+    }
+
+    private void CheckAllExitedLocked()
+    {
+        if (_workers.Count == 0 && (_pending.Count == 0 || _broken is not null) && (_shutdown || _broken is not null))
+        {
+            _allExited.TrySetResult();
+        }
+    }
+}

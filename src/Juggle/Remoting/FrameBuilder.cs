@@ -1,0 +1,103 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Juggle.Remoting;
+
+/// <summary>Builds a frame body: little-endian integers, length-prefixed UTF-8 strings and byte blocks.</summary>
+internal sealed class FrameBuilder
+{
+    private byte[] _buffer;
+    private int _length;
+
+    public FrameBuilder(int capacity = 256)
+    {
+        _buffer = new byte[Math.Max(16, capacity)];
+    }
+
+    public ReadOnlySpan<byte> Body => _buffer.AsSpan(0, _length);
+
+    public int Length => _length;
+
+    public FrameBuilder Reset()
+    {
+        _length = 0;
+        return this;
+    }
+
+    public byte[] ToArray() => Body.ToArray();
+
+    public FrameBuilder WriteByte(byte value)
+    {
+        Ensure(1);
+        _buffer[_length++] = value;
+        return this;
+    }
+
+    public FrameBuilder WriteKind(MessageKind kind) => WriteByte((byte)kind);
+
+    public FrameBuilder WriteInt32(int value)
+    {
+        Ensure(4);
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(_length), value);
+        _length += 4;
+        return this;
+    }
+
+    public FrameBuilder WriteInt64(long value)
+    {
+        Ensure(8);
+        BinaryPrimitives.WriteInt64LittleEndian(_buffer.AsSpan(_length), value);
+        _length += 8;
+        return this;
+    }
+
+    public FrameBuilder WriteGuid(Guid value)
+    {
+        Ensure(16);
+        value.TryWriteBytes(_buffer.AsSpan(_length));
+        _length += 16;
+        return this;
+    }
+
+    /// <summary>A length-prefixed block of bytes.</summary>
+    public FrameBuilder WriteBytes(ReadOnlySpan<byte> value)
+    {
+        WriteInt32(value.Length);
+        Ensure(value.Length);
+        value.CopyTo(_buffer.AsSpan(_length));
+        _length += value.Length;
+        return this;
+    }
+
+    /// <summary>A length-prefixed UTF-8 string; <see langword="null"/> is written as length -1.</summary>
+    public FrameBuilder WriteString(string? value)
+    {
+        if (value is null)
+        {
+            return WriteInt32(-1);
+        }
+
+        var count = Encoding.UTF8.GetByteCount(value);
+        WriteInt32(count);
+        Ensure(count);
+        _length += Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_length));
+        return this;
+    }
+
+    private void Ensure(int more)
+    {
+        if (_buffer.Length - _length >= more)
+        {
+            return;
+        }
+
+        var needed = (long)_length + more;
+        if (needed > Array.MaxLength)
+        {
+            throw new InvalidOperationException($"A frame body cannot exceed {Array.MaxLength} bytes.");
+        }
+
+        var size = Math.Max(needed, Math.Min((long)_buffer.Length * 2, Array.MaxLength));
+        Array.Resize(ref _buffer, (int)size);
+    }
+}

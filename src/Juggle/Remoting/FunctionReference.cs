@@ -1,0 +1,158 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
+
+namespace Juggle.Remoting;
+
+/// <summary>
+/// Names a static method (or a non-capturing lambda) so another process can find it: the assembly (name and
+/// path), its module version id, the declaring type, and the method's metadata token.
+/// </summary>
+internal sealed record FunctionReference(string AssemblyName, string AssemblyPath, Guid ModuleVersionId, string TypeName, string MethodName, int MetadataToken)
+{
+    /// <summary>The static field holding the singleton instance of a compiler-generated closure class of non-capturing lambdas.</summary>
+    internal const string LambdaSingletonField = "<>9";
+
+    /// <summary>Describes <paramref name="function"/>, or throws an <see cref="ArgumentException"/> saying why it cannot cross a process boundary.</summary>
+    public static FunctionReference FromDelegate(Delegate function, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        if (function.HasSingleTarget is false)
+        {
+            throw new ArgumentException("A multicast delegate cannot run in another process; pass a single static method.", paramName);
+        }
+
+        var method = function.Method;
+        var name = Describe(method);
+        if (method.IsStatic)
+        {
+            if (function.Target is not null)
+            {
+                throw new ArgumentException($"{name} is bound to a first argument (an extension method called on an instance); pass the static method itself and the value as an argument.", paramName);
+            }
+        }
+        else if (!IsLambdaSingleton(function.Target, method))
+        {
+            var what = function.Target?.GetType().Name.Contains("DisplayClass", StringComparison.Ordinal) == true
+                ? "a lambda that captures variables"
+                : "an instance method";
+            throw new ArgumentException(
+                $"{name} is {what}, which cannot run in another process. Use a static method (or a static lambda) and pass the data it needs as arguments.",
+                paramName);
+        }
+
+        return FromMethod(method, paramName);
+    }
+
+    /// <summary>Describes a static method (or a method of a lambda singleton class).</summary>
+    public static FunctionReference FromMethod(MethodInfo method, string paramName)
+    {
+        var type = method.DeclaringType ?? throw new ArgumentException($"{Describe(method)} has no declaring type (a global or dynamic method); use a static method of a class.", paramName);
+        if (method.IsGenericMethod || type.ContainsGenericParameters || type.IsGenericType)
+        {
+            throw new ArgumentException($"{Describe(method)} is generic (or declared in a generic type); generic functions are not supported across processes. Wrap it in a non-generic static method.", paramName);
+        }
+
+        var assembly = type.Assembly;
+        if (assembly.IsDynamic || string.IsNullOrEmpty(assembly.Location))
+        {
+            throw new ArgumentException($"{Describe(method)} lives in a dynamic or in-memory assembly that another process cannot load; put it in a compiled assembly.", paramName);
+        }
+
+        if (AssemblyLoadContext.GetLoadContext(assembly) is { IsCollectible: true })
+        {
+            throw new ArgumentException($"{Describe(method)} lives in a collectible (unloadable) assembly; another process cannot load it reliably.", paramName);
+        }
+
+        return new FunctionReference(
+            assembly.FullName ?? assembly.GetName().Name ?? string.Empty,
+            assembly.Location,
+            method.Module.ModuleVersionId,
+            type.FullName ?? type.Name,
+            method.Name,
+            method.MetadataToken);
+    }
+
+    public static string Describe(MethodInfo method) => $"'{method.DeclaringType?.FullName ?? "?"}.{method.Name}'";
+
+    public static FunctionReference Read(ref FrameParser parser) => new(
+        parser.ReadRequiredString("assembly name"),
+        parser.ReadRequiredString("assembly path"),
+        parser.ReadGuid(),
+        parser.ReadRequiredString("type name"),
+        parser.ReadRequiredString("method name"),
+        parser.ReadInt32());
+
+    public void Write(FrameBuilder builder) =>
+        builder.WriteString(AssemblyName).WriteString(AssemblyPath).WriteGuid(ModuleVersionId).WriteString(TypeName).WriteString(MethodName).WriteInt32(MetadataToken);
+
+    /// <summary>Loads the assembly (by name first, then from its path) and finds the method; throws <see cref="InvalidOperationException"/> with the reason.</summary>
+    public MethodInfo Resolve()
+    {
+        var assembly = LoadAssembly();
+        var module = assembly.Modules.FirstOrDefault(m => m.ModuleVersionId == ModuleVersionId)
+            ?? throw new InvalidOperationException($"Assembly '{AssemblyName}' loaded from '{assembly.Location}' is a different build than the caller's (module version id mismatch): rebuild so both processes use the same assembly.");
+        MethodBase? resolved;
+        try
+        {
+            resolved = module.ResolveMethod(MetadataToken);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException($"Method token {MetadataToken} of {TypeName}.{MethodName} is not valid in '{AssemblyName}'.", ex);
+        }
+
+        if (resolved is not MethodInfo method || method.Name != MethodName || method.DeclaringType?.FullName != TypeName)
+        {
+            throw new InvalidOperationException($"Method token {MetadataToken} in '{AssemblyName}' is not {TypeName}.{MethodName}.");
+        }
+
+        if (!method.IsStatic && method.DeclaringType.GetField(LambdaSingletonField, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic) is null)
+        {
+            throw new InvalidOperationException($"{TypeName}.{MethodName} is an instance method; only static methods and non-capturing lambdas can run in a worker.");
+        }
+
+        return method;
+    }
+
+    /// <summary>The singleton instance a non-capturing lambda's method is called on; <see langword="null"/> for static methods.</summary>
+    public static object? GetTarget(MethodInfo method) =>
+        method.IsStatic ? null : method.DeclaringType!.GetField(LambdaSingletonField, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)!.GetValue(null);
+
+    private static bool IsLambdaSingleton(object? target, MethodInfo method)
+    {
+        if (target is null || method.DeclaringType is not { } type || target.GetType() != type)
+        {
+            return false;
+        }
+
+        return type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false)
+            && type.GetField(LambdaSingletonField, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic) is { } field
+            && ReferenceEquals(field.GetValue(null), target);
+    }
+
+    private Assembly LoadAssembly()
+    {
+        foreach (var loaded in AppDomain.CurrentDomain.GetAssemblies())
+        {
+            if (!loaded.IsDynamic && string.Equals(loaded.FullName, AssemblyName, StringComparison.Ordinal))
+            {
+                return loaded;
+            }
+        }
+
+        try
+        {
+            return Assembly.Load(new AssemblyName(AssemblyName));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            if (!File.Exists(AssemblyPath))
+            {
+                throw new InvalidOperationException($"Cannot load assembly '{AssemblyName}': not found by name and '{AssemblyPath}' does not exist.", ex);
+            }
+
+            return AssemblyLoadContext.Default.LoadFromAssemblyPath(AssemblyPath);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+
+namespace Juggle.Tests;
+
+/// <summary>Static functions the process pool tests run in worker processes.</summary>
+public static class ProcessPoolFunctions
+{
+    public static int Pid() => Environment.ProcessId;
+
+    public static int PidOf(int ignored) => Environment.ProcessId;
+
+    public static int Square(int x) => x * x;
+
+    public static int CrashWithFailFast(int code)
+    {
+        Environment.FailFast($"deliberate crash {code}");
+        return code;
+    }
+
+    public static int KillSelf(int ignored)
+    {
+        Process.GetCurrentProcess().Kill();
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+
+    public static int Recurse(int depth) => depth == int.MinValue ? 0 : Recurse(depth + 1) + 1;
+
+    /// <summary>Spins (never yields) until killed.</summary>
+    public static int SpinForever(int seed)
+    {
+        var x = seed;
+        while (true)
+        {
+            x = unchecked((x * 1103515245) + 12345);
+        }
+    }
+
+    public static int ExitWith(int code)
+    {
+        Environment.Exit(code);
+        return code;
+    }
+
+    public static int ThrowArgument(string message) => throw new ArgumentOutOfRangeException(message);
+
+    public static int ThrowCustom(string message) => throw new ProcessPoolCustomException(message);
+
+    public static int ThrowUnrecreatable(string message) => throw new NoStringCtorException(message, 7);
+
+    public static int Length(byte[] data) => data.Length;
+
+    public static byte[] MakeBytes(int size)
+    {
+        var data = new byte[size];
+        for (var i = 0; i < size; i++)
+        {
+            data[i] = (byte)(i * 31);
+        }
+
+        return data;
+    }
+
+    public static string PrintAndReturn(string text)
+    {
+        Console.WriteLine("this line goes to stderr, not into the frames: " + text);
+        Console.Out.Flush();
+        return text;
+    }
+
+    public static void FailingInitializer() => throw new InvalidOperationException("initializer says no");
+
+    public static void SettingInitializer() => Environment.SetEnvironmentVariable("JUGGLE_TEST_INIT", "initialised");
+
+    public static string ReadInitialised() => Environment.GetEnvironmentVariable("JUGGLE_TEST_INIT") ?? "not initialised";
+
+    public static int CpuLoop(int iterations)
+    {
+        var acc = 0.0;
+        for (var i = 1; i <= iterations; i++)
+        {
+            acc += Math.Sqrt(i) * Math.Sin(i);
+        }
+
+        return (int)acc;
+    }
+
+    public static (int Pid, int Value) PidAndValue(int value) => (Environment.ProcessId, value);
+}
+
+public sealed class ProcessPoolCustomException(string message) : Exception(message);
+
+public sealed class NoStringCtorException(string message, int code) : Exception(message)
+{
+    public int Code { get; } = code;
+}
+
+public sealed class NotSerialisable
+{
+    public NotSerialisable(int a, int b)
+    {
+        Sum = a + b;
+    }
+
+    public int Sum { get; }
+}
