@@ -100,6 +100,7 @@ def main():
 
     task_run, submit = "Task.Run + .Result", "ThreadPoolExecutor(2) Submit + Result"
     blocking, pooled, seq = "100 x Sleep(200 ms), maxWorkers 100", "20 fetches, ThreadPoolExecutor(20)", "20 fetches, sequential"
+    threads, when_all = "100 x Sleep(200 ms), 100 new Threads + Join (no executor)", "20 fetches, async HttpClient + Task.WhenAll (no executor)"
     map1, map1b, map100 = "Map, chunkSize 1 (default bufferSize 4)", "Map, chunkSize 1, bufferSize 1024", "Map, chunkSize 100 (default bufferSize 4)"
 
     submit_ms, taskrun_ms = med(submit), med(task_run)
@@ -223,28 +224,32 @@ def main():
     p("## 4. 100 tasks blocking 200 ms, `maxWorkers: 100` (`BlockingBenchmarks`)")
     p()
     p("Each invocation creates `new ThreadPoolExecutor(maxWorkers: 100)`, submits 100 × `Thread.Sleep(200)`,")
-    p("reads every result and disposes the executor (shutdown, waiting): construction included. 1 warm-up + 5")
-    p("iterations.")
+    p("reads every result and disposes the executor (shutdown, waiting): construction included. The baseline")
+    p("starts 100 plain `Thread`s that sleep and joins them: what the machine allows without any executor.")
+    p("1 warm-up + 5 iterations.")
     p()
     p([t for t in bdn_tables(bdn_text) if blocking in t][0])
     p()
     p(f"Median {block_ms:.1f} ms, min {to_ms(col(blocking, 'Min')):.1f} ms, max {to_ms(col(blocking, 'Max')):.1f} ms:"
-      f" target ≤ 250 ms {verdict(block_ms <= 250)} (ideal: 200 ms).")
+      f" target ≤ 250 ms {verdict(block_ms <= 250)} (ideal: 200 ms). 100 plain threads in the same run: median"
+      f" {med(threads):.1f} ms.")
     p()
     p("## 5. 20 page fetches with 200 ms latency (`FetchBenchmarks`, `SequentialFetchBenchmarks`)")
     p()
     p("A Kestrel server on 127.0.0.1 (ephemeral port), started once in `[GlobalSetup]`, answers `/page/{n}` after")
     p("`Task.Delay(200 ms)` with a small HTML page; a worker fetches it with the blocking `HttpClient.Send` and")
     p("extracts the `<title>` (seed 003's `requests.get` + parse). Pooled: a new `ThreadPoolExecutor(20)` per")
-    p("invocation, 20 submits, results through `Futures.AsCompleted` (1 warm-up + 5 iterations). Sequential: the")
-    p("same 20 fetches in a loop, measured with 1 iteration.")
+    p("invocation, 20 submits, results through `Futures.AsCompleted` (1 warm-up + 5 iterations). Baseline in the")
+    p("same run: the 20 fetches as plain async I/O (`GetStringAsync` + `Task.WhenAll`, no executor), i.e. what the")
+    p("machine and the server allow. Sequential: the same 20 fetches in a loop, measured with 1 iteration.")
     p()
     for name in (pooled, seq):
         p([t for t in bdn_tables(bdn_text) if name in t][0])
         p()
     p(f"Pooled median {pooled_ms:.1f} ms (min {to_ms(col(pooled, 'Min')):.1f}, max {to_ms(col(pooled, 'Max')):.1f}):"
       f" target ≤ 220 ms {verdict(pooled_ms <= 220)}; sequential {seq_ms / 1000:.2f} s, so pooling is"
-      f" **{seq_ms / pooled_ms:.1f}×** faster (ideal 20×).")
+      f" **{seq_ms / pooled_ms:.1f}×** faster (ideal 20×). Plain async I/O without an executor, same run: median"
+      f" {med(when_all):.1f} ms.")
     p()
     p("## 6. Side by side with CPython (`bench/side-by-side/run.py`)")
     p()

@@ -11,9 +11,13 @@ public static partial class Fetcher
         using var response = client.Send(request);
         response.EnsureSuccessStatusCode();
         using var reader = new StreamReader(response.Content.ReadAsStream());
-        var html = reader.ReadToEnd();
+        return ExtractTitle(reader.ReadToEnd());
+    }
+
+    public static string ExtractTitle(string html)
+    {
         var match = TitleRegex().Match(html);
-        return match.Success ? match.Groups[1].Value : throw new InvalidDataException($"No <title> in {url}.");
+        return match.Success ? match.Groups[1].Value : throw new InvalidDataException("The page has no <title>.");
     }
 
     [GeneratedRegex("<title>(.*?)</title>", RegexOptions.IgnoreCase)]
