@@ -12,6 +12,7 @@ internal static class CliApp
         root.Subcommands.Add(DemoCommand.Create(env));
         root.Subcommands.Add(TitlesCommand.Create(env));
         root.Subcommands.Add(BenchCommand.Create(env));
+        root.Subcommands.Add(DownloadCommand.Create(env));
         root.Subcommands.Add(ServeCommand.Create(env));
         return root;
     }

@@ -30,6 +30,14 @@ public sealed class ServerFixture : IAsyncLifetime
                 HangHit.TrySetResult();
                 await Task.Delay(Timeout.Infinite, context.RequestAborted);
             });
+            app.MapGet("/hang-body/{name}", async (HttpContext context) =>
+            {
+                context.Response.ContentLength = 1 << 20;
+                await context.Response.Body.WriteAsync(new byte[10_000], context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                HangHit.TrySetResult();
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            });
         });
     }
 

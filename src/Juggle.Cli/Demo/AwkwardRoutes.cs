@@ -74,23 +74,37 @@ internal static class AwkwardRoutes
         });
 
         // Downloads: /t/file/{name}?kb=N (name from the URL), /t/disposition?name=... (name from Content-Disposition).
-        app.MapGet("/t/file/{name}", (string name, HttpContext context) => Results.Bytes(Payload(context), "application/octet-stream"));
+        app.MapGet("/t/file/{name}", (string name, HttpContext context) => WritePayload(context, "application/octet-stream"));
         app.MapGet("/t/disposition", (HttpContext context) =>
         {
             context.Response.Headers.ContentDisposition = $"attachment; filename=\"{context.Request.Query["name"]}\"";
-            return Results.Bytes(Payload(context), "application/pdf");
+            return WritePayload(context, "application/pdf");
         });
     }
 
-    private static byte[] Payload(HttpContext context)
+    /// <summary>Streams ?kb=N kilobytes (default 64) of a fixed pattern with a Content-Length; ?cut=1 drops the connection halfway.</summary>
+    private static async Task WritePayload(HttpContext context, string contentType)
     {
         var kb = int.TryParse(context.Request.Query["kb"], CultureInfo.InvariantCulture, out var k) ? k : 64;
-        var bytes = new byte[kb * 1024];
-        for (var i = 0; i < bytes.Length; i++)
+        var cut = context.Request.Query["cut"] == "1";
+        var block = new byte[1024];
+        for (var i = 0; i < block.Length; i++)
         {
-            bytes[i] = (byte)(i * 31 % 251);
+            block[i] = (byte)(i * 31 % 251);
         }
 
-        return bytes;
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = kb * 1024L;
+        for (var i = 0; i < kb; i++)
+        {
+            if (cut && i == kb / 2)
+            {
+                await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                context.Abort();
+                return;
+            }
+
+            await context.Response.Body.WriteAsync(block, context.RequestAborted).ConfigureAwait(false);
+        }
     }
 }
