@@ -58,6 +58,23 @@ public abstract partial class ExecutorContractTests
     }
 
     [Fact]
+    public void A_throwing_progress_handler_is_logged_and_breaks_nothing()
+    {
+        var progress = new ThrowingProgress();
+        using var pool = CreateExecutor(2, o => o.Progress = progress);
+
+        var futures = Enumerable.Range(0, 5).Select(i => pool.Submit(ContractFunctions.Square, i)).ToList();
+        var failing = pool.Submit(ContractFunctions.Fail, "with throwing progress");
+
+        Assert.Equal([0, 1, 4, 9, 16], futures.Select(f => f.Result(Patience)));
+        Assert.Throws<InvalidOperationException>(() => failing.Result(Patience));
+        Assert.Equal([0, 1, 4], pool.Map(ContractFunctions.Square, [0, 1, 2]).ToList());
+        pool.Shutdown();
+        Assert.True(progress.Calls > 0);
+        Assert.Equal(new ExecutorProgress(Submitted: 9, Running: 0, Succeeded: 8, Failed: 1, Cancelled: 0), pool.Progress);
+    }
+
+    [Fact]
     public void A_RateLimiter_decides_when_tasks_start()
     {
         using var limiter = new ManualRateLimiter();
