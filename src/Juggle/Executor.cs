@@ -324,7 +324,24 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         }
     }
 
-    private void ReportProgress() => _progress?.Report(Progress);
+    private void ReportProgress()
+    {
+        if (_progress is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _progress.Report(Progress);
+        }
+#pragma warning disable CA1031 // A user's progress handler must not kill a worker thread (and the process) or fail a submit.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogError(ex, "The progress handler threw");
+        }
+    }
 
     private void ReleaseRateLimiter()
     {
