@@ -13,6 +13,7 @@ internal static class CliApp
         root.Subcommands.Add(TitlesCommand.Create(env));
         root.Subcommands.Add(BenchCommand.Create(env));
         root.Subcommands.Add(DownloadCommand.Create(env));
+        root.Subcommands.Add(WordsCommand.Create(env));
         root.Subcommands.Add(ServeCommand.Create(env));
         return root;
     }

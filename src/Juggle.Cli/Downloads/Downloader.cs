@@ -118,7 +118,7 @@ internal sealed class Downloader(HttpClient client, ResiliencePipeline<HttpRespo
 
                 if (total is { } expected && written != expected)
                 {
-                    File.Delete(temp);
+                    TryDelete(temp);
                     return Fail($"body ended after {written} of {expected} bytes", status);
                 }
 
@@ -127,15 +127,32 @@ internal sealed class Downloader(HttpClient client, ResiliencePipeline<HttpRespo
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException or UnauthorizedAccessException)
             {
-                File.Delete(temp);
+                TryDelete(temp);
+                if (ex is DirectoryNotFoundException)
+                {
+                    return Fail($"cannot write into {directory}: {ex.Message}", status);
+                }
+
                 return Fail(ex is TimeoutException ? $"stalled: no data for {settings.Timeout.TotalSeconds:0.###} s" : $"download failed: {ex.Message}", status);
             }
             catch
             {
                 // Ctrl+C or anything unexpected: never leave a partial file behind.
-                File.Delete(temp);
+                TryDelete(temp);
                 throw;
             }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the original error is what the user needs to see.
         }
     }
 

@@ -1,0 +1,229 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Juggle.Cli.Downloads;
+using Juggle.Cli.Http;
+using Juggle.Cli.Reporting;
+using Juggle.Cli.Running;
+using Juggle.Cli.Workloads;
+using Spectre.Console;
+
+namespace Juggle.Cli.Commands;
+
+/// <summary>
+/// <c>juggle words</c>: seed 004's pipeline. Downloads URLs (I/O: many workers), saves them, then tokenizes and
+/// counts words in parallel (CPU: one worker per core), and prints the top words and totals.
+/// </summary>
+internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings settings)
+{
+    internal sealed record Settings(IReadOnlyList<string> Inputs, int Top, string? SaveDirectory, string Pattern, RunSettings Run);
+
+    private sealed record FileCount(string Source, string? File, Dictionary<string, int>? Counts, long Bytes, string? Error, TimeSpan Elapsed);
+
+    public static Command Create(CliEnvironment env)
+    {
+        var common = new CommonOptions();
+        var inputs = new Argument<string[]>("FILE|DIR|URL") { Description = "Text files, folders (searched recursively) or http(s) URLs", Arity = ArgumentArity.OneOrMore };
+        var top = new Option<int>("--top", "-n") { Description = "How many of the most frequent words to show", DefaultValueFactory = _ => 20 };
+        var save = new Option<string?>("--save") { Description = "Keep downloaded texts in DIR (default: a temporary folder, removed afterwards)", HelpName = "DIR" };
+        var pattern = new Option<string>("--pattern") { Description = "File pattern inside folders", DefaultValueFactory = _ => "*.txt" };
+        CommonOptions.Validate(top, v => v is >= 1 and <= 10_000, "--top must be between 1 and 10000.");
+        var command = new Command("words", "Count words in files, folders and downloaded URLs (seed 004): top N words and totals") { inputs, top, save, pattern };
+        common.AddTo(command);
+        command.SetAction((result, token) => Task.Run(
+            () => new WordsCommand(env, new Settings(result.GetValue(inputs) ?? [], result.GetValue(top), result.GetValue(save), result.GetValue(pattern)!, common.Read(result))).Run(token),
+            CancellationToken.None));
+        return command;
+    }
+
+    public int Run(CancellationToken cancellationToken)
+    {
+        var run = settings.Run;
+        var total = Stopwatch.StartNew();
+        var urls = settings.Inputs.Where(IsUrl).ToList();
+        var results = new List<FileCount>();
+        var files = new List<(string Source, string Path)>();
+        foreach (var input in settings.Inputs.Where(i => !IsUrl(i)))
+        {
+            if (Directory.Exists(input))
+            {
+                var found = Directory.EnumerateFiles(input, settings.Pattern, SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+                if (found.Count == 0)
+                {
+                    results.Add(new FileCount(input, null, null, 0, $"no {settings.Pattern} files in folder", TimeSpan.Zero));
+                }
+
+                files.AddRange(found.Select(f => (f, f)));
+            }
+            else if (File.Exists(input))
+            {
+                files.Add((input, input));
+            }
+            else
+            {
+                results.Add(new FileCount(input, null, null, 0, "no such file, folder or http(s) URL", TimeSpan.Zero));
+            }
+        }
+
+        var temp = urls.Count > 0 && settings.SaveDirectory is null ? Directory.CreateTempSubdirectory("juggle-words-").FullName : null;
+        if (urls.Count > 0 && settings.SaveDirectory is { } save)
+        {
+            try
+            {
+                Directory.CreateDirectory(save);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                throw new UsageException($"cannot use --save folder '{save}': {ex.Message}", ex);
+            }
+        }
+
+        try
+        {
+            var downloadTime = TimeSpan.Zero;
+            if (urls.Count > 0)
+            {
+                var watch = Stopwatch.StartNew();
+                var http = new HttpSettings { Timeout = run.Timeout, Retries = run.Retries };
+                using var client = HttpFactory.CreateClient(env, http);
+                var downloader = new Downloader(client, HttpFactory.CreateRetryPipeline(http), http, settings.SaveDirectory ?? temp!, force: true);
+                var ioMode = run.Mode is RunMode.Sequential or RunMode.Async ? run.Mode : RunMode.Threads;
+                var io = new ModeRunner(ioMode, run.Workers > 0 ? run.Workers : 16, run.Rate);
+                foreach (var record in io.Run(urls, downloader.Download, downloader.DownloadAsync, asCompleted: false, cancellationToken))
+                {
+                    var d = record.Result;
+                    if (d.Succeeded && d.Path is not null)
+                    {
+                        files.Add((d.Url, d.Path));
+                    }
+                    else
+                    {
+                        results.Add(new FileCount(d.Url, null, null, 0, d.Error, d.Elapsed));
+                    }
+                }
+
+                downloadTime = watch.Elapsed;
+            }
+
+            var cpuMode = run.Mode;
+            string? note = null;
+            if (cpuMode == RunMode.Processes)
+            {
+                // TODO(processes): tokenize in a ProcessPoolExecutor once it lands in src/Juggle (another helper is building it).
+                cpuMode = RunMode.Threads;
+                note = "--mode processes: the process pool is not in this build yet; counted with threads (which use every core in .NET).";
+            }
+
+            var countWatch = Stopwatch.StartNew();
+            var cpu = new ModeRunner(cpuMode, run.CpuWorkers, rate: null);
+            foreach (var record in cpu.Run(files, (f, _) => CountOne(f.Source, f.Path), (f, _) => Task.Run(() => CountOne(f.Source, f.Path), cancellationToken), asCompleted: false, cancellationToken))
+            {
+                results.Add(record.Result);
+            }
+
+            var countTime = countWatch.Elapsed;
+            var merged = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var r in results.Where(r => r.Counts is not null))
+            {
+                WordCounter.Merge(merged, r.Counts!);
+            }
+
+            Report(results, merged, downloadTime, countTime, total.Elapsed, cpu, note);
+            return results.Any(r => r.Error is not null) ? ExitCodes.SomeFailed : ExitCodes.Success;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            env.Error.WriteLine("interrupted.");
+            return ExitCodes.Interrupted;
+        }
+        finally
+        {
+            if (temp is not null)
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+    }
+
+    private static bool IsUrl(string input) =>
+        Uri.TryCreate(input, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    private static FileCount CountOne(string source, string path)
+    {
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var counts = WordCounter.CountFile(path);
+            return new FileCount(source, path, counts, new FileInfo(path).Length, null, watch.Elapsed);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new FileCount(source, path, null, 0, ex.Message, watch.Elapsed);
+        }
+    }
+
+    private void Report(List<FileCount> results, Dictionary<string, int> merged, TimeSpan download, TimeSpan count, TimeSpan total, ModeRunner cpu, string? note)
+    {
+        var totalWords = merged.Values.Sum(v => (long)v);
+        var top = WordCounter.Top(merged, settings.Top);
+        var okFiles = results.Count(r => r.Error is null);
+        var bytes = results.Sum(r => r.Bytes);
+        var c = CultureInfo.InvariantCulture;
+        if (note is not null)
+        {
+            env.Error.WriteLine(note);
+        }
+
+        if (settings.Run.Json)
+        {
+            foreach (var r in results)
+            {
+                env.Out.WriteLine(JsonLines.Format(json =>
+                {
+                    json.WriteString("source", r.Source);
+                    json.WriteNullableString("file", r.File);
+                    json.WriteNumber("words", r.Counts?.Values.Sum(v => (long)v) ?? 0);
+                    json.WriteNumber("distinct", r.Counts?.Count ?? 0);
+                    json.WriteNumber("bytes", r.Bytes);
+                    json.WriteNullableString("error", r.Error);
+                    json.WriteNumber("ms", Math.Round(r.Elapsed.TotalMilliseconds, 1));
+                }));
+            }
+
+            env.Out.WriteLine(JsonLines.Format(json =>
+            {
+                json.WriteBoolean("summary", true);
+                json.WriteNumber("files", okFiles);
+                json.WriteNumber("words", totalWords);
+                json.WriteNumber("distinct", merged.Count);
+                json.WriteStartArray("top");
+                foreach (var (word, n) in top)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("word", word);
+                    json.WriteNumber("count", n);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }));
+            return;
+        }
+
+        foreach (var r in results.Where(r => r.Error is not null))
+        {
+            env.Out.WriteLine($"ERROR {r.Source}: {r.Error}");
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title($"top {top.Count} words")
+            .AddColumn(new TableColumn("#").RightAligned()).AddColumn("word").AddColumn(new TableColumn("count").RightAligned()).AddColumn(new TableColumn("share").RightAligned());
+        for (var i = 0; i < top.Count; i++)
+        {
+            table.AddRow((i + 1).ToString(c), Markup.Escape(top[i].Key), top[i].Value.ToString("N0", c), totalWords == 0 ? "-" : (top[i].Value / (double)totalWords).ToString("0.0%", c));
+        }
+
+        env.Console.Write(table);
+        env.Console.WriteLine(string.Create(c,
+            $"{okFiles} files, {bytes / 1024.0 / 1024.0:0.0} MB: {totalWords:N0} words, {merged.Count:N0} distinct. Download {Speed.Seconds(download)}, count {Speed.Seconds(count)} ({cpu.Mode.ToString().ToLowerInvariant()}, {cpu.Workers} workers), total {Speed.Seconds(total)}."));
+    }
+}
