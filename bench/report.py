@@ -179,7 +179,7 @@ def main():
     p("Submit 1,000,000 no-op `Func<int>`s to a `ThreadPoolExecutor(maxWorkers: 2)` (created once, workers")
     p("started before measuring), then call `Result()` on each; the baseline does the same with `Task.Run` +")
     p("`.Result` on the shared .NET thread pool. `OperationsPerInvoke = 1,000,000`, so figures are **per task**;")
-    p("2 warm-up + 7 measured iterations of one invocation each.")
+    p("2 warm-up + 11 measured iterations of one invocation each.")
     p()
     p([t for t in bdn_tables(bdn_text) if task_run in t][0])
     p()

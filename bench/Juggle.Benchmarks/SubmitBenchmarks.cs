@@ -11,7 +11,7 @@ namespace Juggle.Benchmarks;
 [MemoryDiagnoser]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet disposes it in [GlobalCleanup].")]
 [MinColumn, MedianColumn, MaxColumn]
-[ShortJob(warmupCount: 2, iterationCount: 7)]
+[ShortJob(warmupCount: 2, iterationCount: 11)]
 public class SubmitBenchmarks
 {
     public const int N = 1_000_000;
