@@ -43,7 +43,10 @@ public sealed class BenchCommandTests
         var result = await CliHarness.RunAsync(["bench", "cpu", "-n", "4", "--json"]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal(4, Rows(result).Count);
+        var rows = Rows(result);
+        Assert.Equal(4, rows.Count);
+        Assert.Equal("processes", rows[3].GetProperty("mode").GetString());
+        Assert.True(rows[3].GetProperty("ms").GetDouble() > 0, "the process pool run is measured");
         Assert.Contains("CPU-bound", result.Error);
     }
 

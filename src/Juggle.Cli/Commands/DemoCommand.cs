@@ -22,7 +22,7 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
 
     internal sealed record Settings(TimeSpan Latency, int Pages, int Books, int MathTasks, int MathIterations, int BankSeed);
 
-    private sealed record Row(string Experiment, TimeSpan Sequential, TimeSpan? Threads, TimeSpan? Async, string Processes, string Check);
+    private sealed record Row(string Experiment, TimeSpan Sequential, TimeSpan? Threads, TimeSpan? Async, TimeSpan? Processes, string Check, string ProcessesNote = "-");
 
     public static Command Create(CliEnvironment env)
     {
@@ -57,6 +57,11 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         await using (server.ConfigureAwait(false))
         {
             _console.MarkupLineInterpolated($"Embedded server on [cyan]{server.BaseAddress}[/], {settings.Latency.TotalMilliseconds:0} ms latency per request; {Environment.ProcessorCount} cores.");
+            if (LoadAverage() is { } load && load > Environment.ProcessorCount * 0.75)
+            {
+                _console.MarkupLineInterpolated($"[yellow]Load average {load:0.0} on {Environment.ProcessorCount} cores: other programs are using the CPU, so CPU-bound speed-ups will be small.[/]");
+            }
+
 
             var work = env.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "juggle-demo-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
             Directory.CreateDirectory(work);
@@ -133,7 +138,7 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         _console.Write(table);
         var same = sequential.Select(r => r.Value).SequenceEqual(urls.Select(u => pooled[u].Value)) && sequential.Select(r => r.Value).SequenceEqual(asyncResults.Select(r => r.Value));
         var failed = sequential.Count(r => !r.Succeeded) + pooled.Values.Count(r => !r.Succeeded) + asyncResults.Count(r => !r.Succeeded);
-        _summary.Add(new Row($"titles ×{urls.Count} (I/O)", seqTime, poolTime, asyncTime, "not for I/O", same && failed == 0 ? "same titles ✓" : $"MISMATCH ✗ ({failed} failed)"));
+        _summary.Add(new Row($"titles ×{urls.Count} (I/O)", seqTime, poolTime, asyncTime, null, same && failed == 0 ? "same titles ✓" : $"MISMATCH ✗ ({failed} failed)"));
         return same ? failed : failed + 1;
     }
 
@@ -160,7 +165,7 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         var poolFetch = watch.Elapsed;
         var bytes = texts.Sum(t => (long)t.Length);
         _console.MarkupLineInterpolated($"  fetch {urls.Count} books ({bytes / 1024.0 / 1024.0:0.0} MB): sequential [yellow]{Speed.Seconds(seqFetch)}[/], threads [green]{Speed.Seconds(poolFetch)}[/]");
-        _summary.Add(new Row($"fetch {urls.Count} books (I/O)", seqFetch, poolFetch, null, "not for I/O", sequentialTexts.SequenceEqual(texts) ? "same bytes ✓" : "MISMATCH ✗"));
+        _summary.Add(new Row($"fetch {urls.Count} books (I/O)", seqFetch, poolFetch, null, null, sequentialTexts.SequenceEqual(texts) ? "same bytes ✓" : "MISMATCH ✗"));
 
         watch.Restart();
         var paths = urls.Select((u, i) => Path.Combine(work, Path.GetFileName(u.AbsolutePath))).ToList();
@@ -195,18 +200,33 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         }
 
         var threadCount = watch.Elapsed;
+
+        // Seed 004's advice for the CPU-bound step: a process pool (workers are separate `dotnet` processes).
+        watch.Restart();
+        var processCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        using (var pool = new ProcessPoolExecutor(Environment.ProcessorCount))
+        {
+            foreach (var part in pool.Map(WordCounter.CountFile, paths))
+            {
+                WordCounter.Merge(processCounts, part);
+            }
+        }
+
+        var processCount = watch.Elapsed;
         var totalWords = threadCounts.Values.Sum(v => (long)v);
         var top = WordCounter.Top(threadCounts, 5);
-        _console.MarkupLineInterpolated($"  tokenize: sequential [yellow]{Speed.Seconds(seqCount)}[/], threads [green]{Speed.Seconds(threadCount)}[/] — {totalWords:N0} words, {threadCounts.Count:N0} distinct; top: {string.Join(", ", top.Select(p => $"{p.Key} {p.Value:N0}"))}");
-        var same = seqCounts.Count == threadCounts.Count && seqCounts.All(p => threadCounts.TryGetValue(p.Key, out var n) && n == p.Value);
-        // TODO(processes): tokenize with ProcessPoolExecutor once it lands in src/Juggle (another helper is building it).
-        _summary.Add(new Row($"count words, {urls.Count} books (CPU)", seqCount, threadCount, null, "n/a (TODO)", same ? "same counts ✓" : "MISMATCH ✗"));
+        _console.MarkupLineInterpolated($"  tokenize: sequential [yellow]{Speed.Seconds(seqCount)}[/], threads [green]{Speed.Seconds(threadCount)}[/], processes [green]{Speed.Seconds(processCount)}[/] (including starting the workers) — {totalWords:N0} words, {threadCounts.Count:N0} distinct; top: {string.Join(", ", top.Select(p => $"{p.Key} {p.Value:N0}"))}");
+        var same = SameCounts(seqCounts, threadCounts) && SameCounts(seqCounts, processCounts);
+        _summary.Add(new Row($"count words, {urls.Count} books (CPU)", seqCount, threadCount, null, processCount, same ? "same counts ✓" : "MISMATCH ✗"));
         return same ? 0 : 1;
     }
 
+    private static bool SameCounts(Dictionary<string, int> a, Dictionary<string, int> b) =>
+        a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var n) && n == p.Value);
+
     private void Cpu()
     {
-        Section("3. CPU work (seed 003's math loop): sequential vs threads");
+        Section("3. CPU work (seed 003's math loop): sequential vs threads vs processes");
         var tasks = Enumerable.Range(1, settings.MathTasks).ToList();
         var watch = Stopwatch.StartNew();
         var sequential = tasks.Select(n => CpuWork.DoMathOnce(n, settings.MathIterations)).ToList();
@@ -220,10 +240,20 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         }
 
         var threadTime = watch.Elapsed;
-        _console.MarkupLineInterpolated($"  {tasks.Count} tasks × {settings.MathIterations:N0} iterations: sequential [yellow]{Speed.Seconds(seqTime)}[/], threads ({Environment.ProcessorCount}) [green]{Speed.Seconds(threadTime)}[/]");
-        _console.MarkupLine("  .NET threads run C# on every core at once (no GIL): threads give the multi-core speed-up Python needs processes for, when cores are free.");
-        // TODO(processes): add a ProcessPoolExecutor run here once it lands in src/Juggle.
-        _summary.Add(new Row($"math loop ×{tasks.Count} (CPU)", seqTime, threadTime, null, "n/a (TODO)", sequential.SequenceEqual(threaded) ? "same results ✓" : "MISMATCH ✗"));
+
+        watch.Restart();
+        List<double> inProcesses;
+        using (var pool = new ProcessPoolExecutor(Environment.ProcessorCount))
+        {
+            var futures = tasks.Select(n => pool.Submit(CpuWork.DoMathOnce, n, settings.MathIterations)).ToList();
+            inProcesses = futures.Select(f => f.Result(TimeSpan.FromMinutes(5))).ToList();
+        }
+
+        var processTime = watch.Elapsed;
+        _console.MarkupLineInterpolated($"  {tasks.Count} tasks × {settings.MathIterations:N0} iterations: sequential [yellow]{Speed.Seconds(seqTime)}[/], threads ({Environment.ProcessorCount}) [green]{Speed.Seconds(threadTime)}[/], processes ({Environment.ProcessorCount}) [green]{Speed.Seconds(processTime)}[/]");
+        _console.MarkupLine("  .NET threads run C# on every core at once (no GIL): threads give the multi-core speed-up Python needs processes for, when cores are free; processes add start-up and copying.");
+        var same = sequential.SequenceEqual(threaded) && sequential.SequenceEqual(inProcesses);
+        _summary.Add(new Row($"math loop ×{tasks.Count} (CPU)", seqTime, threadTime, null, processTime, same ? "same results ✓" : "MISMATCH ✗"));
     }
 
     private void Bank()
@@ -252,7 +282,7 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         _console.MarkupLine(unsafeRun.InvariantHolds
             ? "  The unlocked run happened to keep the total this time; races are timing-dependent. Run again to see one."
             : "  Without the lock, two transfers read the same balance and one write overwrites the other: money appears or vanishes.");
-        _summary.Add(new Row("bank transfers (I/O + shared state)", runs[0].Elapsed, runs[2].Elapsed, null, "-",
+        _summary.Add(new Row("bank transfers (I/O + shared state)", runs[0].Elapsed, runs[2].Elapsed, null, null,
             (runs[0].InvariantHolds && runs[2].InvariantHolds ? "locked keeps 5000 ✓" : "LOCKED RUN BROKE ✗") + (unsafeRun.InvariantHolds ? "" : $"; unlocked: {unsafeRun.Sum}")));
     }
 
@@ -269,13 +299,13 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
             .AddColumn("check");
         foreach (var row in _summary)
         {
-            var best = new[] { row.Threads, row.Async }.Where(t => t is not null).Select(t => t!.Value).DefaultIfEmpty(row.Sequential).Min();
+            var best = new[] { row.Threads, row.Async, row.Processes }.Where(t => t is not null).Select(t => t!.Value).DefaultIfEmpty(row.Sequential).Min();
             table.AddRow(
                 row.Experiment,
                 Speed.Seconds(row.Sequential),
                 row.Threads is { } t ? Speed.Seconds(t) : "-",
                 row.Async is { } a ? Speed.Seconds(a) : "-",
-                row.Processes,
+                row.Processes is { } p ? Speed.Seconds(p) : row.ProcessesNote,
                 Speed.Ratio(row.Sequential, best),
                 row.Check);
         }
@@ -283,6 +313,20 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         _console.Write(table);
         _console.MarkupLine("Pick [bold]threads or async[/] when the work waits (network, disk, sleeps); pick [bold]threads[/] (in .NET) or [bold]processes[/] (in Python) when it computes; and guard shared state with a lock.");
         _console.MarkupLineInterpolated($"Demo finished in [bold]{Speed.Seconds(total)}[/].");
+    }
+
+    /// <summary>The 1-minute load average on Linux, or null elsewhere.</summary>
+    private static double? LoadAverage()
+    {
+        try
+        {
+            var text = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg") : null;
+            return text is not null && double.TryParse(text.Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var load) ? load : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private void Section(string title)

@@ -18,8 +18,6 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
 {
     internal sealed record Settings(IReadOnlyList<string> Inputs, int Top, string? SaveDirectory, string Pattern, RunSettings Run);
 
-    private sealed record FileCount(string Source, string? File, Dictionary<string, int>? Counts, long Bytes, string? Error, TimeSpan Elapsed);
-
     public static Command Create(CliEnvironment env)
     {
         var common = new CommonOptions();
@@ -42,7 +40,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
         var total = Stopwatch.StartNew();
         var urls = settings.Inputs.Where(IsUrl).ToList();
         var results = new List<FileCount>();
-        var files = new List<(string Source, string Path)>();
+        var files = new List<WordsFile>();
         foreach (var input in settings.Inputs.Where(i => !IsUrl(i)))
         {
             if (Directory.Exists(input))
@@ -50,18 +48,18 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
                 var found = Directory.EnumerateFiles(input, settings.Pattern, SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
                 if (found.Count == 0)
                 {
-                    results.Add(new FileCount(input, null, null, 0, $"no {settings.Pattern} files in folder", TimeSpan.Zero));
+                    results.Add(FileCount.Failed(input, $"no {settings.Pattern} files in folder"));
                 }
 
-                files.AddRange(found.Select(f => (f, f)));
+                files.AddRange(found.Select(f => new WordsFile(f, f)));
             }
             else if (File.Exists(input))
             {
-                files.Add((input, input));
+                files.Add(new WordsFile(input, input));
             }
             else
             {
-                results.Add(new FileCount(input, null, null, 0, "no such file, folder or http(s) URL", TimeSpan.Zero));
+                results.Add(FileCount.Failed(input, "no such file, folder or http(s) URL"));
             }
         }
 
@@ -94,29 +92,21 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
                     var d = record.Result;
                     if (d.Succeeded && d.Path is not null)
                     {
-                        files.Add((d.Url, d.Path));
+                        files.Add(new WordsFile(d.Url, d.Path));
                     }
                     else
                     {
-                        results.Add(new FileCount(d.Url, null, null, 0, d.Error, d.Elapsed));
+                        results.Add(FileCount.Failed(d.Url, d.Error ?? "download failed", d.Elapsed.TotalMilliseconds));
                     }
                 }
 
                 downloadTime = watch.Elapsed;
             }
 
-            var cpuMode = run.Mode;
-            string? note = null;
-            if (cpuMode == RunMode.Processes)
-            {
-                // TODO(processes): tokenize in a ProcessPoolExecutor once it lands in src/Juggle (another helper is building it).
-                cpuMode = RunMode.Threads;
-                note = "--mode processes: the process pool is not in this build yet; counted with threads (which use every core in .NET).";
-            }
-
+            // Tokenizing is CPU work: one worker per core; --mode processes uses Juggle's ProcessPoolExecutor.
             var countWatch = Stopwatch.StartNew();
-            var cpu = new ModeRunner(cpuMode, run.CpuWorkers, rate: null);
-            foreach (var record in cpu.Run(files, (f, _) => CountOne(f.Source, f.Path), (f, _) => Task.Run(() => CountOne(f.Source, f.Path), cancellationToken), asCompleted: false, cancellationToken))
+            var cpu = new ModeRunner(run.Mode, run.CpuWorkers, rate: null);
+            foreach (var record in cpu.Run(files, (f, _) => FileCount.Of(f), (f, _) => Task.Run(() => FileCount.Of(f), cancellationToken), asCompleted: false, cancellationToken, FileCount.Of))
             {
                 results.Add(record.Result);
             }
@@ -128,7 +118,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
                 WordCounter.Merge(merged, r.Counts!);
             }
 
-            Report(results, merged, downloadTime, countTime, total.Elapsed, cpu, note);
+            Report(results, merged, downloadTime, countTime, total.Elapsed, cpu);
             return results.Any(r => r.Error is not null) ? ExitCodes.SomeFailed : ExitCodes.Success;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -148,32 +138,13 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
     private static bool IsUrl(string input) =>
         Uri.TryCreate(input, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
-    private static FileCount CountOne(string source, string path)
-    {
-        var watch = Stopwatch.StartNew();
-        try
-        {
-            var counts = WordCounter.CountFile(path);
-            return new FileCount(source, path, counts, new FileInfo(path).Length, null, watch.Elapsed);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return new FileCount(source, path, null, 0, ex.Message, watch.Elapsed);
-        }
-    }
-
-    private void Report(List<FileCount> results, Dictionary<string, int> merged, TimeSpan download, TimeSpan count, TimeSpan total, ModeRunner cpu, string? note)
+    private void Report(List<FileCount> results, Dictionary<string, int> merged, TimeSpan download, TimeSpan count, TimeSpan total, ModeRunner cpu)
     {
         var totalWords = merged.Values.Sum(v => (long)v);
         var top = WordCounter.Top(merged, settings.Top);
         var okFiles = results.Count(r => r.Error is null);
         var bytes = results.Sum(r => r.Bytes);
         var c = CultureInfo.InvariantCulture;
-        if (note is not null)
-        {
-            env.Error.WriteLine(note);
-        }
-
         if (settings.Run.Json)
         {
             foreach (var r in results)
@@ -186,7 +157,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
                     json.WriteNumber("distinct", r.Counts?.Count ?? 0);
                     json.WriteNumber("bytes", r.Bytes);
                     json.WriteNullableString("error", r.Error);
-                    json.WriteNumber("ms", Math.Round(r.Elapsed.TotalMilliseconds, 1));
+                    json.WriteNumber("ms", Math.Round(r.Milliseconds, 1));
                 }));
             }
 

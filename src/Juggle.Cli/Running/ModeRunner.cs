@@ -22,9 +22,15 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
         Func<TItem, CancellationToken, TResult> work,
         Func<TItem, CancellationToken, Task<TResult>> workAsync,
         bool asCompleted,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<TItem, TResult>? staticWork = null)
     {
         ArgumentNullException.ThrowIfNull(items);
+        if (mode == RunMode.Processes && staticWork is not null)
+        {
+            return RunProcesses(items, staticWork, asCompleted, cancellationToken);
+        }
+
         return mode switch
         {
             RunMode.Sequential => RunSequential(items, work, cancellationToken),
@@ -211,6 +217,67 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
             }
 
             yield return next.GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>
+    /// A <see cref="ProcessPoolExecutor"/>: <paramref name="work"/> must be a static method (it runs in worker
+    /// processes; items and results travel as JSON). Lanes and times come from the futures.
+    /// </summary>
+    private IEnumerable<TaskRecord<TResult>> RunProcesses<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, TResult> work, bool asCompleted, CancellationToken token)
+    {
+        var pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxWorkers = workers, TasksPerSecond = rate, Name = "juggle-cli-processes" });
+        var window = new List<(long Index, Future<TResult> Future)>();
+        try
+        {
+            using var source = Indexed(items).GetEnumerator();
+            var more = true;
+            while (true)
+            {
+                while (more && window.Count < workers * 2)
+                {
+                    more = source.MoveNext();
+                    if (more)
+                    {
+                        window.Add((source.Current.Index, pool.Submit(work, source.Current.Item)));
+                    }
+                }
+
+                if (window.Count == 0)
+                {
+                    yield break;
+                }
+
+                int next;
+                if (asCompleted)
+                {
+                    var done = Futures.WaitAsync(window.Select(w => w.Future), returnWhen: ReturnWhen.FirstCompleted, cancellationToken: token).GetAwaiter().GetResult();
+                    var first = done.Done.First();
+                    next = window.FindIndex(w => ReferenceEquals(w.Future, first));
+                }
+                else
+                {
+                    next = 0;
+                    try
+                    {
+                        window[0].Future.AsTask().Wait(token);
+                    }
+                    catch (AggregateException)
+                    {
+                        // The item's own exception is rethrown by Result() below.
+                    }
+                }
+
+                var (index, future) = window[next];
+                window.RemoveAt(next);
+                var result = future.Result();
+                yield return new TaskRecord<TResult>(index, result, future.WorkerName ?? "process", future.StartTimestamp, future.EndTimestamp);
+            }
+        }
+        finally
+        {
+            pool.Shutdown(wait: true, cancelFutures: true);
+            pool.Dispose();
         }
     }
 

@@ -21,6 +21,18 @@ internal static class CpuWork
         return x;
     }
 
+    /// <summary>Iterations of <see cref="DoMathOnce"/> per <c>bench cpu</c> task.</summary>
+    public const int BenchMathIterations = 300_000;
+
+    /// <summary>SHA-256 rounds per <c>bench hash</c> task.</summary>
+    public const int BenchHashRounds = 40_000;
+
+    /// <summary>One <c>bench cpu</c> task; a one-argument static method, so a process pool can run it.</summary>
+    public static double BenchMath(int startingNumber) => DoMathOnce(startingNumber, BenchMathIterations);
+
+    /// <summary>One <c>bench hash</c> task.</summary>
+    public static string BenchHash(int seed) => HashOne(seed, BenchHashRounds);
+
     /// <summary>Seed 002's <c>hash_one</c>: SHA-256 applied to its own output <paramref name="rounds"/> times.</summary>
     public static string HashOne(int seed, int rounds)
     {
