@@ -126,10 +126,11 @@ public abstract partial class Executor
         }
         finally
         {
-            // The consumer stopped early (or a result failed): don't leave queued work behind.
+            // The consumer stopped early (or a result failed): don't leave queued work behind. Running items finish
+            // (Cancel() on them would kill a process pool worker).
             foreach (var future in window)
             {
-                future.Cancel();
+                future.TryCancelPending();
             }
         }
     }

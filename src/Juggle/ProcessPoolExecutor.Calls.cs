@@ -106,8 +106,6 @@ public sealed partial class ProcessPoolExecutor
 
         public RateLimitLease? Lease { get; set; }
 
-        public CancellationTokenSource? Cancellation { get; set; }
-
         public CancellationTokenRegistration Registration { get; set; }
 
         /// <summary>The future moved to running (false: it was cancelled while queued in the worker; its answer is dropped).</summary>
@@ -191,9 +189,8 @@ public sealed partial class ProcessPoolExecutor
 
         public void ReleaseResources()
         {
+            // The token source is not disposed: the future reads its token when it reports the cancellation.
             Registration.Dispose();
-            Cancellation?.Dispose();
-            Cancellation = null;
             Lease?.Dispose();
             Lease = null;
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Juggle.Remoting;
 
@@ -6,28 +7,11 @@ namespace Juggle;
 /// <summary>Dispatch: pending calls to workers, answers to futures, dead workers replaced.</summary>
 public sealed partial class ProcessPoolExecutor
 {
-    /// <summary>Sends pending calls to workers (starting workers as needed). Runs inline unless a rate limiter may block.</summary>
+    /// <summary>
+    /// Sends pending calls to workers, starting workers as needed. Never blocks: with a rate limiter, each call
+    /// reserves a worker slot and waits for its permit on a pool thread (so every worker waits for one at once).
+    /// </summary>
     private void Pump()
-    {
-        if (_dispatchSignal is not null)
-        {
-            _dispatchSignal.Release();
-            return;
-        }
-
-        PumpCore();
-    }
-
-    private void DispatchLoop()
-    {
-        while (!_allExited.Task.IsCompleted)
-        {
-            _dispatchSignal!.Wait(TimeSpan.FromSeconds(1));
-            PumpCore();
-        }
-    }
-
-    private void PumpCore()
     {
         while (true)
         {
@@ -66,6 +50,10 @@ public sealed partial class ProcessPoolExecutor
                         record = _pending.First!.Value;
                         _pending.RemoveFirst();
                         worker.Reserved++;
+                        if (_usesLimiter)
+                        {
+                            _awaitingPermit.Add(record);
+                        }
                     }
                 }
             }
@@ -89,58 +77,74 @@ public sealed partial class ProcessPoolExecutor
                 return;
             }
 
-            System.Threading.RateLimiting.RateLimitLease? lease;
-            try
+            if (_usesLimiter)
             {
-                lease = AcquireStartPermit();
+                ThreadPool.UnsafeQueueUserWorkItem(static state => state.Owner.AssignWithPermit(state.Worker, state.Record), (Owner: this, Worker: worker, Record: record), preferLocal: false);
             }
-#pragma warning disable CA1031 // A limiter failure fails only this task.
-            catch (Exception ex)
-#pragma warning restore CA1031
+            else
             {
-                lock (_lock)
-                {
-                    worker.Reserved--;
-                }
-
-                record.Future.TryFailPending(ex);
-                continue;
+                Assign(worker, record, lease: null);
             }
-
-            var startHead = false;
-            lock (_lock)
-            {
-                worker.Reserved--;
-                if (worker.Exited || worker.Retiring || _broken is not null || record.Future.Done)
-                {
-                    lease?.Dispose();
-                    if (!record.Future.Done)
-                    {
-                        if (_broken is { } broken)
-                        {
-                            record.Future.TryFailPending(broken);
-                        }
-                        else
-                        {
-                            _pending.AddFirst(record);
-                        }
-                    }
-
-                    continue;
-                }
-
-                record.Lease = lease;
-                worker.AssignLocked(record);
-                startHead = worker.Ready && worker.InFlight.Count == 1 && record.TryClaimStart();
-            }
-
-            if (startHead)
-            {
-                StartHead(worker, record);
-            }
-
-            worker.Flush();
         }
+    }
+
+    /// <summary>Waits for <paramref name="record"/>'s start permit (on a pool thread), then sends it.</summary>
+    private void AssignWithPermit(WorkerProcess worker, CallRecord record)
+    {
+        System.Threading.RateLimiting.RateLimitLease? lease;
+        try
+        {
+            lease = AcquireStartPermit(record.Future);
+        }
+#pragma warning disable CA1031 // A limiter failure fails only this task.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            lease = null;
+            record.Future.TryFailPending(ex);
+        }
+
+        Assign(worker, record, lease);
+        Pump();
+    }
+
+    /// <summary>Turns a reserved slot into a call sent to <paramref name="worker"/>, unless the future is done or the worker went away.</summary>
+    private void Assign(WorkerProcess worker, CallRecord record, System.Threading.RateLimiting.RateLimitLease? lease)
+    {
+        bool startHead;
+        lock (_lock)
+        {
+            worker.Reserved--;
+            _awaitingPermit.Remove(record);
+            if (worker.Exited || worker.Retiring || _broken is not null || record.Future.Done)
+            {
+                lease?.Dispose();
+                if (!record.Future.Done)
+                {
+                    if (_broken is { } broken)
+                    {
+                        record.Future.TryFailPending(broken);
+                    }
+                    else
+                    {
+                        _pending.AddFirst(record);
+                    }
+                }
+
+                return;
+            }
+
+            record.Lease = lease;
+            worker.AssignLocked(record);
+            startHead = worker.Ready && worker.InFlight.Count == 1 && record.TryClaimStart();
+        }
+
+        if (startHead)
+        {
+            StartHead(worker, record);
+        }
+
+        worker.Flush();
     }
 
     /// <summary>The least-loaded worker with room, or a new one when every worker is busy and there is room for more.</summary>
@@ -157,7 +161,7 @@ public sealed partial class ProcessPoolExecutor
             }
 
             live++;
-            if (worker.Load >= PipelineDepth || worker.QuotaReached)
+            if (worker.Load >= PipelineDepth || worker.QuotaReached || (worker.Load > 0 && !worker.MayPipeline()))
             {
                 continue;
             }
@@ -210,19 +214,15 @@ public sealed partial class ProcessPoolExecutor
     /// <summary>The call at the head of a ready worker's queue runs now: mark it running, watch for cancel and timeout.</summary>
     private void StartHead(WorkerProcess worker, CallRecord record)
     {
-        record.StartTicks = Environment.TickCount64;
+        record.StartTicks = Stopwatch.GetTimestamp();
         var cancellation = new CancellationTokenSource();
         if (record.Future.TrySetRunning(worker, worker.Name, Time.GetTimestamp(), cancellation))
         {
             record.Started = true;
-            record.Cancellation = cancellation;
             record.Registration = cancellation.Token.UnsafeRegister(static state => ((CallRecord)state!).Owner.OnCancelRunning((CallRecord)state!), record);
         }
-        else
-        {
-            // Cancelled while queued in the worker: it runs anyway, its answer is dropped.
-            cancellation.Dispose();
-        }
+
+        // Otherwise it was cancelled while queued in the worker: it runs anyway, its answer is dropped.
 
         if (_taskTimeout is { } timeout)
         {
@@ -495,6 +495,5 @@ public sealed partial class ProcessPoolExecutor
             worker.Kill();
         }
 
-        _dispatchSignal?.Release();
     }
 }

@@ -12,6 +12,7 @@ public sealed partial class ProcessPoolExecutor
 #pragma warning restore CA1001
     {
         private const int BufferSize = 64 * 1024;
+        private static readonly TimeSpan PipelineWindow = TimeSpan.FromMilliseconds(2);
 
         private readonly ProcessPoolExecutor _owner;
         private readonly Lock _writeLock = new();
@@ -61,6 +62,15 @@ public sealed partial class ProcessPoolExecutor
         public bool Exited { get; set; }
 
         public bool QuotaReached => _owner._maxTasksPerChild is { } max && Dispatched + Reserved >= max;
+
+        /// <summary>
+        /// Whether a call may queue behind the running one: only while that one has run for less than
+        /// <see cref="PipelineWindow"/>. Short tasks get their round trip hidden; a call is never parked
+        /// behind a task that is evidently long while another worker may free up first.
+        /// </summary>
+        public bool MayPipeline() =>
+            InFlight.Count == 1 && Reserved == 0 && InFlight.Peek() is { Claimed: true } head
+            && Stopwatch.GetElapsedTime(head.StartTicks) < PipelineWindow;
 
         /// <summary>Starts the process and its reader thread. Call under the owner's lock (frames are not written here).</summary>
         public void Start()
@@ -184,7 +194,7 @@ public sealed partial class ProcessPoolExecutor
                 }
 
                 var head = InFlight.Peek();
-                var elapsed = TimeSpan.FromMilliseconds(Environment.TickCount64 - head.StartTicks);
+                var elapsed = Stopwatch.GetElapsedTime(head.StartTicks);
                 if (elapsed >= timeout)
                 {
                     head.KillReason = KillReason.Timeout;

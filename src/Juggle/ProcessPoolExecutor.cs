@@ -31,7 +31,7 @@ public sealed partial class ProcessPoolExecutor : Executor
     private readonly int? _maxTasksPerChild;
     private readonly TimeSpan? _taskTimeout;
     private readonly bool _usesLimiter;
-    private readonly SemaphoreSlim? _dispatchSignal;
+    private readonly HashSet<CallRecord> _awaitingPermit = [];
     private int _workerCount;
     private bool _shutdown;
     private BrokenExecutorException? _broken;
@@ -65,12 +65,6 @@ public sealed partial class ProcessPoolExecutor : Executor
 
         _launch = WorkerLaunch.Discover();
         _usesLimiter = options.RateLimiter is not null || options.TasksPerSecond is not null;
-        if (_usesLimiter)
-        {
-            // Waiting for a permit must never block a thread that reads results (a concurrency limiter would deadlock).
-            _dispatchSignal = new SemaphoreSlim(0);
-            new Thread(DispatchLoop) { IsBackground = true, Name = $"{Name}-dispatcher" }.Start();
-        }
     }
 
     /// <inheritdoc/>
@@ -118,6 +112,7 @@ public sealed partial class ProcessPoolExecutor : Executor
         }
 
         record.Attach(future);
+        record.Owner = this;
         lock (_lock)
         {
             if (_broken is { } broken)
@@ -143,9 +138,10 @@ public sealed partial class ProcessPoolExecutor : Executor
         lock (_lock)
         {
             _shutdown = true;
-            if (cancelFutures && _pending.Count > 0)
+            if (cancelFutures && (_pending.Count > 0 || _awaitingPermit.Count > 0))
             {
-                cancelled = [.. _pending];
+                // Tasks waiting for a rate-limit permit have not started either: cancelling them ends their wait.
+                cancelled = [.. _pending, .. _awaitingPermit];
                 _pending.Clear();
             }
 
@@ -177,7 +173,7 @@ public sealed partial class ProcessPoolExecutor : Executor
             worker.CloseInput();
         }
 
-        _dispatchSignal?.Release();
+        Pump();
     }
 
     private protected override void WaitForWorkers() => _allExited.Task.GetAwaiter().GetResult();

@@ -16,4 +16,31 @@ public sealed class ProcessPoolExecutorTests
         Assert.Contains(pid, pool.GetWorkerProcessIds());
         Assert.Equal(49, pool.Submit(ProcessPoolFunctions.Square, 7).Result(Patience));
     }
+
+    [Fact]
+    public void Cancel_running_async_task_kills_its_worker()
+    {
+        using var pool = new ProcessPoolExecutor(maxWorkers: 1);
+        var future = pool.Submit(ContractFunctions.WaitForCancellationAsync);
+        Assert.True(SpinWait.SpinUntil(() => future.Running, Patience));
+        var pid = pool.GetWorkerProcessIds().Single();
+        Assert.False(future.Cancel());
+        Assert.True(future.TryWait(Patience), "not cancelled");
+        Assert.True(future.Cancelled);
+        Assert.True(WaitForExit(pid), "worker still alive");
+        Assert.Equal(9, pool.Submit(ContractFunctions.Square, 3).Result(Patience));
+    }
+
+    internal static bool WaitForExit(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.WaitForExit(Patience);
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
 }
