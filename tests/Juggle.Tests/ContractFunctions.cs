@@ -49,10 +49,13 @@ public static class ContractFunctions
         throw new InvalidOperationException(FailurePrefix + "async");
     }
 
-    /// <summary>Waits (without a worker spinning) until the task's token is cancelled, then honours it.</summary>
+    /// <summary>
+    /// Waits (without a worker spinning) until the task's token is cancelled, then honours it. Gives up after 20 s
+    /// and returns -1, so an executor that never delivers the cancellation fails the test instead of hanging it.
+    /// </summary>
     public static async Task<int> WaitForCancellationAsync(CancellationToken cancellationToken)
     {
-        await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(20), cancellationToken);
         return -1;
     }
 
