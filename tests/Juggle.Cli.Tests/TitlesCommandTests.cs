@@ -134,6 +134,20 @@ public sealed class TitlesCommandTests(ServerFixture server) : IClassFixture<Ser
     }
 
     [Theory]
+    [InlineData("threads")]
+    [InlineData("async")]
+    [InlineData("sequential")]
+    public async Task A_body_that_stalls_times_out(string mode)
+    {
+        var result = await CliHarness.RunAsync(["titles", server.Url($"hang-body/{mode}"), server.Url("page/2"), "--timeout", "0.5", "--retries", "0", "--json", "--mode", mode]);
+
+        Assert.Equal(1, result.ExitCode);
+        var rows = Json(result);
+        Assert.Contains("timed out reading the body", rows[0].GetProperty("error").GetString());
+        Assert.Equal("Page 2 – Juggle demo", rows[1].GetProperty("title").GetString());
+    }
+
+    [Theory]
     [InlineData("503")]
     [InlineData("429")]
     public async Task Retries_recover_from_5xx_and_429_honouring_retry_after(string code)

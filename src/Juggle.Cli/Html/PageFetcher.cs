@@ -17,11 +17,19 @@ internal sealed class PageFetcher(HttpClient client, ResiliencePipeline<HttpResp
 
     public PageQuery Query => query;
 
-    /// <summary>Blocking form, for thread-pool workers and sequential runs.</summary>
-    public PageResult Fetch(string url, CancellationToken cancellationToken) =>
-        FetchAsync(url, cancellationToken).GetAwaiter().GetResult();
+    /// <summary>
+    /// Blocking form, for thread-pool workers and sequential runs: synchronous socket I/O on the calling thread, so
+    /// a worker never waits for a .NET thread-pool thread to resume it.
+    /// </summary>
+    public PageResult Fetch(string url, CancellationToken cancellationToken)
+    {
+        var task = FetchCoreAsync(url, sync: true, cancellationToken);
+        return task.IsCompleted ? task.Result : task.AsTask().GetAwaiter().GetResult();
+    }
 
-    public async Task<PageResult> FetchAsync(string url, CancellationToken cancellationToken)
+    public Task<PageResult> FetchAsync(string url, CancellationToken cancellationToken) => FetchCoreAsync(url, sync: false, cancellationToken).AsTask();
+
+    private async ValueTask<PageResult> FetchCoreAsync(string url, bool sync, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -39,6 +47,12 @@ internal sealed class PageFetcher(HttpClient client, ResiliencePipeline<HttpResp
                     attempt.CancelAfter(state.settings.Timeout);
                     try
                     {
+                        if (state.sync)
+                        {
+                            using var request = new HttpRequestMessage(HttpMethod.Get, state.uri);
+                            return state.client.Send(request, HttpCompletionOption.ResponseHeadersRead, attempt.Token);
+                        }
+
                         return await state.client.GetAsync(state.uri, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!token.IsCancellationRequested)
@@ -46,7 +60,7 @@ internal sealed class PageFetcher(HttpClient client, ResiliencePipeline<HttpResp
                         throw new TimeoutException($"timed out after {state.settings.Timeout.TotalSeconds:0.###} s");
                     }
                 },
-                (client, uri, settings),
+                (client, uri, settings, sync),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or InvalidOperationException or NotSupportedException)
@@ -80,7 +94,7 @@ internal sealed class PageFetcher(HttpClient client, ResiliencePipeline<HttpResp
             body.CancelAfter(settings.Timeout);
             try
             {
-                var (bytes, length, truncated) = await ReadBodyAsync(response, body.Token).ConfigureAwait(false);
+                var (bytes, length, truncated) = await ReadBodyAsync(response, sync, body.Token).ConfigureAwait(false);
                 try
                 {
                     var span = bytes.AsSpan(0, length);
@@ -113,14 +127,14 @@ internal sealed class PageFetcher(HttpClient client, ResiliencePipeline<HttpResp
     /// Reads the body in chunks until the stop marker (<c>&lt;/title</c>) appears, the body ends, or
     /// <see cref="PageQuery.MaxBytes"/> is reached; the rest of the body is never downloaded.
     /// </summary>
-    private async Task<(byte[] Bytes, int Length, bool Truncated)> ReadBodyAsync(HttpResponseMessage response, CancellationToken token)
+    private async ValueTask<(byte[] Bytes, int Length, bool Truncated)> ReadBodyAsync(HttpResponseMessage response, bool sync, CancellationToken token)
     {
         var max = (int)Math.Min(query.MaxBytes, Array.MaxLength);
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(max, ChunkSize * 4));
         var length = 0;
         try
         {
-            var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+            var stream = sync ? response.Content.ReadAsStream(token) : await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
                 while (length < max)
@@ -134,7 +148,28 @@ internal sealed class PageFetcher(HttpClient client, ResiliencePipeline<HttpResp
                     }
 
                     var room = Math.Min(buffer.Length - length, max - length);
-                    var read = await stream.ReadAsync(buffer.AsMemory(length, room), token).ConfigureAwait(false);
+                    int read;
+                    if (sync)
+                    {
+                        // Stream.Read has no token: a timeout disposes the response, which ends the read.
+                        using (token.UnsafeRegister(static r => ((HttpResponseMessage)r!).Dispose(), response))
+                        {
+                            try
+                            {
+                                read = stream.Read(buffer, length, room);
+                            }
+                            catch (Exception ex) when (token.IsCancellationRequested && ex is IOException or ObjectDisposedException or HttpRequestException)
+                            {
+                                throw new OperationCanceledException(token);
+                            }
+                        }
+
+                        token.ThrowIfCancellationRequested();
+                    }
+                    else
+                    {
+                        read = await stream.ReadAsync(buffer.AsMemory(length, room), token).ConfigureAwait(false);
+                    }
                     if (read == 0)
                     {
                         return (buffer, length, false);
