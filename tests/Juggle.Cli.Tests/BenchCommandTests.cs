@@ -53,16 +53,17 @@ public sealed class BenchCommandTests
     [Fact]
     public void Recommendation_reads_the_numbers()
     {
-        var overhead = BenchCommand.Recommend(TimeSpan.FromMilliseconds(9), new BenchCommand.Measurement(RunMode.Sequential, TimeSpan.FromMilliseconds(9), "", 1, null), 10_000, cpuBound: true);
+        var overhead = BenchCommand.Recommend(TimeSpan.FromMilliseconds(9), new BenchCommand.Measurement(RunMode.Sequential, TimeSpan.FromMilliseconds(9), "", 1, null), new BenchCommand.Measurement(RunMode.Threads, TimeSpan.FromMilliseconds(60), "", 2, null), 10_000, cpuBound: true);
         Assert.StartsWith("don't parallelise this", overhead);
+        Assert.Contains("(threads) ran at 0.15× the sequential speed", overhead);
 
-        var io = BenchCommand.Recommend(TimeSpan.FromSeconds(2), new BenchCommand.Measurement(RunMode.Async, TimeSpan.FromMilliseconds(100), "", 32, null), 40, cpuBound: false);
+        var io = BenchCommand.Recommend(TimeSpan.FromSeconds(2), new BenchCommand.Measurement(RunMode.Async, TimeSpan.FromMilliseconds(100), "", 32, null), new BenchCommand.Measurement(RunMode.Async, TimeSpan.FromMilliseconds(100), "", 32, null), 40, cpuBound: false);
         Assert.Contains("I/O-bound: use async (20.0× faster", io);
 
-        var cpu = BenchCommand.Recommend(TimeSpan.FromSeconds(2), new BenchCommand.Measurement(RunMode.Threads, TimeSpan.FromSeconds(1), "", 2, null), 20, cpuBound: true);
+        var cpu = BenchCommand.Recommend(TimeSpan.FromSeconds(2), new BenchCommand.Measurement(RunMode.Threads, TimeSpan.FromSeconds(1), "", 2, null), new BenchCommand.Measurement(RunMode.Threads, TimeSpan.FromSeconds(1), "", 2, null), 20, cpuBound: true);
         Assert.Contains("CPU-bound: use threads", cpu);
 
-        var busy = BenchCommand.Recommend(TimeSpan.FromSeconds(2), new BenchCommand.Measurement(RunMode.Threads, TimeSpan.FromSeconds(1.9), "", 2, null), 20, cpuBound: true);
+        var busy = BenchCommand.Recommend(TimeSpan.FromSeconds(2), new BenchCommand.Measurement(RunMode.Threads, TimeSpan.FromSeconds(1.9), "", 2, null), new BenchCommand.Measurement(RunMode.Threads, TimeSpan.FromSeconds(1.9), "", 2, null), 20, cpuBound: true);
         Assert.Contains("cores look busy", busy);
     }
 

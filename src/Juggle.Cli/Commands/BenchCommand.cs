@@ -187,7 +187,8 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
         var sequential = rows[0].Elapsed!.Value;
         var measured = rows.Where(r => r.Elapsed is not null).ToList();
         var best = measured.MinBy(r => r.Elapsed!.Value)!;
-        var recommendation = Recommend(sequential, best, items, cpuBound);
+        var bestParallel = measured.Where(r => r.Mode != RunMode.Sequential).MinBy(r => r.Elapsed!.Value);
+        var recommendation = Recommend(sequential, best, bestParallel, items, cpuBound);
         if (settings.Run.Json)
         {
             foreach (var row in rows)
@@ -242,8 +243,11 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
         env.Console.MarkupLine($"[bold]Recommendation:[/] {Markup.Escape(recommendation)}");
     }
 
-    internal static string Recommend(TimeSpan sequential, Measurement best, int items, bool cpuBound)
+    internal static string Recommend(TimeSpan sequential, Measurement best, Measurement? bestParallel, int items, bool cpuBound)
     {
+        ArgumentNullException.ThrowIfNull(best);
+        var parallelSpeedup = bestParallel?.Elapsed is { } p ? sequential / p : 1.0;
+        var parallelName = bestParallel?.Mode.ToString().ToLowerInvariant() ?? "parallel";
         var perItem = sequential.TotalMilliseconds * 1000 / Math.Max(1, items);
         var speedup = sequential / best.Elapsed!.Value;
         var cores = Environment.ProcessorCount;
@@ -252,11 +256,11 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
             if (perItem < 200 || !cpuBound)
             {
                 return string.Create(CultureInfo.InvariantCulture,
-                    $"don't parallelise this. Each item takes about {perItem:0.#} µs, so handing it to a worker costs as much as doing it; the best parallel run was only {speedup:0.0}× as fast. Keep it sequential, or batch many items per task (Map's chunkSize).");
+                    $"don't parallelise this. Each item takes about {perItem:0.#} µs, so handing it to a worker costs as much as doing it: the best parallel run ({parallelName}) ran at {parallelSpeedup:0.0#}× the sequential speed. Keep it sequential, or batch many items per task (Map's chunkSize).");
             }
 
             return string.Create(CultureInfo.InvariantCulture,
-                $"no speed-up measured ({speedup:0.0}×) although each item is real CPU work ({perItem / 1000:0.#} ms): the {cores} cores look busy with other programs. This work is CPU-bound, so on an idle machine threads (or processes) with one worker per core can approach {cores}×; right now, sequential is as good.");
+                $"no speed-up measured ({parallelSpeedup:0.0#}× with {parallelName}) although each item is real CPU work ({perItem / 1000:0.#} ms): the {cores} cores look busy with other programs. This work is CPU-bound, so on an idle machine threads (or processes) with one worker per core can approach {cores}×; right now, sequential is as good.");
         }
 
         if (!cpuBound)
