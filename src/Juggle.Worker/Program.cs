@@ -22,7 +22,7 @@ internal static class Program
                     Console.Error.WriteLine($"Juggle.Worker: malformed input from the parent, exiting: {error.Message}");
                 }
 
-                Environment.Exit(error is null ? 0 : MalformedInputExitCode);
+                StandardStreams.ExitNow(error is null ? 0 : MalformedInputExitCode);
             });
             return 0;
         }

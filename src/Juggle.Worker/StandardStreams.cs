@@ -45,6 +45,19 @@ internal static partial class StandardStreams
         return (new BufferedStream(input, BufferSize), new BufferedStream(output, BufferSize));
     }
 
+    /// <summary>Exits at once (no shutdown work that could delay it): the parent is gone or closed the channel.</summary>
+    public static void ExitNow(int code)
+    {
+        Console.Out.Flush();
+        Console.Error.Flush();
+        if (!OperatingSystem.IsWindows())
+        {
+            ExitImmediately(code);
+        }
+
+        Environment.Exit(code);
+    }
+
     private static IntPtr Private(int fd)
     {
         Check(fd, "dup");
@@ -71,6 +84,9 @@ internal static partial class StandardStreams
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "_exit")]
+    private static partial void ExitImmediately(int code);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);

@@ -1,0 +1,53 @@
+using Juggle;
+
+namespace Juggle.ProcessPoolFixture;
+
+/// <summary>
+/// Modes: "squares" maps Square over 1..10 in worker processes and prints the results; "hold" starts two workers,
+/// one busy with an endless task, prints their process ids and waits to be killed. Every run of Main appends this
+/// process's id to the file named by JUGGLE_FIXTURE_MAIN_LOG, so a test can check workers never re-run Main.
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        if (Environment.GetEnvironmentVariable("JUGGLE_FIXTURE_MAIN_LOG") is { Length: > 0 } log)
+        {
+            File.AppendAllText(log, $"{Environment.ProcessId}{Environment.NewLine}");
+        }
+
+        var mode = args.Length > 0 ? args[0] : "squares";
+        using var pool = new ProcessPoolExecutor(maxWorkers: 2);
+        switch (mode)
+        {
+            case "squares":
+                {
+                    var squares = pool.Map(Functions.Square, Enumerable.Range(1, 10), chunkSize: 2).ToList();
+                    var pid = pool.Submit(Functions.Pid).Result(TimeSpan.FromSeconds(60));
+                    Console.WriteLine($"SQUARES {string.Join(',', squares)}");
+                    Console.WriteLine($"WORKER {pid}");
+                    return 0;
+                }
+
+            case "hold":
+                {
+                    var busy = pool.Submit(Functions.SpinForever, 1);
+                    var idle = pool.Submit(Functions.Pid).Result(TimeSpan.FromSeconds(60));
+                    if (!SpinWait.SpinUntil(() => busy.Running && pool.GetWorkerProcessIds().Count == 2, TimeSpan.FromSeconds(60)))
+                    {
+                        Console.WriteLine("NOT READY");
+                        return 1;
+                    }
+
+                    Console.WriteLine($"PIDS {string.Join(',', pool.GetWorkerProcessIds())}");
+                    Console.Out.Flush();
+                    Thread.Sleep(Timeout.Infinite);
+                    return idle;
+                }
+
+            default:
+                Console.Error.WriteLine($"unknown mode '{mode}'");
+                return 2;
+        }
+    }
+}
