@@ -276,6 +276,14 @@ def main():
     p("The CPython server sets `request_queue_size = 128` (the default listen backlog of 5 drops connections when 20")
     p("clients connect at once, which would measure the server, not the executor).")
     p()
+    known = (task_run, map1, blocking, pooled, seq)
+    others = [t for t in bdn_tables(bdn_text) if not any(k in t for k in known)]
+    if others:
+        p("## Other BenchmarkDotNet classes in the same run")
+        p()
+        for t in others:
+            p(t)
+            p()
     p("## Notes")
     p()
     p("- BenchmarkDotNet runs in-process (`InProcessEmitToolchain`, see `bench/Juggle.Benchmarks/ShortJobAttribute.cs`)")
