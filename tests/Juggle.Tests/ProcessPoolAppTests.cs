@@ -1,0 +1,132 @@
+using System.Diagnostics;
+
+namespace Juggle.Tests;
+
+/// <summary>Builds the fixture console app once for the tests of this class.</summary>
+public sealed class ProcessPoolFixtureApp
+{
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(4);
+
+    public ProcessPoolFixtureApp()
+    {
+        var root = FindRepositoryRoot();
+        var project = Path.Combine(root, "tests", "Juggle.ProcessPoolFixture", "Juggle.ProcessPoolFixture.csproj");
+        var artifacts = Path.Combine(Path.GetTempPath(), $"juggle-ppfixture-{Environment.UserName}");
+        var build = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "build", project, "--artifacts-path", artifacts, "-nologo", "-v", "q" })
+        {
+            build.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(build)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(BuildTimeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("building the fixture app timed out");
+        }
+
+        Assert.True(process.ExitCode == 0, $"building the fixture app failed: {output.Result}{errors.Result}");
+        Directory = Path.Combine(artifacts, "bin", "Juggle.ProcessPoolFixture", "debug");
+        Assert.True(File.Exists(Dll), $"{Dll} is missing after the build");
+    }
+
+    public string Directory { get; }
+
+    /// <summary>The repository root: above this source file (builds may put the test binaries anywhere).</summary>
+    private static string FindRepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string sourceFile = "")
+    {
+        foreach (var start in new[] { Path.GetDirectoryName(sourceFile), AppContext.BaseDirectory, Environment.CurrentDirectory })
+        {
+            for (var dir = start; dir is not null; dir = Path.GetDirectoryName(dir))
+            {
+                if (File.Exists(Path.Combine(dir, "Juggle.sln")))
+                {
+                    return dir;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("Cannot find the repository root (Juggle.sln) to build the fixture app.");
+    }
+
+    public string Dll => Path.Combine(Directory, "Juggle.ProcessPoolFixture.dll");
+
+    /// <summary>The native launcher (apphost): the process is not "dotnet", so the pool must find the host itself.</summary>
+    public string AppHost => Path.Combine(Directory, OperatingSystem.IsWindows() ? "Juggle.ProcessPoolFixture.exe" : "Juggle.ProcessPoolFixture");
+}
+
+/// <summary>The process pool from a real console app: results, Main never re-run, no orphans when the app is killed.</summary>
+public sealed class ProcessPoolAppTests(ProcessPoolFixtureApp app) : IClassFixture<ProcessPoolFixtureApp>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_console_app_maps_in_workers_without_rerunning_Main(bool viaDotnet)
+    {
+        var log = Path.Combine(Path.GetTempPath(), $"juggle-main-{Guid.NewGuid():N}.log");
+        try
+        {
+            using var process = Start(viaDotnet, "squares", log);
+            var output = process.StandardOutput.ReadToEndAsync();
+            Assert.True(process.WaitForExit(Patience), "the fixture app did not finish");
+            Assert.Equal(0, process.ExitCode);
+            var lines = output.Result.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains("SQUARES 1,4,9,16,25,36,49,64,81,100", lines);
+            var worker = int.Parse(lines.Single(l => l.StartsWith("WORKER ")).Split(' ')[1]);
+            Assert.NotEqual(process.Id, worker);
+            Assert.Equal([process.Id.ToString()], File.ReadAllLines(log).Where(l => l.Length > 0));
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [Fact]
+    public void Killing_the_parent_ends_its_workers_within_2_seconds()
+    {
+        using var process = Start(viaDotnet: false, "hold", mainLog: null);
+        try
+        {
+            var line = process.StandardOutput.ReadLineAsync();
+            Assert.True(line.Wait(Patience), "the fixture app did not report its workers");
+            Assert.StartsWith("PIDS ", line.Result);
+            var pids = line.Result![5..].Split(',').Select(int.Parse).ToList();
+            Assert.Equal(2, pids.Count);
+            Assert.All(pids, pid => Assert.False(ProcessPoolExecutorTests.IsGone(pid)));
+
+            process.Kill(); // SIGKILL: no chance to shut the pool down
+            var clock = Stopwatch.StartNew();
+            Assert.All(pids, pid => Assert.True(ProcessPoolExecutorTests.WaitGone(pid), $"worker {pid} outlived its parent"));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"workers took {clock.Elapsed.TotalMilliseconds:0} ms to exit");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private Process Start(bool viaDotnet, string mode, string? mainLog)
+    {
+        var info = new ProcessStartInfo(viaDotnet ? "dotnet" : app.AppHost) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (viaDotnet)
+        {
+            info.ArgumentList.Add(app.Dll);
+        }
+
+        info.ArgumentList.Add(mode);
+        if (mainLog is not null)
+        {
+            info.Environment["JUGGLE_FIXTURE_MAIN_LOG"] = mainLog;
+        }
+
+        return Process.Start(info)!;
+    }
+}
