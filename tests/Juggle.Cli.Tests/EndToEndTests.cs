@@ -56,6 +56,43 @@ public sealed class EndToEndTests(ServerFixture server) : IClassFixture<ServerFi
     }
 
     [Fact]
+    public async Task Sigint_mid_download_exits_130_and_leaves_no_partial_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("juggle-sigint");
+        try
+        {
+            server.ResetHang();
+            var partCreated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var watcher = new FileSystemWatcher(dir.FullName, "*.part") { EnableRaisingEvents = true };
+            watcher.Created += (_, _) => partCreated.TrySetResult();
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Juggle.Cli.dll"), "download", "-o", dir.FullName, "--timeout", "60", server.Url("hang-body/e2e.bin") })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            await server.HangHit.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await partCreated.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Single(Directory.GetFiles(dir.FullName, ".*.part"));
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(130, process.ExitCode);
+            Assert.Contains("interrupted", await stderr);
+            Assert.Empty(Directory.GetFiles(dir.FullName, "*", SearchOption.AllDirectories));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Usage_errors_exit_2_and_help_exits_0()
     {
         Assert.Equal(2, Juggle("no-such-command").Code);

@@ -74,6 +74,19 @@ public sealed class TitlesCommandTests(ServerFixture server) : IClassFixture<Ser
         Assert.Contains("12 ok, 0 failed", result.Error);
     }
 
+    [Fact]
+    public async Task Interactive_output_goes_to_the_rich_console()
+    {
+        var result = await CliHarness.RunAsync(["titles", server.Url("page/5"), server.Url("t/status/500"), "--retries", "0"], interactive: true);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Out);
+        Assert.Contains("✓", result.Console);
+        Assert.Contains("Page 5 – Juggle demo", result.Console);
+        Assert.Contains("✗", result.Console);
+        Assert.Contains("1 ok, 1 failed", result.Console);
+    }
+
     [Theory]
     [InlineData("sequential")]
     [InlineData("threads")]
