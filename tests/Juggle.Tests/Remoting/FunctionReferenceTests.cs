@@ -1,0 +1,39 @@
+using Juggle.Remoting;
+
+namespace Juggle.Tests.Remoting;
+
+public sealed class FunctionReferenceTests
+{
+    [Fact]
+    public void Static_methods_and_static_lambdas_resolve_to_the_same_method()
+    {
+        Func<int, int> square = ProcessPoolFunctions.Square;
+        Assert.Same(square.Method, FunctionReference.FromDelegate(square, "fn").Resolve());
+
+        Func<int, int> lambda = static x => x + 1;
+        var resolved = FunctionReference.FromDelegate(lambda, "fn").Resolve();
+        Assert.Same(lambda.Method, resolved);
+        Assert.Same(lambda.Target, FunctionReference.GetTarget(resolved));
+    }
+
+    [Fact]
+    public void Capturing_lambdas_instance_methods_and_multicast_delegates_are_refused()
+    {
+        var captured = 5;
+        Func<int, int> capturing = x => x + captured;
+        Assert.Contains("captures variables", Assert.Throws<ArgumentException>(() => FunctionReference.FromDelegate(capturing, "fn")).Message);
+
+        var text = "abc";
+        Func<string> instance = text.ToUpperInvariant;
+        Assert.Contains("instance method", Assert.Throws<ArgumentException>(() => FunctionReference.FromDelegate(instance, "fn")).Message);
+
+        Action multi = ProcessPoolFunctions.SettingInitializer;
+        multi += ProcessPoolFunctions.SettingInitializer;
+        Assert.Contains("multicast", Assert.Throws<ArgumentException>(() => FunctionReference.FromDelegate(multi, "fn")).Message);
+
+        Func<int> generic = Generic<int>;
+        Assert.Contains("generic", Assert.Throws<ArgumentException>(() => FunctionReference.FromDelegate(generic, "fn")).Message);
+    }
+
+    private static int Generic<T>() => 0;
+}
