@@ -149,7 +149,15 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         using var client = HttpFactory.CreateClient(env, http);
         var urls = Enumerable.Range(1, settings.Books).Select(server.BookUrl).ToList();
 
-        string Download(Uri url) => client.GetStringAsync(url, token).GetAwaiter().GetResult();
+        // Blocking I/O on the worker's own thread, like Python's requests.get in seed 004.
+        string Download(Uri url)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            using var response = client.Send(request, HttpCompletionOption.ResponseHeadersRead, token);
+            response.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(response.Content.ReadAsStream(token), Charset.Utf8);
+            return reader.ReadToEnd();
+        }
 
         var watch = Stopwatch.StartNew();
         var sequentialTexts = urls.Select(Download).ToList();
