@@ -110,14 +110,10 @@ public static class Futures
         where TFuture : Future
     {
         var total = set.Count;
-        var pending = new HashSet<TFuture>(set, ReferenceEqualityComparer.Instance);
-        foreach (var f in set)
+        var (alreadyDone, pending) = StartIteration(set);
+        while (alreadyDone.TryDequeue(out var f))
         {
-            if (f.Done)
-            {
-                pending.Remove(f);
-                yield return f;
-            }
+            yield return f;
         }
 
         if (pending.Count == 0)
@@ -163,14 +159,10 @@ public static class Futures
         where TFuture : Future
     {
         var total = set.Count;
-        var pending = new HashSet<TFuture>(set, ReferenceEqualityComparer.Instance);
-        foreach (var f in set)
+        var (alreadyDone, pending) = StartIteration(set);
+        while (alreadyDone.TryDequeue(out var f))
         {
-            if (f.Done)
-            {
-                pending.Remove(f);
-                yield return f;
-            }
+            yield return f;
         }
 
         if (pending.Count == 0)
@@ -212,6 +204,32 @@ public static class Futures
                 f.RemoveListener(channel);
             }
         }
+    }
+
+    /// <summary>
+    /// Splits the futures into those done now (yielded first) and the pending ones, and empties <paramref name="set"/>,
+    /// so the iteration keeps no reference to a future it has yielded (like Python's as_completed): large results the
+    /// caller has finished with can be collected while the loop goes on.
+    /// </summary>
+    private static (Queue<TFuture> Done, HashSet<TFuture> Pending) StartIteration<TFuture>(HashSet<TFuture> set)
+        where TFuture : Future
+    {
+        var done = new Queue<TFuture>();
+        var pending = new HashSet<TFuture>(ReferenceEqualityComparer.Instance);
+        foreach (var f in set)
+        {
+            if (f.Done)
+            {
+                done.Enqueue(f);
+            }
+            else
+            {
+                pending.Add(f);
+            }
+        }
+
+        set.Clear();
+        return (done, pending);
     }
 
     private static TimeSpan Remaining(TimeSpan? timeout, long started)
