@@ -66,12 +66,14 @@ public sealed class MapAsyncTests
     {
         await using var pool = new ThreadPoolExecutor(maxWorkers: 1);
         using var release = new ManualResetEventSlim();
+        using var firstStarted = new ManualResetEventSlim();
         using var cts = new CancellationTokenSource();
         var started = 0;
         var enumerator = pool.MapAsync(
             x =>
             {
                 Interlocked.Increment(ref started);
+                firstStarted.Set();
                 Assert.True(release.Wait(Guard));
                 return x;
             },
@@ -80,6 +82,7 @@ public sealed class MapAsyncTests
             cancellationToken: cts.Token).GetAsyncEnumerator();
 
         var move = enumerator.MoveNextAsync().AsTask();
+        Assert.True(firstStarted.Wait(Guard)); // cancel while the first item runs and three wait behind it
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => move.WaitAsync(Guard));
         release.Set();
