@@ -8,7 +8,8 @@ public sealed class DemoCommandTests
         var work = Directory.CreateTempSubdirectory("juggle-demo-test");
         try
         {
-            var result = await CliHarness.RunAsync(["demo", "--latency", "20", "--pages", "5", "--books", "2", "--iterations", "2000"], workDirectory: work.FullName);
+            var svg = Path.Combine(work.FullName, "titles.svg");
+            var result = await CliHarness.RunAsync(["demo", "--latency", "20", "--pages", "5", "--books", "2", "--iterations", "2000", "--timeline", svg], workDirectory: work.FullName);
 
             Assert.True(result.ExitCode == 0, result.ToString());
             foreach (var section in new[] { "1. Page titles", "2. Books", "3. CPU work", "4. Bank transfers", "Comparison" })
@@ -22,6 +23,10 @@ public sealed class DemoCommandTests
             Assert.Contains("Bulbasaur", result.Console);
             Assert.Contains("processes (", result.Console); // the CPU section ran on the process pool too
             Assert.Equal(2, Directory.GetFiles(work.FullName, "*.txt").Length);
+            var doc = System.Xml.Linq.XDocument.Load(svg);
+            System.Xml.Linq.XNamespace ns = "http://www.w3.org/2000/svg";
+            Assert.Equal(10, doc.Descendants(ns + "rect").Count(r => r.Element(ns + "title") is not null)); // 5 sequential + 5 pooled
+            Assert.Contains(doc.Descendants(ns + "text"), t => t.Value.StartsWith("pool: titles_", StringComparison.Ordinal));
         }
         finally
         {

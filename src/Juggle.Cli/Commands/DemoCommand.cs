@@ -20,7 +20,14 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
     private readonly IAnsiConsole _console = env.Console;
     private readonly List<Row> _summary = [];
 
-    internal sealed record Settings(TimeSpan Latency, int Pages, int Books, int MathTasks, int MathIterations, int BankSeed);
+    internal sealed record Settings(TimeSpan Latency, int Pages, int Books, int MathTasks, int MathIterations, int BankSeed)
+    {
+        /// <summary>Write the titles experiment (sequential and pooled runs) as an SVG Gantt chart here.</summary>
+        public string? TimelineFile { get; init; }
+
+        /// <summary>Write the titles experiment as Chrome trace events here.</summary>
+        public string? TraceFile { get; init; }
+    }
 
     private sealed record Row(string Experiment, TimeSpan Sequential, TimeSpan? Threads, TimeSpan? Async, TimeSpan? Processes, string Check, string ProcessesNote = "-");
 
@@ -29,6 +36,8 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         var latency = new Option<int>("--latency") { Description = "Server latency per request, ms", DefaultValueFactory = _ => 200 };
         var pages = new Option<int>("--pages") { Description = "Pages to fetch (1-20)", DefaultValueFactory = _ => 20 };
         var books = new Option<int>("--books") { Description = "Books to fetch and count", DefaultValueFactory = _ => 6 };
+        var timeline = new Option<string?>("--timeline") { Description = "Write the titles experiment as an SVG Gantt chart (one lane per worker, from the futures' timestamps)", HelpName = "FILE" };
+        var trace = new Option<string?>("--trace") { Description = "Write the titles experiment as Chrome trace-event JSON", HelpName = "FILE" };
         var iterations = new Option<int>("--iterations") { Description = "Math loop iterations per CPU task (Python's seed uses 2,000,000)", DefaultValueFactory = _ => 400_000 };
         CommonOptions.Validate(pages, v => v is >= 1 and <= 20, "--pages must be between 1 and 20.");
         CommonOptions.Validate(books, v => v is >= 1 and <= 100, "--books must be between 1 and 100.");
@@ -37,7 +46,7 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
 
         var command = new Command("demo", "Run the seeds' experiments offline against an embedded server and compare sequential, threads, async and processes")
         {
-            latency, pages, books, iterations,
+            latency, pages, books, iterations, timeline, trace,
         };
         command.SetAction((result, token) => new DemoCommand(env, new Settings(
             TimeSpan.FromMilliseconds(result.GetValue(latency)),
@@ -45,7 +54,11 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
             result.GetValue(books),
             20,
             result.GetValue(iterations),
-            BankSeed: 3)).RunAsync(token));
+            BankSeed: 3)
+        {
+            TimelineFile = result.GetValue(timeline),
+            TraceFile = result.GetValue(trace),
+        }).RunAsync(token));
         return command;
     }
 
@@ -95,8 +108,15 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         var fetcher = new PageFetcher(client, HttpFactory.CreateRetryPipeline(http), http, PageQuery.Create(null, 1 << 20));
         var urls = Enumerable.Range(1, settings.Pages).Select(n => server.PokedexUrl(n).ToString()).ToList();
 
+        var spans = new List<TaskSpan>();
         var watch = Stopwatch.StartNew();
-        var sequential = urls.Select(u => fetcher.Fetch(u, token)).ToList();
+        var sequential = urls.Select(u =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            var page = fetcher.Fetch(u, token);
+            spans.Add(new TaskSpan("sequential: main", u, start, Stopwatch.GetTimestamp(), page.Succeeded));
+            return page;
+        }).ToList();
         var seqTime = watch.Elapsed;
         _console.MarkupLineInterpolated($"  sequential: {urls.Count} pages one after another in [yellow]{Speed.Seconds(seqTime)}[/]");
 
@@ -113,6 +133,9 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
                 pooled[futures[future]] = result;
                 order.Add(urls.IndexOf(futures[future]) + 1);
             }
+
+            // The seed 003 diagram, drawn from the real run: which worker ran which request, and when.
+            spans.AddRange(futures.Keys.Select(f => new TaskSpan($"pool: {f.WorkerName}", futures[f], f.StartTimestamp, f.EndTimestamp, !f.Failed)));
         }
 
         var poolTime = watch.Elapsed;
@@ -136,6 +159,11 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         }
 
         _console.Write(table);
+        foreach (var path in ChromeTrace.WriteRequested(settings.TimelineFile, settings.TraceFile, spans, "juggle demo: titles"))
+        {
+            _console.MarkupLineInterpolated($"  wrote {path}");
+        }
+
         var same = sequential.Select(r => r.Value).SequenceEqual(urls.Select(u => pooled[u].Value)) && sequential.Select(r => r.Value).SequenceEqual(asyncResults.Select(r => r.Value));
         var failed = sequential.Count(r => !r.Succeeded) + pooled.Values.Count(r => !r.Succeeded) + asyncResults.Count(r => !r.Succeeded);
         _summary.Add(new Row($"titles ×{urls.Count} (I/O)", seqTime, poolTime, asyncTime, null, same && failed == 0 ? "same titles ✓" : $"MISMATCH ✗ ({failed} failed)"));
