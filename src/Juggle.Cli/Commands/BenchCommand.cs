@@ -189,6 +189,11 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
         var best = measured.MinBy(r => r.Elapsed!.Value)!;
         var bestParallel = measured.Where(r => r.Mode != RunMode.Sequential).MinBy(r => r.Elapsed!.Value);
         var recommendation = Recommend(sequential, best, bestParallel, items, cpuBound);
+        var tie = measured.Where(r => r != best && r.Mode != RunMode.Sequential && r.Elapsed!.Value <= best.Elapsed!.Value * 1.15).ToList();
+        if (tie.Count > 0 && best.Mode != RunMode.Sequential)
+        {
+            recommendation += $" ({string.Join(" and ", tie.Select(t => t.Mode.ToString().ToLowerInvariant()))} came within 15%: pick whichever fits your code.)";
+        }
         if (settings.Run.Json)
         {
             foreach (var row in rows)
