@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Juggle.Cli.Commands;
 
 namespace Juggle.Cli;
@@ -6,9 +7,14 @@ namespace Juggle.Cli;
 /// <summary>Builds the <c>juggle</c> command tree and runs it, mapping failures to exit codes.</summary>
 internal static class CliApp
 {
-    public static RootCommand Build(CliEnvironment env)
+    public static Command Build(CliEnvironment env)
     {
-        var root = new RootCommand("juggle: fetch titles, download, count words and benchmark sequential vs threads vs async vs processes, built on Juggle's executors.");
+        // A plain command named "juggle" rather than RootCommand, whose name would be the entry assembly's ("Juggle.Cli").
+        var root = new Command("juggle", "juggle: fetch titles, download, count words and benchmark sequential vs threads vs async vs processes, built on Juggle's executors.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Subcommands.Add(DemoCommand.Create(env));
         root.Subcommands.Add(TitlesCommand.Create(env));
         root.Subcommands.Add(BenchCommand.Create(env));

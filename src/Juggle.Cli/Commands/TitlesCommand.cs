@@ -73,22 +73,39 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
                 (line, token) => line.Error is { } error ? Task.FromResult(PageResult.Failed(line.Text, error)) : fetcher.FetchAsync(line.Text, token),
                 settings.AsCompleted,
                 cancellationToken);
-            foreach (var record in results)
+            void Consume(Action? onEach)
             {
-                var line = record.Result;
-                if (line.Succeeded)
+                foreach (var record in results)
                 {
-                    ok++;
-                }
-                else
-                {
-                    failed++;
-                }
+                    var line = record.Result;
+                    if (line.Succeeded)
+                    {
+                        ok++;
+                    }
+                    else
+                    {
+                        failed++;
+                    }
 
-                Print(record, query);
-                spans?.Add(new TaskSpan(record.Lane, line.Url, record.Start, record.End, line.Succeeded));
+                    Print(record, query);
+                    spans?.Add(new TaskSpan(record.Lane, line.Url, record.Start, record.End, line.Succeeded));
+                    onEach?.Invoke();
+                }
+            }
+
+            if (env.Interactive && !run.Json)
+            {
+                // A live status line under the results: the input streams, so there is no total for a bar.
+                env.Console.Status().Start("fetching…", ctx => Consume(() => ctx.Status(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{ok + failed} done, {failed} failed, {(ok + failed) / Math.Max(0.001, watch.Elapsed.TotalSeconds):0}/s ({runner.Mode.ToString().ToLowerInvariant()}, {runner.Workers} workers)"))));
+            }
+            else
+            {
+                Consume(null);
             }
         }
+
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             interrupted = true;
