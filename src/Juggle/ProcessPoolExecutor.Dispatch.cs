@@ -314,6 +314,8 @@ public sealed partial class ProcessPoolExecutor
                 throw new FrameException($"The worker answered task {taskId} before it was initialised.");
             }
 
+            worker.RecordServiceTime(head.StartTicks);
+
             if (worker.InFlight.Count > 0 && worker.Ready && worker.InFlight.Peek().TryClaimStart())
             {
                 next = worker.InFlight.Peek();

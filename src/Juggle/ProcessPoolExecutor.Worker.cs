@@ -13,6 +13,7 @@ public sealed partial class ProcessPoolExecutor
     {
         private const int BufferSize = 64 * 1024;
         private static readonly TimeSpan PipelineWindow = TimeSpan.FromMilliseconds(2);
+        private static readonly TimeSpan TinyTask = TimeSpan.FromMilliseconds(0.5);
 
         private readonly ProcessPoolExecutor _owner;
         private readonly Lock _writeLock = new();
@@ -22,6 +23,7 @@ public sealed partial class ProcessPoolExecutor
         private Stream? _input;
         private bool _inputClosed;
         private readonly Timer? _timer;
+        private double _averageServiceTicks = double.MaxValue;
 
         public WorkerProcess(ProcessPoolExecutor owner, int number)
         {
@@ -64,13 +66,22 @@ public sealed partial class ProcessPoolExecutor
         public bool QuotaReached => _owner._maxTasksPerChild is { } max && Dispatched + Reserved >= max;
 
         /// <summary>
-        /// Whether a call may queue behind the running one: only while that one has run for less than
-        /// <see cref="PipelineWindow"/>. Short tasks get their round trip hidden; a call is never parked
-        /// behind a task that is evidently long while another worker may free up first.
+        /// Whether a call may queue behind the ones this worker has: only while its running call has run for less
+        /// than <see cref="PipelineWindow"/>, and more than one only while its recent calls took less than
+        /// <see cref="TinyTask"/> on average. Short tasks get their round trip hidden; a call is never parked behind
+        /// a task that is evidently long while another worker may free up first.
         /// </summary>
         public bool MayPipeline() =>
-            InFlight.Count == 1 && Reserved == 0 && InFlight.Peek() is { Claimed: true } head
-            && Stopwatch.GetElapsedTime(head.StartTicks) < PipelineWindow;
+            Reserved == 0 && InFlight.Count > 0 && InFlight.Peek() is { Claimed: true } head
+            && Stopwatch.GetElapsedTime(head.StartTicks) < PipelineWindow
+            && (InFlight.Count == 1 || _averageServiceTicks < TinyTask.TotalSeconds * Stopwatch.Frequency);
+
+        /// <summary>Records how long the call at the head took (an exponential moving average). Call under the owner's lock.</summary>
+        public void RecordServiceTime(long startTicks)
+        {
+            var elapsed = Stopwatch.GetTimestamp() - startTicks;
+            _averageServiceTicks = _averageServiceTicks == double.MaxValue ? elapsed : (0.8 * _averageServiceTicks) + (0.2 * elapsed);
+        }
 
         /// <summary>Starts the process and its reader thread. Call under the owner's lock (frames are not written here).</summary>
         public void Start()

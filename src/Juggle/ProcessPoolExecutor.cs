@@ -19,8 +19,11 @@ namespace Juggle;
 /// </remarks>
 public sealed partial class ProcessPoolExecutor : Executor
 {
-    /// <summary>Calls sent ahead to one worker: one running, one queued behind it to hide the round trip.</summary>
-    private const int PipelineDepth = 2;
+    /// <summary>
+    /// The most calls sent ahead to one worker (one running, the rest queued behind it to hide the round trip); only
+    /// workers whose recent tasks were tiny get more than two, see <see cref="WorkerProcess.MayPipeline"/>.
+    /// </summary>
+    private const int PipelineDepth = 8;
 
     private readonly Lock _lock = new();
     private readonly LinkedList<CallRecord> _pending = new();
