@@ -75,6 +75,58 @@ public abstract partial class ExecutorContractTests
     }
 
     [Fact]
+    public void A_throwing_done_callback_is_logged_with_its_exception()
+    {
+        var logger = new ListLogger();
+        using var pool = CreateExecutor(1, o => o.Logger = logger);
+        var future = pool.Submit(ContractFunctions.Square, 2);
+        future.Wait(Patience);
+        var failure = new InvalidOperationException("callback failure to log");
+
+        future.AddDoneCallback(_ => throw failure);
+
+        var entry = Assert.Single(logger.Entries, e => ReferenceEquals(e.Exception, failure));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, entry.Level);
+        Assert.Contains("callback", entry.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"#{future.Id}", entry.Message);
+    }
+
+    [Fact]
+    public void Work_accepted_before_a_concurrent_shutdown_is_all_done_when_Shutdown_returns()
+    {
+        using var pool = CreateExecutor(3);
+        using var start = new Barrier(5);
+        var accepted = new System.Collections.Concurrent.ConcurrentBag<Future<int>>();
+        var rejected = 0;
+        var submitters = Enumerable.Range(0, 4).Select(t => Task.Factory.StartNew(() =>
+        {
+            Assert.True(start.SignalAndWait(Patience));
+            for (var i = 0; i < 200; i++)
+            {
+                try
+                {
+                    accepted.Add(pool.Submit(ContractFunctions.Square, i));
+                }
+                catch (InvalidOperationException)
+                {
+                    Interlocked.Increment(ref rejected);
+                }
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+
+        Assert.True(start.SignalAndWait(Patience));
+        pool.Shutdown();
+        var seenAtShutdown = accepted.ToArray();
+        Assert.All(seenAtShutdown, f => Assert.True(f.Done, $"{f} was accepted but not done when Shutdown returned"));
+        Assert.True(Task.WaitAll(submitters, Patience));
+
+        // Everything accepted was run (Shutdown waited for it); everything else was rejected.
+        Assert.Equal(800, accepted.Count + rejected);
+        Assert.All(accepted, f => Assert.Equal(FutureState.Finished, f.State));
+        Assert.Equal(accepted.Count, pool.Progress.Succeeded);
+    }
+
+    [Fact]
     public void A_RateLimiter_decides_when_tasks_start()
     {
         var limiter = new ManualRateLimiter();
