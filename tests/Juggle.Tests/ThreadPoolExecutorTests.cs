@@ -581,6 +581,28 @@ public sealed class ThreadPoolExecutorTests
     }
 
     [Fact]
+    public void A_task_shutting_down_its_rate_limited_executor_leaves_the_queued_work_runnable()
+    {
+        // The executor owns the TasksPerSecond limiter and disposes it at shutdown, but not while its own worker
+        // (the caller) still has queued tasks to start.
+        var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 1, TasksPerSecond = 1000 });
+        using var go = new ManualResetEventSlim();
+        var first = pool.Submit(() =>
+        {
+            Assert.True(go.Wait(Patience));
+            pool.Shutdown();
+            return 0;
+        });
+        var queued = Enumerable.Range(1, 3).Select(i => pool.Submit(() => i)).ToList();
+        go.Set();
+
+        Assert.Equal(0, first.Result(Patience));
+        Assert.Equal([1, 2, 3], queued.Select(f => f.Result(Patience)));
+        var dispose = Task.Run(pool.Dispose);
+        Assert.True(dispose.Wait(Patience));
+    }
+
+    [Fact]
     public void Shutdown_waits_until_the_workers_have_left()
     {
         var pool = new ThreadPoolExecutor(4);
