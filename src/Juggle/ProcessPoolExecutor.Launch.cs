@@ -92,6 +92,11 @@ public sealed partial class ProcessPoolExecutor
 
             info.ArgumentList.Add(WorkerPath);
             info.Environment["JUGGLE_WORKER"] = "1";
+
+            // A worker runs one task at a time: workstation, non-concurrent GC keeps its idle footprint small even
+            // when the app itself uses server GC (an ASP.NET app's runtimeconfig).
+            info.Environment["DOTNET_gcServer"] = "0";
+            info.Environment["DOTNET_gcConcurrent"] = "0";
             return info;
         }
 
