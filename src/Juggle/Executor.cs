@@ -129,7 +129,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         if (wait)
         {
             WaitForWorkers();
-            ReleaseRateLimiter();
+            ReleaseRateLimiterUnlessOnOwnWorker();
         }
     }
 
@@ -138,7 +138,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     {
         ShutdownCore(cancelFutures);
         await WaitForWorkersAsync(cancellationToken).ConfigureAwait(false);
-        ReleaseRateLimiter();
+        ReleaseRateLimiterUnlessOnOwnWorker();
     }
 
     /// <summary>Shuts down and waits for the workers: <c>Shutdown(wait: true)</c>.</summary>
@@ -175,6 +175,9 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     private protected abstract void ShutdownCore(bool cancelFutures);
 
     private protected abstract void WaitForWorkers();
+
+    /// <summary><see langword="true"/> when the calling thread is one of this executor's workers (a task shutting its executor down).</summary>
+    private protected virtual bool OnOwnWorker => false;
 
     private protected abstract Task WaitForWorkersAsync(CancellationToken cancellationToken);
 
@@ -340,6 +343,16 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
 #pragma warning restore CA1031
         {
             LogError(ex, "The progress handler threw");
+        }
+    }
+
+    // A task that shuts its own executor down returns before its worker has started the queued tasks, which still
+    // need the limiter; left undisposed, it is collected with the executor.
+    private void ReleaseRateLimiterUnlessOnOwnWorker()
+    {
+        if (!OnOwnWorker)
+        {
+            ReleaseRateLimiter();
         }
     }
 

@@ -139,6 +139,8 @@ public sealed partial class ThreadPoolExecutor : Executor
     private protected override Task WaitForWorkersAsync(CancellationToken cancellationToken) =>
         t_current?.Owner == this ? Task.CompletedTask : _allExited.Task.WaitAsync(cancellationToken);
 
+    private protected override bool OnOwnWorker => t_current?.Owner == this;
+
     private static ThreadPoolExecutorOptions CreateOptions(int? maxWorkers, string? threadNamePrefix, Action? initializer)
     {
         if (maxWorkers is <= 0)
