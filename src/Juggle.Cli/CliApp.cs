@@ -69,5 +69,17 @@ internal static class CliApp
             await env.Error.WriteLineAsync("juggle: interrupted.").ConfigureAwait(false);
             return ExitCodes.Interrupted;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or HttpRequestException)
+        {
+            // Not an item failure (those are reported per item) but the run itself: a file that can't be written,
+            // a process pool that can't start. One clear line, the stack trace only on request.
+            await env.Error.WriteLineAsync($"juggle: {ex.Message}").ConfigureAwait(false);
+            if (Environment.GetEnvironmentVariable("JUGGLE_DEBUG") is "1")
+            {
+                await env.Error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            }
+
+            return ExitCodes.SomeFailed;
+        }
     }
 }

@@ -57,6 +57,37 @@ internal sealed class CommonOptions
         Validate(Rate, v => v is null || (v > 0 && !double.IsInfinity(v.Value)), "--rate must be a positive number of requests per second, e.g. --rate 10.");
         Validate(Retries, v => v is >= 0 and <= 20, "--retries must be between 0 and 20.");
         Validate(Timeout, v => v > 0 && v <= 3600, "--timeout must be a number of seconds between 0 and 3600, e.g. --timeout 5.");
+        ValidateOutputFile(Timeline);
+        ValidateOutputFile(Trace);
+    }
+
+    /// <summary>Rejects an output file whose folder does not exist, before any work is done.</summary>
+    public static void ValidateOutputFile(Option<string?> option)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is not { } path)
+            {
+                return;
+            }
+
+            string? folder;
+            try
+            {
+                folder = Path.GetDirectoryName(Path.GetFullPath(path));
+            }
+            catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+            {
+                r.AddError($"{option.Name} '{path}' is not a valid file path: {ex.Message}");
+                return;
+            }
+
+            if (folder is null || !Directory.Exists(folder) || Directory.Exists(path))
+            {
+                r.AddError($"{option.Name} '{path}': {(Directory.Exists(path) ? "that is a folder; give a file name" : $"folder '{folder}' does not exist")}.");
+            }
+        });
     }
 
     /// <summary>Adds a range check to <paramref name="option"/>; values that don't even parse are reported by the parser.</summary>

@@ -200,6 +200,8 @@ public sealed class TitlesCommandTests(ServerFixture server) : IClassFixture<Ser
     [InlineData("--mode", "fibers")]
     [InlineData("--rate", "0")]
     [InlineData("--timeout", "abc")]
+    [InlineData("--timeline", "/no/such/folder/run.svg")]
+    [InlineData("--trace", "/tmp")]
     public async Task Bad_options_exit_with_2(string option, string value)
     {
         var result = await CliHarness.RunAsync(["titles", server.Url("page/1"), option, value]);

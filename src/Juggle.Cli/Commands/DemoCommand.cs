@@ -38,6 +38,8 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         var books = new Option<int>("--books") { Description = "Books to fetch and count", DefaultValueFactory = _ => 6 };
         var timeline = new Option<string?>("--timeline") { Description = "Write the titles experiment as an SVG Gantt chart (one lane per worker, from the futures' timestamps)", HelpName = "FILE" };
         var trace = new Option<string?>("--trace") { Description = "Write the titles experiment as Chrome trace-event JSON", HelpName = "FILE" };
+        CommonOptions.ValidateOutputFile(timeline);
+        CommonOptions.ValidateOutputFile(trace);
         var iterations = new Option<int>("--iterations") { Description = "Math loop iterations per CPU task (Python's seed uses 2,000,000)", DefaultValueFactory = _ => 400_000 };
         CommonOptions.Validate(pages, v => v is >= 1 and <= 20, "--pages must be between 1 and 20.");
         CommonOptions.Validate(books, v => v is >= 1 and <= 100, "--books must be between 1 and 100.");
