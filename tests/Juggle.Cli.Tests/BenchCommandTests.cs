@@ -51,6 +51,30 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task Bench_trace_has_one_event_per_item_per_mode_including_the_process_pool()
+    {
+        var trace = Path.Combine(Path.GetTempPath(), $"juggle-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var result = await CliHarness.RunAsync(["bench", "hash", "-n", "6", "--trace", trace, "--json"]);
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(trace));
+            var complete = json.RootElement.GetProperty("traceEvents").EnumerateArray().Where(e => e.GetProperty("ph").GetString() == "X").ToList();
+            Assert.Equal(6 * 4, complete.Count);
+            var lanes = json.RootElement.GetProperty("traceEvents").EnumerateArray()
+                .Where(e => e.GetProperty("ph").GetString() == "M" && e.GetProperty("name").GetString() == "thread_name")
+                .Select(e => e.GetProperty("args").GetProperty("name").GetString()!).ToList();
+            Assert.Contains(lanes, l => l.StartsWith("processes: ", StringComparison.Ordinal));
+            Assert.Contains("sequential: main", lanes);
+        }
+        finally
+        {
+            File.Delete(trace);
+        }
+    }
+
+    [Fact]
     public void Recommendation_reads_the_numbers()
     {
         var overhead = BenchCommand.Recommend(TimeSpan.FromMilliseconds(9), new BenchCommand.Measurement(RunMode.Sequential, TimeSpan.FromMilliseconds(9), "", 1, null), new BenchCommand.Measurement(RunMode.Threads, TimeSpan.FromMilliseconds(60), "", 2, null), 10_000, cpuBound: true);
