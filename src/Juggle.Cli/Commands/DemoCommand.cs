@@ -242,21 +242,35 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         // Seed 004's advice for the CPU-bound step: a process pool (workers are separate `dotnet` processes).
         watch.Restart();
         var processCounts = new Dictionary<string, int>(StringComparer.Ordinal);
-        using (var pool = new ProcessPoolExecutor(Environment.ProcessorCount))
+        var processError = TryProcesses(() =>
         {
+            using var pool = new ProcessPoolExecutor(Environment.ProcessorCount);
             foreach (var part in pool.Map(WordCounter.CountFile, paths))
             {
                 WordCounter.Merge(processCounts, part);
             }
-        }
-
-        var processCount = watch.Elapsed;
+        });
+        TimeSpan? processCount = processError is null ? watch.Elapsed : null;
         var totalWords = threadCounts.Values.Sum(v => (long)v);
         var top = WordCounter.Top(threadCounts, 5);
-        _console.MarkupLineInterpolated($"  tokenize: sequential [yellow]{Speed.Seconds(seqCount)}[/], threads [green]{Speed.Seconds(threadCount)}[/], processes [green]{Speed.Seconds(processCount)}[/] (including starting the workers) — {totalWords:N0} words, {threadCounts.Count:N0} distinct; top: {string.Join(", ", top.Select(p => $"{p.Key} {p.Value:N0}"))}");
-        var same = SameCounts(seqCounts, threadCounts) && SameCounts(seqCounts, processCounts);
-        _summary.Add(new Row($"count words, {urls.Count} books (CPU)", seqCount, threadCount, null, processCount, same ? "same counts ✓" : "MISMATCH ✗"));
+        _console.MarkupLineInterpolated($"  tokenize: sequential [yellow]{Speed.Seconds(seqCount)}[/], threads [green]{Speed.Seconds(threadCount)}[/], processes [green]{(processCount is { } pc ? Speed.Seconds(pc) + " (including starting the workers)" : "unavailable: " + processError)}[/] — {totalWords:N0} words, {threadCounts.Count:N0} distinct; top: {string.Join(", ", top.Select(p => $"{p.Key} {p.Value:N0}"))}");
+        var same = SameCounts(seqCounts, threadCounts) && (processError is not null || SameCounts(seqCounts, processCounts));
+        _summary.Add(new Row($"count words, {urls.Count} books (CPU)", seqCount, threadCount, null, processCount, same ? "same counts ✓" : "MISMATCH ✗", "unavailable"));
         return same ? 0 : 1;
+    }
+
+    /// <summary>Runs a process-pool experiment; returns why the pool could not run (no worker host, broken pool), or null.</summary>
+    private static string? TryProcesses(Action experiment)
+    {
+        try
+        {
+            experiment();
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or BrokenExecutorException or WorkerCrashedException or RemoteException)
+        {
+            return ex.Message;
+        }
     }
 
     private static bool SameCounts(Dictionary<string, int> a, Dictionary<string, int> b) =>
@@ -280,18 +294,18 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         var threadTime = watch.Elapsed;
 
         watch.Restart();
-        List<double> inProcesses;
-        using (var pool = new ProcessPoolExecutor(Environment.ProcessorCount))
+        var inProcesses = new List<double>();
+        var processError = TryProcesses(() =>
         {
+            using var pool = new ProcessPoolExecutor(Environment.ProcessorCount);
             var futures = tasks.Select(n => pool.Submit(CpuWork.DoMathOnce, n, settings.MathIterations)).ToList();
-            inProcesses = futures.Select(f => f.Result(TimeSpan.FromMinutes(5))).ToList();
-        }
-
-        var processTime = watch.Elapsed;
-        _console.MarkupLineInterpolated($"  {tasks.Count} tasks × {settings.MathIterations:N0} iterations: sequential [yellow]{Speed.Seconds(seqTime)}[/], threads ({Environment.ProcessorCount}) [green]{Speed.Seconds(threadTime)}[/], processes ({Environment.ProcessorCount}) [green]{Speed.Seconds(processTime)}[/]");
+            inProcesses.AddRange(futures.Select(f => f.Result(TimeSpan.FromMinutes(5))));
+        });
+        TimeSpan? processTime = processError is null ? watch.Elapsed : null;
+        _console.MarkupLineInterpolated($"  {tasks.Count} tasks × {settings.MathIterations:N0} iterations: sequential [yellow]{Speed.Seconds(seqTime)}[/], threads ({Environment.ProcessorCount}) [green]{Speed.Seconds(threadTime)}[/], processes ({Environment.ProcessorCount}) [green]{(processTime is { } pt ? Speed.Seconds(pt) : "unavailable: " + processError)}[/]");
         _console.MarkupLine("  .NET threads run C# on every core at once (no GIL): threads give the multi-core speed-up Python needs processes for, when cores are free; processes add start-up and copying.");
-        var same = sequential.SequenceEqual(threaded) && sequential.SequenceEqual(inProcesses);
-        _summary.Add(new Row($"math loop ×{tasks.Count} (CPU)", seqTime, threadTime, null, processTime, same ? "same results ✓" : "MISMATCH ✗"));
+        var same = sequential.SequenceEqual(threaded) && (processError is not null || sequential.SequenceEqual(inProcesses));
+        _summary.Add(new Row($"math loop ×{tasks.Count} (CPU)", seqTime, threadTime, null, processTime, same ? "same results ✓" : "MISMATCH ✗", "unavailable"));
     }
 
     private void Bank()
