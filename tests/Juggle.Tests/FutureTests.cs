@@ -106,57 +106,115 @@ public sealed class FutureTests
     [Fact]
     public void Cancel_racing_the_start_has_exactly_one_winner()
     {
-        for (var i = 0; i < 2000; i++)
-        {
-            var future = NewFuture(i);
-            var callbacks = 0;
-            future.AddDoneCallback(_ => Interlocked.Increment(ref callbacks));
-            using var go = new Barrier(2);
-            var started = false;
-            var runner = Task.Factory.StartNew(() =>
+        Future<int> future = null!;
+        var callbacks = 0;
+        var started = false;
+        var cancelled = false;
+        Race(
+            rounds: 2000,
+            setup: i =>
             {
-                go.SignalAndWait(Patience);
+                future = NewFuture(i);
+                callbacks = 0;
+                future.AddDoneCallback(_ => Interlocked.Increment(ref callbacks));
+            },
+            left: _ => cancelled = future.Cancel(),
+            right: i =>
+            {
                 started = future.TrySetRunning(Worker, "w_0", 0, null);
                 if (started)
                 {
                     future.TrySetResult(i);
                 }
-            }, TaskCreationOptions.LongRunning);
-
-            go.SignalAndWait(Patience);
-            var cancelled = future.Cancel();
-            Assert.True(runner.Wait(Patience));
-
-            Assert.NotEqual(cancelled, started);
-            Assert.Equal(cancelled ? FutureState.Cancelled : FutureState.Finished, future.State);
-            Assert.Equal(1, Volatile.Read(ref callbacks));
-        }
+            },
+            check: _ =>
+            {
+                Assert.NotEqual(cancelled, started);
+                Assert.Equal(cancelled ? FutureState.Cancelled : FutureState.Finished, future.State);
+                Assert.Equal(1, Volatile.Read(ref callbacks));
+            });
     }
 
     [Fact]
     public void A_callback_added_while_the_future_completes_runs_exactly_once()
     {
-        for (var i = 0; i < 2000; i++)
-        {
-            var future = NewFuture(i);
-            future.TrySetRunning(Worker, "w_0", 0, null);
-            var calls = 0;
-            using var go = new Barrier(2);
-            var completer = Task.Factory.StartNew(() =>
+        Future<int> future = null!;
+        Task<int> task = null!;
+        var calls = 0;
+        Race(
+            rounds: 2000,
+            setup: i =>
             {
-                go.SignalAndWait(Patience);
-                future.TrySetResult(i);
-            }, TaskCreationOptions.LongRunning);
+                future = NewFuture(i);
+                future.TrySetRunning(Worker, "w_0", 0, null);
+                calls = 0;
+            },
+            left: _ =>
+            {
+                future.AddDoneCallback((Future<int> f) => Interlocked.Increment(ref calls));
+                task = future.AsTask();
+            },
+            right: i => future.TrySetResult(i),
+            check: i =>
+            {
+                Assert.Equal(1, Volatile.Read(ref calls));
+                Assert.True(task.Wait(Patience), "a task created while the future completed never completed");
+                Assert.Equal(i, task.Result);
+            });
+    }
 
-            go.SignalAndWait(Patience);
-            future.AddDoneCallback((Future<int> f) => Interlocked.Increment(ref calls));
-            var task = future.AsTask();
-            Assert.True(completer.Wait(Patience));
+    /// <summary>
+    /// Runs <paramref name="left"/> (on this thread) and <paramref name="right"/> (on a second thread) at the same
+    /// moment, <paramref name="rounds"/> times; <paramref name="setup"/> before and <paramref name="check"/> after each round.
+    /// </summary>
+    private static void Race(int rounds, Action<int> setup, Action<int> left, Action<int> right, Action<int> check)
+    {
+        using var barrier = new Barrier(2);
+        var round = 0;
+        Exception? failure = null;
+        var partner = new Thread(() =>
+        {
+            try
+            {
+                while (true)
+                {
+                    Assert.True(barrier.SignalAndWait(Patience)); // start
+                    if (Volatile.Read(ref round) < 0)
+                    {
+                        return;
+                    }
 
-            Assert.Equal(1, Volatile.Read(ref calls));
-            Assert.True(task.Wait(Patience), "a task created while the future completed never completed");
-            Assert.Equal(i, task.Result);
+                    right(Volatile.Read(ref round));
+                    Assert.True(barrier.SignalAndWait(Patience)); // end
+                }
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        }) { IsBackground = true };
+        partner.Start();
+
+        try
+        {
+            for (var i = 0; i < rounds; i++)
+            {
+                setup(i);
+                Volatile.Write(ref round, i);
+                Assert.True(barrier.SignalAndWait(Patience), "partner thread gone: " + failure);
+                left(i);
+                Assert.True(barrier.SignalAndWait(Patience), "partner thread gone: " + failure);
+                check(i);
+            }
         }
+        finally
+        {
+            Volatile.Write(ref round, -1);
+            barrier.SignalAndWait(Patience);
+            partner.Join(Patience);
+        }
+
+        Assert.Null(failure);
     }
 
     [Fact]
