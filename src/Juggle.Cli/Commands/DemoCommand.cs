@@ -40,7 +40,7 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         var trace = new Option<string?>("--trace") { Description = "Write the titles experiment as Chrome trace-event JSON", HelpName = "FILE" };
         CommonOptions.ValidateOutputFile(timeline);
         CommonOptions.ValidateOutputFile(trace);
-        var iterations = new Option<int>("--iterations") { Description = "Math loop iterations per CPU task (Python's seed uses 2,000,000)", DefaultValueFactory = _ => 400_000 };
+        var iterations = new Option<int>("--iterations") { Description = "Math loop iterations per CPU task (Python's seed uses 2,000,000)", DefaultValueFactory = _ => 200_000 };
         CommonOptions.Validate(pages, v => v is >= 1 and <= 20, "--pages must be between 1 and 20.");
         CommonOptions.Validate(books, v => v is >= 1 and <= 100, "--books must be between 1 and 100.");
         CommonOptions.Validate(iterations, v => v >= 1, "--iterations must be 1 or more.");
