@@ -116,7 +116,7 @@ public sealed partial class ProcessPoolExecutor
         {
             worker.Reserved--;
             _awaitingPermit.Remove(record);
-            if (worker.Exited || worker.Retiring || _broken is not null || record.Future.Done)
+            if (worker.Exited || worker.Retiring || worker.Dying || _broken is not null || record.Future.Done)
             {
                 lease?.Dispose();
                 if (!record.Future.Done)
@@ -161,7 +161,7 @@ public sealed partial class ProcessPoolExecutor
             }
 
             live++;
-            if (worker.Load >= PipelineDepth || worker.QuotaReached || (worker.Load > 0 && !worker.MayPipeline()))
+            if (worker.Dying || worker.Load >= PipelineDepth || worker.QuotaReached || (worker.Load > 0 && !worker.MayPipeline()))
             {
                 continue;
             }
@@ -243,6 +243,7 @@ public sealed partial class ProcessPoolExecutor
             }
 
             record.KillReason = KillReason.Cancelled;
+            worker.Dying = true;
         }
 
         worker.Kill();
@@ -316,7 +317,9 @@ public sealed partial class ProcessPoolExecutor
 
             worker.RecordServiceTime(head.StartTicks);
 
-            if (worker.InFlight.Count > 0 && worker.Ready && worker.InFlight.Peek().TryClaimStart())
+            // A worker being killed (timeout or cancel decided just as this answer came) starts nothing more: the
+            // calls behind are requeued when it is gone.
+            if (worker.InFlight.Count > 0 && worker.Ready && !worker.Dying && worker.InFlight.Peek().TryClaimStart())
             {
                 next = worker.InFlight.Peek();
             }

@@ -61,6 +61,9 @@ public sealed partial class ProcessPoolExecutor
 
         public bool Retiring { get; set; }
 
+        /// <summary>Being killed (task timeout or cancel): gets no more calls. Guarded by the owner's lock.</summary>
+        public bool Dying { get; set; }
+
         public bool Exited { get; set; }
 
         public bool QuotaReached => _owner._maxTasksPerChild is { } max && Dispatched + Reserved >= max;
@@ -190,7 +193,7 @@ public sealed partial class ProcessPoolExecutor
         /// <summary>Checks the head call against the task timeout after <paramref name="delay"/>.</summary>
         public void ArmTimeout(TimeSpan delay)
         {
-            _timer?.Change(delay, Timeout.InfiniteTimeSpan);
+            ChangeTimer(delay);
         }
 
         private void OnTimer()
@@ -209,11 +212,12 @@ public sealed partial class ProcessPoolExecutor
                 if (elapsed >= timeout)
                 {
                     head.KillReason = KillReason.Timeout;
+                    Dying = true;
                     kill = true;
                 }
                 else
                 {
-                    _timer!.Change(timeout - elapsed, Timeout.InfiniteTimeSpan);
+                    ChangeTimer(timeout - elapsed);
                 }
             }
 
@@ -223,8 +227,21 @@ public sealed partial class ProcessPoolExecutor
             }
         }
 
+        private void ChangeTimer(TimeSpan delay)
+        {
+            try
+            {
+                _timer?.Change(delay, Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The worker has exited.
+            }
+        }
+
         private void ReadLoop()
         {
+            t_readerOf = _owner;
             Exception? error = null;
             try
             {

@@ -25,6 +25,10 @@ public sealed partial class ProcessPoolExecutor : Executor
     /// </summary>
     private const int PipelineDepth = 8;
 
+    /// <summary>The executor whose worker this thread reads answers from (done callbacks run there).</summary>
+    [ThreadStatic]
+    private static ProcessPoolExecutor? t_readerOf;
+
     private readonly Lock _lock = new();
     private readonly LinkedList<CallRecord> _pending = new();
     private readonly List<WorkerProcess> _workers = [];
@@ -179,9 +183,17 @@ public sealed partial class ProcessPoolExecutor : Executor
         Pump();
     }
 
-    private protected override void WaitForWorkers() => _allExited.Task.GetAwaiter().GetResult();
+    // A done callback runs on a worker's reader thread; shutting down from there must not wait for that very worker.
+    private protected override void WaitForWorkers()
+    {
+        if (t_readerOf != this)
+        {
+            _allExited.Task.GetAwaiter().GetResult();
+        }
+    }
 
-    private protected override Task WaitForWorkersAsync(CancellationToken cancellationToken) => _allExited.Task.WaitAsync(cancellationToken);
+    private protected override Task WaitForWorkersAsync(CancellationToken cancellationToken) =>
+        t_readerOf == this ? Task.CompletedTask : _allExited.Task.WaitAsync(cancellationToken);
 
     private static ProcessPoolExecutorOptions CreateOptions(int? maxWorkers, Action? initializer, int? maxTasksPerChild, TimeSpan? taskTimeout)
     {
