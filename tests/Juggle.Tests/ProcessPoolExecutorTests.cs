@@ -282,6 +282,39 @@ public sealed class ProcessPoolExecutorTests
         Assert.Equal(200, pool.Progress.Succeeded + pool.Progress.Cancelled);
     }
 
+    [Fact]
+    public void Crashes_mixed_into_many_tasks_never_hang_and_fail_only_their_own_tasks()
+    {
+        using var pool = new ProcessPoolExecutor(maxWorkers: 2);
+        var futures = Enumerable.Range(0, 120)
+            .Select(i => i % 20 == 7 ? pool.Submit(ProcessPoolFunctions.ExitWith, 3) : pool.Submit(ProcessPoolFunctions.Square, i))
+            .ToList();
+
+        Assert.True(Futures.Wait(futures, Patience).NotDone.Count == 0, "some tasks never finished");
+        for (var i = 0; i < futures.Count; i++)
+        {
+            if (i % 20 == 7)
+            {
+                Assert.Equal(3, Assert.IsType<WorkerCrashedException>(futures[i].GetException(TimeSpan.Zero)).ExitCode);
+            }
+            else
+            {
+                Assert.Equal(i * i, futures[i].Result(TimeSpan.Zero));
+            }
+        }
+
+        Assert.Equal(6, pool.Progress.Failed);
+        Assert.Equal(114, pool.Progress.Succeeded);
+    }
+
+    [Fact]
+    public void A_crash_inside_a_Map_chunk_surfaces_as_WorkerCrashedException_and_the_pool_goes_on()
+    {
+        using var pool = new ProcessPoolExecutor(maxWorkers: 2);
+        Assert.Throws<WorkerCrashedException>(() => pool.Map(ProcessPoolFunctions.ExitWith, [0, 0, 5], chunkSize: 3).ToList());
+        Assert.Equal([1, 4, 9], pool.Map(ProcessPoolFunctions.Square, [1, 2, 3], chunkSize: 2).ToList());
+    }
+
     private static int TakesNotSerialisable(NotSerialisable value) => value.Sum;
 
     private static long TakesStream(Stream stream) => stream.Length;
