@@ -212,6 +212,9 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         return future;
     }
 
+    /// <summary><see langword="true"/> when task starts go through a rate limiter.</summary>
+    internal bool HasRateLimiter => _rateLimiter is not null;
+
     /// <summary>
     /// Takes a start permit from the rate limiter, if any; blocks until one is granted. Returns <see langword="null"/>
     /// without a permit if <paramref name="future"/> is cancelled meanwhile, so its worker is free again.
@@ -262,36 +265,39 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         ReportProgress();
     }
 
-    internal void OnFinished(Future future, int previousState, int finalState)
+    /// <summary>Updates the counts; called by the future under its lock, before its final state is visible.</summary>
+    internal void CountFinished(int previousState, int finalState, bool failed)
     {
         if (previousState == (int)FutureState.Running)
         {
             _counts.Running.Decrement();
-            if (JuggleMetrics.Running.Enabled)
-            {
-                JuggleMetrics.Running.Add(-1, _nameTag);
-            }
         }
 
-        string outcome;
         if (finalState == (int)FutureState.Cancelled)
         {
             _counts.Cancelled.Increment();
-            outcome = "cancelled";
         }
-        else if (future.Failed)
+        else if (failed)
         {
             _counts.Failed.Increment();
-            outcome = "failed";
         }
         else
         {
             _counts.Succeeded.Increment();
-            outcome = "succeeded";
+        }
+    }
+
+    /// <summary>Publishes metrics and progress for a finished future; called outside its lock.</summary>
+    internal void ReportFinished(Future future, int previousState, int finalState)
+    {
+        if (previousState == (int)FutureState.Running && JuggleMetrics.Running.Enabled)
+        {
+            JuggleMetrics.Running.Add(-1, _nameTag);
         }
 
         if (JuggleMetrics.Completed.Enabled)
         {
+            var outcome = finalState == (int)FutureState.Cancelled ? "cancelled" : future.Failed ? "failed" : "succeeded";
             JuggleMetrics.Completed.Add(1, _nameTag, new KeyValuePair<string, object?>("juggle.outcome", outcome));
         }
 

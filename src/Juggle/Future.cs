@@ -96,7 +96,7 @@ public abstract class Future
                             break;
                         }
 
-                        callbacks = CompleteLocked(StateCancelled);
+                        callbacks = CompleteLocked(StateCancelled, StatePending);
                     }
 
                     AfterCompleted(StatePending, callbacks);
@@ -209,18 +209,20 @@ public abstract class Future
     internal bool TrySetException(Exception exception)
     {
         object? callbacks;
+        int previous;
         lock (_lock)
         {
-            if (_state >= StateFinished)
+            previous = ClaimForCompletion();
+            if (previous < 0)
             {
                 return false;
             }
 
             _error = ExceptionDispatchInfo.Capture(exception);
-            callbacks = CompleteLocked(StateFinished);
+            callbacks = CompleteLocked(StateFinished, previous);
         }
 
-        AfterCompleted(StateRunning, callbacks);
+        AfterCompleted(previous, callbacks);
         return true;
     }
 
@@ -235,7 +237,7 @@ public abstract class Future
                 return false;
             }
 
-            callbacks = CompleteLocked(StateCancelled);
+            callbacks = CompleteLocked(StateCancelled, StateRunning);
         }
 
         AfterCompleted(StateRunning, callbacks);
@@ -257,7 +259,7 @@ public abstract class Future
             }
 
             _error = ExceptionDispatchInfo.Capture(exception);
-            callbacks = CompleteLocked(StateFinished);
+            callbacks = CompleteLocked(StateFinished, StatePending);
         }
 
         AfterCompleted(StatePending, callbacks);
@@ -265,10 +267,13 @@ public abstract class Future
     }
 
     /// <summary>For the typed future: call under <see cref="SyncRoot"/> after storing the value.</summary>
-    private protected object? CompleteLocked(int finalState)
+    private protected object? CompleteLocked(int finalState, int previousState)
     {
         EndTimestamp = Owner?.Time.GetTimestamp() ?? 0;
         RunningOn = null;
+
+        // Count before publishing the state: whoever sees this future done also sees it in Executor.Progress.
+        Owner?.CountFinished(previousState, finalState, finalState == StateFinished && _error is not null);
         Volatile.Write(ref _state, finalState);
         var callbacks = _callbacks;
         _callbacks = null;
@@ -278,6 +283,27 @@ public abstract class Future
         }
 
         return callbacks;
+    }
+
+    /// <summary>
+    /// Under the lock: returns the state a completion moves from (running, or pending — claimed by CAS because
+    /// <see cref="TrySetRunning"/> runs without the lock), or -1 if the future is already done.
+    /// </summary>
+    private protected int ClaimForCompletion()
+    {
+        while (true)
+        {
+            var state = _state;
+            if (state >= StateFinished)
+            {
+                return -1;
+            }
+
+            if (state == StateRunning || Interlocked.CompareExchange(ref _state, StateFinished, StatePending) == StatePending)
+            {
+                return state;
+            }
+        }
     }
 
     private protected object SyncRoot => _lock;
@@ -443,7 +469,7 @@ public abstract class Future
 
     private protected void AfterCompleted(int previousState, object? callbacks)
     {
-        Owner?.OnFinished(this, previousState, Volatile.Read(ref _state));
+        Owner?.ReportFinished(this, previousState, Volatile.Read(ref _state));
         OnCompletedCore();
 
         if (callbacks is List<object> list)

@@ -90,18 +90,20 @@ public sealed class Future<T> : Future
     internal bool TrySetResult(T value)
     {
         object? callbacks;
+        int previous;
         lock (SyncRoot)
         {
-            if (RawState >= StateFinished)
+            previous = ClaimForCompletion();
+            if (previous < 0)
             {
                 return false;
             }
 
             _value = value;
-            callbacks = CompleteLocked(StateFinished);
+            callbacks = CompleteLocked(StateFinished, previous);
         }
 
-        AfterCompleted(StateRunning, callbacks);
+        AfterCompleted(previous, callbacks);
         return true;
     }
 

@@ -238,7 +238,7 @@ public sealed partial class ThreadPoolExecutor : Executor
     private void RunOne(Worker worker, Future future)
     {
         System.Threading.RateLimiting.RateLimitLease? lease = null;
-        if (future.State == FutureState.Pending)
+        if (HasRateLimiter && future.State == FutureState.Pending)
         {
             // Published so that Shutdown(cancelFutures: true) also cancels a task whose worker waits for a permit.
             Interlocked.Exchange(ref worker.AwaitingPermit, future);
