@@ -1,10 +1,12 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Json;
 
 namespace Juggle.Remoting;
 
 /// <summary>Builds a frame body: little-endian integers, length-prefixed UTF-8 strings and byte blocks.</summary>
-internal sealed class FrameBuilder
+internal sealed class FrameBuilder : IBufferWriter<byte>
 {
     private byte[] _buffer;
     private int _length;
@@ -25,6 +27,9 @@ internal sealed class FrameBuilder
     }
 
     public byte[] ToArray() => Body.ToArray();
+
+    /// <summary>Drops everything after the first <paramref name="length"/> bytes.</summary>
+    public void Truncate(int length) => _length = Math.Clamp(length, 0, _length);
 
     public FrameBuilder WriteByte(byte value)
     {
@@ -82,6 +87,50 @@ internal sealed class FrameBuilder
         Ensure(count);
         _length += Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_length));
         return this;
+    }
+
+    /// <summary>A length-prefixed block holding <paramref name="value"/> serialised as JSON, written in place (no intermediate array).</summary>
+    public FrameBuilder WriteJson(object? value, Type type, Utf8JsonWriter writer)
+    {
+        var lengthAt = _length;
+        WriteInt32(0);
+        try
+        {
+            writer.Reset(this);
+            JsonSerializer.Serialize(writer, value, type, ArgumentCodec.Options);
+            writer.Flush();
+        }
+        catch
+        {
+            _length = lengthAt;
+            throw;
+        }
+
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(lengthAt), _length - lengthAt - 4);
+        return this;
+    }
+
+    void IBufferWriter<byte>.Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count > _buffer.Length - _length)
+        {
+            throw new InvalidOperationException("Advanced past the end of the buffer.");
+        }
+
+        _length += count;
+    }
+
+    Memory<byte> IBufferWriter<byte>.GetMemory(int sizeHint)
+    {
+        Ensure(Math.Max(sizeHint, 256));
+        return _buffer.AsMemory(_length);
+    }
+
+    Span<byte> IBufferWriter<byte>.GetSpan(int sizeHint)
+    {
+        Ensure(Math.Max(sizeHint, 256));
+        return _buffer.AsSpan(_length);
     }
 
     private void Ensure(int more)

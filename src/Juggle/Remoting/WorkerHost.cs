@@ -8,7 +8,9 @@ namespace Juggle.Remoting;
 /// never lost with a crash). A reader thread drains the input while a task runs, so the end of the input (the
 /// parent closed the channel or died) is noticed at once.
 /// </summary>
+#pragma warning disable CA1001 // The JSON writer lives as long as Run, which disposes it.
 internal sealed class WorkerHost
+#pragma warning restore CA1001
 {
     /// <summary>Bumped when the frame layout changes; checked by the parent in Hello.</summary>
     public const int ProtocolVersion = 1;
@@ -26,6 +28,7 @@ internal sealed class WorkerHost
     private readonly BlockingCollection<byte[]?> _inbox = [];
     private readonly Dictionary<int, Resolved> _functions = [];
     private readonly FrameBuilder _builder = new(4096);
+    private readonly System.Text.Json.Utf8JsonWriter _json = new(Stream.Null);
 
     private WorkerHost(Stream input, Stream output, Action<Exception?> onInputClosed, int maxFrameSize)
     {
@@ -47,7 +50,15 @@ internal sealed class WorkerHost
     public static Exception? Run(Stream input, Stream output, Action<Exception?> onInputClosed, int maxFrameSize = Frames.DefaultMaxFrameSize)
     {
         var host = new WorkerHost(input, output, onInputClosed, maxFrameSize);
-        host.Serve();
+        try
+        {
+            host.Serve();
+        }
+        finally
+        {
+            host._json.Dispose();
+        }
+
         return host.InputError;
     }
 
@@ -250,8 +261,24 @@ internal sealed class WorkerHost
             {
                 one[0] = items.GetValue(i);
                 var result = signature.Invoke(function.Target, one, CancellationToken.None);
-                var json = signature.ResultType is null ? [] : ArgumentCodec.Serialize(result, signature.ResultType);
-                _builder.WriteByte(ItemSucceeded).WriteBytes(json);
+                _builder.WriteByte(ItemSucceeded);
+                var mark = _builder.Length;
+                try
+                {
+                    if (signature.ResultType is null)
+                    {
+                        _builder.WriteInt32(0);
+                    }
+                    else
+                    {
+                        _builder.WriteJson(result, signature.ResultType, _json);
+                    }
+                }
+                catch
+                {
+                    _builder.Truncate(mark - 1);
+                    throw;
+                }
             }
             catch (Exception ex) when (ex is not FrameException)
             {
