@@ -315,6 +315,18 @@ public sealed class ProcessPoolExecutorTests
         Assert.Equal([1, 4, 9], pool.Map(ProcessPoolFunctions.Square, [1, 2, 3], chunkSize: 2).ToList());
     }
 
+    [Fact]
+    public void A_result_that_fails_to_serialise_fails_only_its_item()
+    {
+        using var pool = new ProcessPoolExecutor(maxWorkers: 1);
+        var outcomes = pool.MapOutcomes(ProcessPoolFunctions.ChainOrCycle, Enumerable.Range(0, 6), chunkSize: 6).ToList();
+
+        Assert.Equal([true, false, true, false, true, false], outcomes.Select(o => o.Succeeded));
+        Assert.Equal([0, 2, 4], outcomes.Where(o => o.Succeeded).Select(o => o.Value.Value));
+        Assert.All(outcomes.Where(o => !o.Succeeded), o => Assert.IsType<System.Text.Json.JsonException>(o.Exception));
+        Assert.IsType<System.Text.Json.JsonException>(pool.Submit(ProcessPoolFunctions.ChainOrCycle, 1).GetException(Patience));
+    }
+
     private static int TakesNotSerialisable(NotSerialisable value) => value.Sum;
 
     private static long TakesStream(Stream stream) => stream.Length;

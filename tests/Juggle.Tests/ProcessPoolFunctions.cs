@@ -86,6 +86,25 @@ public static class ProcessPoolFunctions
     }
 
     public static (int Pid, int Value) PidAndValue(int value) => (Environment.ProcessId, value);
+
+    /// <summary>Even numbers give a one-node chain; odd ones a cycle, which System.Text.Json refuses to write.</summary>
+    public static ProcessPoolNode ChainOrCycle(int x)
+    {
+        var node = new ProcessPoolNode { Value = x };
+        if (x % 2 != 0)
+        {
+            node.Next = node;
+        }
+
+        return node;
+    }
+}
+
+public sealed class ProcessPoolNode
+{
+    public int Value { get; set; }
+
+    public ProcessPoolNode? Next { get; set; }
 }
 
 public sealed class ProcessPoolCustomException(string message) : Exception(message);
