@@ -404,25 +404,25 @@ public sealed class ThreadPoolExecutorTests
     {
         using var pool = new ThreadPoolExecutor(2);
         using var bothRunning = new Barrier(2);
-        using var firstBlocked = new ManualResetEventSlim();
         var first = pool.Submit(() =>
         {
             Assert.True(bothRunning.SignalAndWait(Patience));
-            var inner = pool.Submit(() => 1);
-            firstBlocked.Set();
-            return inner.Result();
+            return pool.Submit(() => 1).Result();
         });
         var second = pool.Submit(() =>
         {
             Assert.True(bothRunning.SignalAndWait(Patience));
-            Assert.True(firstBlocked.Wait(Patience));
             return pool.Submit(() => 2).Result();
         });
 
-        // The second wait would leave no worker for the queued inner tasks; failing it frees a worker for the first.
-        var ex = Assert.Throws<DeadlockException>(() => second.Result(Patience));
+        // Both workers block on queued tasks. The first to block is fine (a worker is still free); the second would
+        // leave no worker for either queued task, so it fails, which frees its worker for the other one's task.
+        Assert.True(first.TryWait(Patience) && second.TryWait(Patience), "starvation was not detected");
+        var failed = Assert.Single(new[] { first, second }, f => f.Failed);
+        var ex = Assert.IsType<DeadlockException>(failed.GetException());
         Assert.False(ex.IsCycle);
-        Assert.Equal(1, first.Result(Patience));
+        var succeeded = Assert.Single(new[] { first, second }, f => !f.Failed);
+        Assert.Equal(succeeded == first ? 1 : 2, succeeded.Result());
     }
 
     [Fact]
