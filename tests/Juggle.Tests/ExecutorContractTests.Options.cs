@@ -148,6 +148,8 @@ public abstract partial class ExecutorContractTests
         limiter.Grant(1);
         Assert.True(Futures.Wait([first, second], Patience, ReturnWhen.FirstCompleted).Done.Count == 1);
         Assert.Equal(1, new[] { first, second }.Count(f => f.State == FutureState.Pending));
+        // Counts are updated just after a future is published as done: wait for them before the next start.
+        Assert.True(progress.WaitFor(p => p is { Succeeded: 1, Running: 0 }, Patience));
 
         limiter.Grant(1);
         Assert.Equal(42, first.Result(Patience));

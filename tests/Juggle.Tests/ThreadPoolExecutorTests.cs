@@ -192,10 +192,10 @@ public sealed class ThreadPoolExecutorTests
         Assert.True(pool.IsBroken);
         var later = Assert.Throws<BrokenExecutorException>(() => pool.Submit(() => 1));
         Assert.Contains("initializer", later.Message);
-        Assert.Equal(3, pool.Progress.Failed);
 
         var shutdown = Task.Run(() => pool.Shutdown());
         Assert.True(shutdown.Wait(Patience));
+        Assert.Equal(3, pool.Progress.Failed);
     }
 
     [Fact]
@@ -218,6 +218,7 @@ public sealed class ThreadPoolExecutorTests
         Assert.True(future.TryWait(Patience));
         Assert.Equal(FutureState.Cancelled, future.State);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await future);
+        await pool.ShutdownAsync().WaitAsync(Patience); // counts are final once the workers are done
         Assert.Equal(1, pool.Progress.Cancelled);
     }
 
