@@ -63,4 +63,24 @@ public class FetchBenchmarks : FetchBenchmarksBase
 
         return total;
     }
+
+    [Benchmark(Description = "20 fetches, ThreadPoolExecutor(20), async Submit")]
+    public int PooledAsync()
+    {
+        using var executor = new ThreadPoolExecutor(maxWorkers: Pages);
+        var futures = new Future<string>[Pages];
+        for (var i = 0; i < Pages; i++)
+        {
+            var url = Urls[i];
+            futures[i] = executor.Submit(async ct => Fetcher.ExtractTitle(await Client.GetStringAsync(url, ct).ConfigureAwait(false)));
+        }
+
+        var total = 0;
+        foreach (var done in Futures.AsCompleted(futures))
+        {
+            total += done.Result().Length;
+        }
+
+        return total;
+    }
 }
