@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${1:-${TMPDIR:-/tmp}/juggle-bench-$(date -u +%Y%m%dT%H%M%SZ)}"
 ARTIFACTS="${ARTIFACTS:-$ROOT/artifacts}"
-STEPS="${STEPS:-bdn peak1 peak100 sbs}"
+STEPS="${STEPS:-bdn peak1 peak100 shutdown sbs}"
 mkdir -p "$OUT"
 cd "$ROOT"
 {
@@ -35,8 +35,9 @@ for step in $STEPS; do
     bdn) run bdn "${BENCH[@]}" --filter "${FILTER:-*}" --artifacts "$OUT/BenchmarkDotNet.Artifacts" ;;
     peak1) run peak-map-chunk1 "${BENCH[@]}" peak-map 10000000 1 ;;
     peak100) run peak-map-chunk100 "${BENCH[@]}" peak-map 10000000 100 ;;
+    shutdown) run shutdown-latency "${BENCH[@]}" shutdown-latency 15 ;;
     sbs) run side-by-side python3 bench/side-by-side/run.py --artifacts-path "$ARTIFACTS" ;;
-    *) echo "unknown step '$step' (known: bdn peak1 peak100 sbs)" >&2; exit 2 ;;
+    *) echo "unknown step '$step' (known: bdn peak1 peak100 shutdown sbs)" >&2; exit 2 ;;
   esac
 done
 echo "$OUT"

@@ -4,7 +4,7 @@ namespace Juggle.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Juggle.Benchmarks -- --filter '*Submit*'</c> runs BenchmarkDotNet;
-/// the first argument <c>peak-map</c> or <c>side-by-side</c> selects a plain console measurement instead.
+/// the first argument <c>peak-map</c>, <c>side-by-side</c> or <c>shutdown-latency</c> selects a plain console measurement instead.
 /// </summary>
 public static class Program
 {
@@ -18,6 +18,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "side-by-side")
         {
             return SideBySide.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "shutdown-latency")
+        {
+            return ShutdownLatency.Run(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
