@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Juggle.Benchmarks;
 
 /// <summary>
-/// <c>shutdown-latency [repetitions]</c>: how long <see cref="Executor.Dispose"/> (Shutdown with wait) takes on an
+/// <c>shutdown-latency [repetitions]</c>: how long <see cref="Executor.Dispose()"/> (Shutdown with wait) takes on an
 /// executor whose tasks are all done and whose workers are idle, for 2, 20 and 100 workers. Part of the cost of
 /// the blocking and fetch benchmarks, which create and dispose an executor per batch.
 /// </summary>
