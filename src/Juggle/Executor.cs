@@ -76,7 +76,11 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     public Future<T> Submit<T>(Func<T> fn)
     {
         ArgumentNullException.ThrowIfNull(fn);
-        return Enqueue(new FuncWorkItem<T>(fn));
+
+        // In-process executors run the delegate as is: no work item to allocate on the hottest path.
+        return RunsDelegatesInProcess
+            ? Publish(new Future<T>(this, Interlocked.Increment(ref _counts.NextId), fn))
+            : Enqueue(new FuncWorkItem<T>(fn));
     }
 
     /// <summary>Schedules <c>fn(arg)</c>; the form to use with the process pool, whose functions are static methods.</summary>
@@ -192,7 +196,14 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     internal Future<T> Enqueue<T>(WorkItem<T> work)
     {
         ValidateWork(work);
-        var future = new Future<T>(this, Interlocked.Increment(ref _counts.NextId), work);
+        return Publish(new Future<T>(this, Interlocked.Increment(ref _counts.NextId), work));
+    }
+
+    /// <summary><see langword="true"/> for executors that invoke delegates in this process (no serialisation).</summary>
+    private protected virtual bool RunsDelegatesInProcess => false;
+
+    private Future<T> Publish<T>(Future<T> future)
+    {
         try
         {
             SubmitCore(future);

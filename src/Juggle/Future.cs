@@ -19,7 +19,6 @@ public abstract class Future
     private protected const int StateFinished = (int)FutureState.Finished;
     private protected const int StateCancelled = (int)FutureState.Cancelled;
 
-    private readonly object _lock;
     private int _state;
     private int _waiters;
     private object? _callbacks; // a single callback or a List<object>; Action<Future> or IFutureListener
@@ -28,8 +27,6 @@ public abstract class Future
 
     private protected Future(Executor? owner, long id)
     {
-        // The future is its own monitor: one allocation less per task, and it is never exposed to user locks by us.
-        _lock = this;
         Owner = owner;
         Id = id;
     }
@@ -88,7 +85,7 @@ public abstract class Future
                     return false;
                 default:
                     object? callbacks;
-                    lock (_lock)
+                    lock (SyncRoot)
                     {
                         // CAS: TrySetRunning moves pending → running without the lock.
                         if (Interlocked.CompareExchange(ref _state, StateCancelled, StatePending) != StatePending)
@@ -172,7 +169,7 @@ public abstract class Future
 
     internal void RemoveListener(IFutureListener listener)
     {
-        lock (_lock)
+        lock (SyncRoot)
         {
             if (ReferenceEquals(_callbacks, listener))
             {
@@ -210,7 +207,7 @@ public abstract class Future
     {
         object? callbacks;
         int previous;
-        lock (_lock)
+        lock (SyncRoot)
         {
             previous = ClaimForCompletion();
             if (previous < 0)
@@ -230,7 +227,7 @@ public abstract class Future
     internal bool TrySetCancelledWhileRunning()
     {
         object? callbacks;
-        lock (_lock)
+        lock (SyncRoot)
         {
             if (_state != StateRunning)
             {
@@ -251,7 +248,7 @@ public abstract class Future
     internal bool TryFailPending(Exception exception)
     {
         object? callbacks;
-        lock (_lock)
+        lock (SyncRoot)
         {
             if (Interlocked.CompareExchange(ref _state, StateFinished, StatePending) != StatePending)
             {
@@ -279,7 +276,7 @@ public abstract class Future
         _callbacks = null;
         if (_waiters > 0)
         {
-            Monitor.PulseAll(_lock);
+            Monitor.PulseAll(SyncRoot);
         }
 
         return callbacks;
@@ -306,7 +303,8 @@ public abstract class Future
         }
     }
 
-    private protected object SyncRoot => _lock;
+    // The future is its own monitor: no extra object per task. Juggle never hands it to user code as a lock.
+    private protected object SyncRoot => this;
 
     private protected int RawState => _state;
 
@@ -390,7 +388,7 @@ public abstract class Future
         }
 
         var deadline = millisecondsTimeout == Timeout.Infinite ? long.MaxValue : Environment.TickCount64 + millisecondsTimeout;
-        lock (_lock)
+        lock (SyncRoot)
         {
             _waiters++;
             try
@@ -399,12 +397,12 @@ public abstract class Future
                 {
                     if (millisecondsTimeout == Timeout.Infinite)
                     {
-                        Monitor.Wait(_lock);
+                        Monitor.Wait(SyncRoot);
                         continue;
                     }
 
                     var remaining = deadline - Environment.TickCount64;
-                    if (remaining <= 0 || !Monitor.Wait(_lock, (int)Math.Min(remaining, int.MaxValue - 1)))
+                    if (remaining <= 0 || !Monitor.Wait(SyncRoot, (int)Math.Min(remaining, int.MaxValue - 1)))
                     {
                         return Done;
                     }
@@ -443,7 +441,7 @@ public abstract class Future
 
     private void AddCallbackCore(object callback)
     {
-        lock (_lock)
+        lock (SyncRoot)
         {
             if (_state < StateFinished)
             {

@@ -7,7 +7,7 @@ namespace Juggle;
 /// <typeparam name="T">The task's result type.</typeparam>
 public sealed class Future<T> : Future
 {
-    private readonly WorkItem<T>? _work;
+    private object? _work; // a WorkItem<T>, or a bare Func<T> for in-process executors
     private T? _value;
     private TaskCompletionSource<T>? _tcs;
 
@@ -17,7 +17,14 @@ public sealed class Future<T> : Future
         _work = work;
     }
 
-    internal WorkItem<T>? Work => _work;
+    internal Future(Executor? owner, long id, Func<T> fn)
+        : base(owner, id)
+    {
+        _work = fn;
+    }
+
+    /// <summary>The work item, for executors that ship work elsewhere (they always get one).</summary>
+    internal WorkItem<T>? Work => _work as WorkItem<T>;
 
     /// <summary>
     /// Waits until done and returns the value (Python's <c>result()</c>), or rethrows the task's own exception
@@ -110,18 +117,24 @@ public sealed class Future<T> : Future
     /// <inheritdoc/>
     internal override bool Run(object worker, string workerName, IRunHooks hooks)
     {
-        var work = _work!;
-        var cancellation = work.IsAsync ? new CancellationTokenSource() : null;
+        var work = _work;
+        var fn = work as Func<T>;
+        var item = fn is null ? (WorkItem<T>)work! : null;
+        var cancellation = item is { IsAsync: true } ? new CancellationTokenSource() : null;
         if (!TrySetRunning(worker, workerName, Owner?.Time.GetTimestamp() ?? 0, cancellation))
         {
             return false;
         }
 
+        // Like CPython's work item: once started, the future no longer holds the callable and its arguments.
+        _work = null;
+
         T value;
         try
         {
-            value = work.Invoke(cancellation?.Token ?? CancellationToken.None);
+            value = fn is not null ? fn() : item!.Invoke(cancellation?.Token ?? CancellationToken.None);
         }
+
         catch (OperationCanceledException) when (cancellation is { IsCancellationRequested: true })
         {
             hooks.BeforeComplete();

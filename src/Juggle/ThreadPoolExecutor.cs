@@ -56,6 +56,8 @@ public sealed partial class ThreadPoolExecutor : Executor
     /// <inheritdoc/>
     public override bool IsShutdown => _shutdown;
 
+    private protected override bool RunsDelegatesInProcess => true;
+
     /// <summary>How many worker threads are alive now.</summary>
     public int WorkerCount => Volatile.Read(ref _live);
 
