@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""Writes docs/benchmarks.md from ONE run of bench/run-all.sh:  python3 bench/report.py OUT_DIR > docs/benchmarks.md
+"""Writes docs/benchmarks.md from ONE run of bench/run-all.sh:
 
-Every figure in the document comes from the files in OUT_DIR; nothing is typed in by hand. Stdlib only.
+    python3 bench/report.py OUT_DIR [OTHER_RUN_DIR...] > docs/benchmarks.md
+
+Every figure in the document comes from the files in OUT_DIR; nothing is typed in by hand. Other run
+directories (same code, other moments) only add a table of their headline figures, to show the spread on a
+shared machine. Stdlib only.
 """
 import json
 import os
@@ -69,8 +73,47 @@ def fmt_ns(ms):
     return f"{ms * 1e6:,.0f} ns"
 
 
+def headline(out):
+    """The headline figures of one run, for the spread table."""
+    m = kv(os.path.join(out, "machine.txt"))
+    rows = bdn_rows(read(os.path.join(out, "bdn.txt")))
+    raw = dict(re.findall(r"^raw (CPython|Juggle):\s*(\{.*\})$", read(os.path.join(out, "side-by-side.txt")), re.M))
+    loads = [float(x) for x in re.findall(r"load (?:before|after):\s+([\d.]+)", read(os.path.join(out, "log.txt")))]
+    peak = re.search(r"VmHWM\) at end: ([\d.]+) MB", read(os.path.join(out, "peak-map-chunk1.txt")))
+
+    def med(name):
+        return to_ms(rows[name]["Median"]) if name in rows else None
+
+    h = {"date": m.get("date", "?"), "commit": m.get("commit", "?").split()[0], "load": max(loads) if loads else None}
+    sub, tr = med("ThreadPoolExecutor(2) Submit + Result"), med("Task.Run + .Result")
+    h["submit_ns"] = sub * 1e6 if sub else None
+    h["vs_taskrun"] = sub / tr if sub and tr else None
+    if raw:
+        py, cs = json.loads(raw["CPython"]), json.loads(raw["Juggle"])
+        h["py_us"], h["cs_us"] = statistics.median(py["submit_us_per_task"]), statistics.median(cs["submit_us_per_task"])
+    h["blocking"] = med("100 x Sleep(200 ms), maxWorkers 100")
+    h["fetch"] = med("20 fetches, ThreadPoolExecutor(20)")
+    h["peak"] = float(peak.group(1)) if peak else None
+    return h
+
+
+def spread_table(dirs):
+    def f(v, fmt):
+        return format(v, fmt) if v is not None else "—"
+
+    lines = ["| run (UTC) | code | max load | Submit+Result ns/task | × Task.Run | CPython µs / Juggle µs (×) | blocking ms | fetch ms | Map peak MB |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for d in dirs:
+        h = headline(d)
+        ratio = f"{h['py_us']:.1f} / {h['cs_us']:.2f} ({h['py_us'] / h['cs_us']:.1f}×)" if "py_us" in h else "—"
+        lines.append(f"| {h['date']} | `{h['commit']}` | {f(h['load'], '.1f')} | {f(h['submit_ns'], ',.0f')} | {f(h['vs_taskrun'], '.2f')} |"
+                     f" {ratio} | {f(h['blocking'], '.1f')} | {f(h['fetch'], '.1f')} | {f(h['peak'], '.1f')} |")
+    return "\n".join(lines)
+
+
 def main():
     out = sys.argv[1]
+    other_runs = sys.argv[2:]
     m = kv(os.path.join(out, "machine.txt"))
     log = read(os.path.join(out, "log.txt"))
     bdn_text = read(os.path.join(out, "bdn.txt"))
@@ -154,6 +197,10 @@ def main():
     p(f"| … vs ~4 s sequential | sequential {seq_ms / 1000:.2f} s → **{seq_ms / pooled_ms:.1f}×** faster pooled | — |")
     p(f"| `Map` over 10,000,000 items: peak memory ≤ 100 MB | peak working set {peak:.1f} MB | {verdict(peak <= 100)} |")
     p()
+    if other_runs:
+        p("On this shared machine the verdicts near a threshold flip with the load: the last section lists the same")
+        p("headline figures from other complete runs of the same morning.")
+        p()
     p("## How to run")
     p()
     p("From the repository root (Release build; BenchmarkDotNet 0.14, in-process toolchain, short jobs sized for a")
@@ -167,7 +214,7 @@ def main():
     p("dotnet run -c Release --project bench/Juggle.Benchmarks -- --filter '*FetchBenchmarks*'      # pooled and sequential fetches")
     p("dotnet run -c Release --project bench/Juggle.Benchmarks -- peak-map 10000000 1               # Map peak memory (items, chunkSize[, maxWorkers, bufferSize])")
     p("python3 bench/side-by-side/run.py                                                            # Juggle vs CPython, one script")
-    p("bench/run-all.sh OUT && python3 bench/report.py OUT > docs/benchmarks.md                     # all of it, and this file")
+    p("bench/run-all.sh OUT && python3 bench/report.py OUT [EARLIER_OUT...] > docs/benchmarks.md    # all of it, and this file")
     p("```")
     p()
     p("This run: `ARTIFACTS=/tmp/art-bench2 bench/run-all.sh` in an export (`git archive`) of the commit above, so")
@@ -311,6 +358,15 @@ def main():
         for t in others:
             p(t)
             p()
+    if other_runs:
+        p("## The same benchmarks at other moments")
+        p()
+        p("Other complete runs of `bench/run-all.sh` the same morning (commit per row; the core library did not change")
+        p("between them unless the commits' core history says so), at different loads, to show how much the figures")
+        p("above move on this shared machine. Medians; this document's run first:")
+        p()
+        p(spread_table([out, *other_runs]))
+        p()
     p("## Notes")
     p()
     p("- BenchmarkDotNet runs in-process (`InProcessEmitToolchain`, see `bench/Juggle.Benchmarks/ShortJobAttribute.cs`)")
