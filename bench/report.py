@@ -213,6 +213,7 @@ def main():
     p("dotnet run -c Release --project bench/Juggle.Benchmarks -- --filter '*BlockingBenchmarks*'   # 100 x 200 ms sleeps")
     p("dotnet run -c Release --project bench/Juggle.Benchmarks -- --filter '*FetchBenchmarks*'      # pooled and sequential fetches")
     p("dotnet run -c Release --project bench/Juggle.Benchmarks -- peak-map 10000000 1               # Map peak memory (items, chunkSize[, maxWorkers, bufferSize])")
+    p("dotnet run -c Release --project bench/Juggle.Benchmarks -- shutdown-latency 15               # Dispose of an executor whose work is done")
     p("python3 bench/side-by-side/run.py                                                            # Juggle vs CPython, one script")
     p("bench/run-all.sh OUT && python3 bench/report.py OUT [EARLIER_OUT...] > docs/benchmarks.md    # all of it, and this file")
     p("```")
