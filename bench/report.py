@@ -84,7 +84,7 @@ def headline(out):
     def med(name):
         return to_ms(rows[name]["Median"]) if name in rows else None
 
-    h = {"date": m.get("date", "?"), "commit": m.get("commit", "?").split()[0], "load": max(loads) if loads else None}
+    h = {"date": m.get("date", "?"), "commit": m.get("commit", "?").split()[0], "core": m.get("core", "?"), "load": max(loads) if loads else None}
     sub, tr = med("ThreadPoolExecutor(2) Submit + Result"), med("Task.Run + .Result")
     h["submit_ns"] = sub * 1e6 if sub else None
     h["vs_taskrun"] = sub / tr if sub and tr else None
@@ -101,12 +101,12 @@ def spread_table(dirs):
     def f(v, fmt):
         return format(v, fmt) if v is not None else "—"
 
-    lines = ["| run (UTC) | code | max load | Submit+Result ns/task | × Task.Run | CPython µs / Juggle µs (×) | blocking ms | fetch ms | Map peak MB |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| run (UTC) | commit | core (last commit in src/Juggle) | max load | Submit+Result ns/task | × Task.Run | CPython µs / Juggle µs (×) | blocking ms | fetch ms | Map peak MB |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for d in dirs:
         h = headline(d)
         ratio = f"{h['py_us']:.1f} / {h['cs_us']:.2f} ({h['py_us'] / h['cs_us']:.1f}×)" if "py_us" in h else "—"
-        lines.append(f"| {h['date']} | `{h['commit']}` | {f(h['load'], '.1f')} | {f(h['submit_ns'], ',.0f')} | {f(h['vs_taskrun'], '.2f')} |"
+        lines.append(f"| {h['date']} | `{h['commit']}` | `{h['core']}` | {f(h['load'], '.1f')} | {f(h['submit_ns'], ',.0f')} | {f(h['vs_taskrun'], '.2f')} |"
                      f" {ratio} | {f(h['blocking'], '.1f')} | {f(h['fetch'], '.1f')} | {f(h['peak'], '.1f')} |")
     return "\n".join(lines)
 
@@ -166,7 +166,7 @@ def main():
     p("| | |")
     p("|---|---|")
     p(f"| date | {m.get('date', '?')} |")
-    p(f"| code | commit `{m.get('commit', '?')}` |")
+    p(f"| code | commit `{m.get('commit', '?')}`; core library as of `{m.get('core', '?')}` |")
     p(f"| cores (`nproc`) | {m.get('nproc', '?')} ({m.get('cpu', '?')}) |")
     p(f"| memory | {m.get('memory', '?')} |")
     p(f"| OS | {m.get('os', '?')} |")
@@ -362,9 +362,9 @@ def main():
     if other_runs:
         p("## The same benchmarks at other moments")
         p()
-        p("Other complete runs of `bench/run-all.sh` the same morning (commit per row; the core library did not change")
-        p("between them unless the commits' core history says so), at different loads, to show how much the figures")
-        p("above move on this shared machine. Medians; this document's run first:")
+        p("Other complete runs of `bench/run-all.sh` the same morning, at different loads, to show how much the figures")
+        p("above move on this shared machine; the core column tells which version of the library each run measured.")
+        p("Medians; this document's run first:")
         p()
         p(spread_table([out, *other_runs]))
         p()

@@ -13,6 +13,7 @@ cd "$ROOT"
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
   echo "commit: $(git log -1 --format='%h %s' 2>/dev/null || cat HEAD.txt 2>/dev/null || echo unknown)"
+  echo "core: $(git log -1 --format=%h -- src/Juggle 2>/dev/null || cat CORE.txt 2>/dev/null || echo unknown)"
   echo "nproc: $(nproc)"
   echo "memory: $(free -m | awk '/^Mem:/ {printf "%.1f GiB", $2/1024}')"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
