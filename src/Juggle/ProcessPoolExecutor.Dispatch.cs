@@ -111,7 +111,8 @@ public sealed partial class ProcessPoolExecutor
     /// <summary>Turns a reserved slot into a call sent to <paramref name="worker"/>, unless the future is done or the worker went away.</summary>
     private void Assign(WorkerProcess worker, CallRecord record, System.Threading.RateLimiting.RateLimitLease? lease)
     {
-        bool startHead;
+        var startHead = false;
+        var flushOnly = false;
         lock (_lock)
         {
             worker.Reserved--;
@@ -131,12 +132,21 @@ public sealed partial class ProcessPoolExecutor
                     }
                 }
 
-                return;
+                flushOnly = true;
             }
+            else
+            {
+                record.Lease = lease;
+                worker.AssignLocked(record);
+                startHead = worker.Ready && worker.InFlight.Count == 1 && record.TryClaimStart();
+            }
+        }
 
-            record.Lease = lease;
-            worker.AssignLocked(record);
-            startHead = worker.Ready && worker.InFlight.Count == 1 && record.TryClaimStart();
+        if (flushOnly)
+        {
+            // A worker started for this call still needs its initialisation frames.
+            worker.Flush();
+            return;
         }
 
         if (startHead)
@@ -166,13 +176,22 @@ public sealed partial class ProcessPoolExecutor
                 continue;
             }
 
+            // With a rate limit, a permit is a start: hand calls only to ready, idle workers, so the call starts as
+            // soon as its permit is granted (no worker start-up or queue in between).
+            if (_usesLimiter && (!worker.Ready || worker.Load > 0))
+            {
+                continue;
+            }
+
             if (best is null || worker.Load < best.Load)
             {
                 best = worker;
             }
         }
 
-        if ((best is null || best.Load > 0) && live < MaxWorkers)
+        // With a rate limit, calls wait for ready workers: start one more only while fewer are starting than calls wait.
+        if ((best is null || best.Load > 0) && live < MaxWorkers
+            && !(_usesLimiter && _workers.Count(w => !w.Ready && !w.Exited && !w.Retiring) >= _pending.Count))
         {
             var worker = new WorkerProcess(this, ++_workerCount);
             try
@@ -274,6 +293,7 @@ public sealed partial class ProcessPoolExecutor
                         StartHead(worker, head);
                     }
 
+                    Pump();
                     return;
                 }
 
