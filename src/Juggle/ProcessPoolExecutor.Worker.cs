@@ -69,15 +69,15 @@ public sealed partial class ProcessPoolExecutor
         public bool QuotaReached => _owner._maxTasksPerChild is { } max && Dispatched + Reserved >= max;
 
         /// <summary>
-        /// Whether a call may queue behind the ones this worker has: only while its running call has run for less
-        /// than <see cref="PipelineWindow"/>, and more than one only while its recent calls took less than
-        /// <see cref="TinyTask"/> on average. Short tasks get their round trip hidden; a call is never parked behind
-        /// a task that is evidently long while another worker may free up first.
+        /// Whether a call may queue behind the ones this worker has: only when its recent calls took less than
+        /// <see cref="TinyTask"/> on average (a fresh worker has no history, so never) and its running call has run
+        /// for less than <see cref="PipelineWindow"/>. Tiny tasks get their round trip hidden; a call is not parked
+        /// behind a task that is evidently long, or of unknown length, while another worker may free up first.
         /// </summary>
         public bool MayPipeline() =>
             Reserved == 0 && InFlight.Count > 0 && InFlight.Peek() is { Claimed: true } head
             && Stopwatch.GetElapsedTime(head.StartTicks) < PipelineWindow
-            && (InFlight.Count == 1 || _averageServiceTicks < TinyTask.TotalSeconds * Stopwatch.Frequency);
+            && _averageServiceTicks < TinyTask.TotalSeconds * Stopwatch.Frequency;
 
         /// <summary>Records how long the call at the head took (an exponential moving average). Call under the owner's lock.</summary>
         public void RecordServiceTime(long startTicks)
