@@ -237,7 +237,7 @@ def main():
     p()
     p(f"Median: Juggle {fmt_ns(submit_ms)} per task, Task.Run {fmt_ns(taskrun_ms)}: **{vs_taskrun:.2f}×** Task.Run"
       f" (target ≤ 1 µs: {verdict(submit_ms <= 0.001)}; within 2×: {verdict(vs_taskrun <= 2)}). Juggle allocates"
-      f" {col(submit, 'Allocated')} per task (a `Future<T>` and its work item) against {col(task_run, 'Allocated')}"
+      f" {col(submit, 'Allocated')} per task against {col(task_run, 'Allocated')}"
       " for a `Task<int>`.")
     p()
     p("## 2. Per-item overhead of `Map` (`MapBenchmarks`)")
