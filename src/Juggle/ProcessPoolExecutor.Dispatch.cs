@@ -509,7 +509,6 @@ public sealed partial class ProcessPoolExecutor
             CheckAllExitedLocked();
         }
 
-        LogError(exception, exception.Message);
         foreach (var record in pending)
         {
             record.Future.TryFailPending(exception);
@@ -518,6 +517,17 @@ public sealed partial class ProcessPoolExecutor
         foreach (var worker in workers)
         {
             worker.Kill();
+        }
+
+        // Last: a slow or throwing log sink must not keep futures pending or workers alive.
+        try
+        {
+            LogError(exception, exception.Message);
+        }
+#pragma warning disable CA1031 // Logging is best effort here.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
 
     }
