@@ -144,8 +144,9 @@ public sealed partial class ProcessPoolExecutor
 
         if (flushOnly)
         {
-            // A worker started for this call still needs its initialisation frames.
+            // A worker started for this call still needs its initialisation frames; a requeued call another worker.
             worker.Flush();
+            Pump();
             return;
         }
 
