@@ -17,11 +17,11 @@ public abstract partial class Executor
     /// <param name="source">The items; enumerated once, lazily.</param>
     /// <param name="timeout">A deadline for the whole map, counted from the start of enumeration; <see cref="TimeoutException"/> when a result is not ready by then.</param>
     /// <param name="chunkSize">Items per task: larger chunks cut per-task overhead (most useful for the process pool).</param>
-    /// <param name="bufferSize">Tasks (chunks) in flight ahead of the consumer; defaults to twice <see cref="MaxWorkers"/>.</param>
+    /// <param name="bufferSize">Tasks (chunks) in flight ahead of the consumer; by default a window chosen by the executor (see its remarks).</param>
     public IEnumerable<TResult> Map<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null)
     {
         ValidateMap(fn, source, timeout, chunkSize, bufferSize);
-        return MapValues(fn, source, timeout, chunkSize, bufferSize ?? (2 * MaxWorkers));
+        return MapValues(fn, source, timeout, chunkSize, bufferSize ?? DefaultMapBufferSize);
     }
 
     /// <summary>
@@ -31,7 +31,7 @@ public abstract partial class Executor
     public IEnumerable<Outcome<TSource, TResult>> MapOutcomes<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null)
     {
         ValidateMap(fn, source, timeout, chunkSize, bufferSize);
-        return MapCore(fn, source, timeout, chunkSize, bufferSize ?? (2 * MaxWorkers));
+        return MapCore(fn, source, timeout, chunkSize, bufferSize ?? DefaultMapBufferSize);
     }
 
     private static void ValidateMap<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout, int chunkSize, int? bufferSize)

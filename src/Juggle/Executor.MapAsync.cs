@@ -15,14 +15,14 @@ public abstract partial class Executor
     public IAsyncEnumerable<TResult> MapAsync<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null, CancellationToken cancellationToken = default)
     {
         ValidateMap(fn, source, timeout, chunkSize, bufferSize);
-        return MapValuesAsync(fn, source, timeout, chunkSize, bufferSize ?? (2 * MaxWorkers), cancellationToken);
+        return MapValuesAsync(fn, source, timeout, chunkSize, bufferSize ?? DefaultMapBufferSize, cancellationToken);
     }
 
     /// <summary>The async twin of <see cref="MapOutcomes{TSource, TResult}"/>: every item's value or exception.</summary>
     public IAsyncEnumerable<Outcome<TSource, TResult>> MapOutcomesAsync<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null, CancellationToken cancellationToken = default)
     {
         ValidateMap(fn, source, timeout, chunkSize, bufferSize);
-        return MapCoreAsync(fn, source, timeout, chunkSize, bufferSize ?? (2 * MaxWorkers), cancellationToken);
+        return MapCoreAsync(fn, source, timeout, chunkSize, bufferSize ?? DefaultMapBufferSize, cancellationToken);
     }
 
     private async IAsyncEnumerable<TResult> MapValuesAsync<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout, int chunkSize, int bufferSize, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -202,6 +202,9 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     /// <summary><see langword="true"/> for executors that invoke delegates in this process (no serialisation).</summary>
     private protected virtual bool RunsDelegatesInProcess => false;
 
+    /// <summary>How many tasks <c>Map</c> keeps in flight when the caller passes no <c>bufferSize</c>.</summary>
+    private protected virtual int DefaultMapBufferSize => 2 * MaxWorkers;
+
     private Future<T> Publish<T>(Future<T> future)
     {
         try
