@@ -20,6 +20,11 @@ public static class Program
             return SideBySide.Run(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "processes")
+        {
+            return ProcessesSideBySide.Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "shutdown-latency")
         {
             return ShutdownLatency.Run(args[1..]);

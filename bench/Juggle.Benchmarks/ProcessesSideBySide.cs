@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Juggle.Benchmarks;
+
+/// <summary>
+/// <c>processes</c>: the C# half of <c>bench/processes/run.py</c>. Runs the same measurements as
+/// <c>bench/processes/cpython_processes.py</c> on <see cref="ProcessPoolExecutor"/> and prints one JSON object:
+/// Map of 20,000 no-op items on 2 workers at chunkSize 1 (default window) and 500 (µs per item), seed 003's CPU
+/// loop ×20 on 2 workers against the same loop sequentially, constructor to first result, and the idle RSS of the
+/// worker processes (VmRSS from /proc/PID/status).
+/// </summary>
+/// <remarks>
+/// Arguments: <c>processes [repeats=5] [items=20000]</c>. The functions are the ones of
+/// <see cref="ProcessPoolBenchmarks"/>, so the figures compare with the BenchmarkDotNet suite.
+/// </remarks>
+public static class ProcessesSideBySide
+{
+    public static int Run(string[] args)
+    {
+        var repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
+        var n = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : ProcessPoolBenchmarks.N;
+        var items = Enumerable.Range(0, n).ToArray();
+        var result = new Dictionary<string, object>
+        {
+            ["items"] = n,
+            ["workers"] = 2,
+            ["cpu_tasks"] = ProcessPoolBenchmarks.CpuTasks,
+            ["cpu_iterations"] = ProcessPoolBenchmarks.CpuIterations,
+        };
+
+        // 1. Constructor to first result (then Dispose), one worker, cold: the first measurement of the process.
+        var startup = new List<double>();
+        var dispose = new List<double>();
+        for (var r = 0; r < repeats; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            var pool = new ProcessPoolExecutor(maxWorkers: 1);
+            _ = pool.Submit(ProcessPoolBenchmarks.NoOp, 1).Result();
+            startup.Add(sw.Elapsed.TotalMilliseconds);
+            sw.Restart();
+            pool.Dispose();
+            dispose.Add(sw.Elapsed.TotalMilliseconds);
+        }
+
+        result["startup_ms"] = startup;
+        result["dispose_ms"] = dispose;
+
+        using (var pool = new ProcessPoolExecutor(maxWorkers: 2))
+        {
+            // Warm-up: both workers started, the functions defined and JIT-compiled on both sides.
+            Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items.Take(2000)));
+            Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items.Take(2000), chunkSize: 500));
+            Consume(pool.Map(ProcessPoolBenchmarks.CpuLoop, Enumerable.Range(1000, 4)));
+
+            // 2. Idle memory of the worker processes, after they ran tasks (as CPython's, measured the same way).
+            Thread.Sleep(500);
+            var rss = pool.GetWorkerProcessIds().Select(ReadRssKb).ToList();
+            result["worker_pids"] = pool.GetWorkerProcessIds();
+            result["worker_rss_kb"] = rss;
+            result["parent_rss_kb"] = ReadRssKb(Environment.ProcessId);
+
+            // 3. Map, per item.
+            result["map1_us_per_item"] = Repeat(repeats, () => Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items, chunkSize: 1)), n);
+            result["map500_us_per_item"] = Repeat(repeats, () => Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items, chunkSize: 500)), n);
+
+            // 4. The CPU loop: 20 tasks on the pool against the same 20 calls in this process, interleaved.
+            var pooled = new List<double>();
+            var sequential = new List<double>();
+            for (var r = 0; r < repeats; r++)
+            {
+                var sw = Stopwatch.StartNew();
+                long sum = 0;
+                for (var i = 0; i < ProcessPoolBenchmarks.CpuTasks; i++)
+                {
+                    sum += ProcessPoolBenchmarks.CpuLoop(ProcessPoolBenchmarks.CpuIterations + i);
+                }
+
+                sequential.Add(sw.Elapsed.TotalMilliseconds);
+                sw.Restart();
+                var pooledSum = Consume(pool.Map(ProcessPoolBenchmarks.CpuLoop, Enumerable.Range(ProcessPoolBenchmarks.CpuIterations, ProcessPoolBenchmarks.CpuTasks)));
+                pooled.Add(sw.Elapsed.TotalMilliseconds);
+                if (pooledSum != sum)
+                {
+                    throw new InvalidOperationException($"The pool's CPU loop sum {pooledSum} differs from the sequential {sum}.");
+                }
+            }
+
+            result["cpu_sequential_ms"] = sequential;
+            result["cpu_pool_ms"] = pooled;
+        }
+
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    private static List<double> Repeat(int repeats, Func<long> run, int items)
+    {
+        var perItem = new List<double>();
+        for (var r = 0; r < repeats; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            var sum = run();
+            perItem.Add(sw.Elapsed.TotalMilliseconds * 1000 / items);
+            if (sum != (long)items * (items - 1) / 2)
+            {
+                throw new InvalidOperationException($"Map returned a wrong sum {sum}.");
+            }
+        }
+
+        return perItem;
+    }
+
+    /// <summary>VmRSS of a process in kB, from /proc/PID/status (0 when it cannot be read).</summary>
+    private static long ReadRssKb(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return 0;
+    }
+
+    private static long Consume(IEnumerable<int> results)
+    {
+        long sum = 0;
+        foreach (var r in results)
+        {
+            sum += r;
+        }
+
+        return sum;
+    }
+}
