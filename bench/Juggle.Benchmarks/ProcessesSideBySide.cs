@@ -19,6 +19,11 @@ public static class ProcessesSideBySide
 {
     public static int Run(string[] args)
     {
+        if (args.Length > 0 && args[0] == "map-loop")
+        {
+            return MapLoop(args[1..]);
+        }
+
         var repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
         var n = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : ProcessPoolBenchmarks.N;
         var items = Enumerable.Range(0, n).ToArray();
@@ -92,6 +97,37 @@ public static class ProcessesSideBySide
         }
 
         Console.WriteLine(JsonSerializer.Serialize(result));
+        return 0;
+    }
+
+    /// <summary><c>processes map-loop [seconds=10] [chunkSize=1]</c>: Map of 20,000 no-ops over and over, for a profiler.</summary>
+    private static int MapLoop(string[] args)
+    {
+        var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+        var chunkSize = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
+        var items = Enumerable.Range(0, ProcessPoolBenchmarks.N).ToArray();
+        if (args.Length > 2)
+        {
+            // A second pool after the first: are slow first runs the parent's warm-up or the workers'?
+            using var first = new ProcessPoolExecutor(maxWorkers: 2);
+            var warm = Stopwatch.StartNew();
+            while (warm.Elapsed.TotalSeconds < double.Parse(args[2], CultureInfo.InvariantCulture))
+            {
+                Consume(first.Map(ProcessPoolBenchmarks.NoOp, items, chunkSize: chunkSize));
+            }
+        }
+
+        using var pool = new ProcessPoolExecutor(maxWorkers: 2);
+        Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items.Take(2000), chunkSize: chunkSize));
+        Console.WriteLine(string.Join(' ', pool.GetWorkerProcessIds()));
+        var total = Stopwatch.StartNew();
+        while (total.Elapsed.TotalSeconds < seconds)
+        {
+            var sw = Stopwatch.StartNew();
+            Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items, chunkSize: chunkSize));
+            Console.WriteLine((sw.Elapsed.TotalMilliseconds * 1000 / items.Length).ToString("0.00", CultureInfo.InvariantCulture));
+        }
+
         return 0;
     }
 

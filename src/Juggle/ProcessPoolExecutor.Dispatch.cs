@@ -10,80 +10,115 @@ public sealed partial class ProcessPoolExecutor
     /// <summary>
     /// Sends pending calls to workers, starting workers as needed. Never blocks: with a rate limiter, each call
     /// reserves a worker slot and waits for its permit on a pool thread (so every worker waits for one at once).
+    /// Without one, every call that fits is queued for its worker in one pass and each worker touched is flushed
+    /// once at the end, so a burst of calls goes out in one write.
     /// </summary>
     private void Pump()
     {
-        while (true)
+        WorkerProcess? flushOne = null;
+        List<WorkerProcess>? flushMore = null;
+        try
         {
-            CallRecord record;
-            WorkerProcess? worker;
-            Exception? spawnError = null;
-            List<WorkerProcess>? retirees = null;
-            lock (_lock)
+            while (true)
             {
-                if (_broken is not null)
+                CallRecord record;
+                WorkerProcess? worker;
+                Exception? spawnError = null;
+                List<WorkerProcess>? retirees = null;
+                var startHead = false;
+                lock (_lock)
                 {
-                    return;
-                }
-
-                while (_pending.First is { } first && first.Value.Future.Done)
-                {
-                    _pending.RemoveFirst();
-                }
-
-                if (_pending.Count == 0)
-                {
-                    retirees = CollectRetireesLocked();
-                    CheckAllExitedLocked();
-                    worker = null;
-                    record = null!;
-                }
-                else
-                {
-                    worker = PickWorkerLocked(out spawnError);
-                    if (worker is null)
+                    if (_broken is not null)
                     {
+                        return;
+                    }
+
+                    while (_pending.First is { } first && first.Value.Future.Done)
+                    {
+                        _pending.RemoveFirst();
+                    }
+
+                    if (_pending.Count == 0)
+                    {
+                        retirees = CollectRetireesLocked();
+                        CheckAllExitedLocked();
+                        worker = null;
                         record = null!;
                     }
                     else
                     {
-                        record = _pending.First!.Value;
-                        _pending.RemoveFirst();
-                        worker.Reserved++;
-                        if (_usesLimiter)
+                        worker = PickWorkerLocked(out spawnError);
+                        if (worker is null)
                         {
-                            _awaitingPermit.Add(record);
+                            record = null!;
+                        }
+                        else
+                        {
+                            record = _pending.First!.Value;
+                            _pending.RemoveFirst();
+                            if (_usesLimiter)
+                            {
+                                worker.Reserved++;
+                                _awaitingPermit.Add(record);
+                            }
+                            else
+                            {
+                                worker.AssignLocked(record);
+                                startHead = worker.Ready && worker.InFlight.Count == 1 && record.TryClaimStart();
+                            }
                         }
                     }
                 }
-            }
 
-            if (retirees is not null)
-            {
-                foreach (var retiree in retirees)
+                if (retirees is not null)
                 {
-                    retiree.CloseInput();
+                    foreach (var retiree in retirees)
+                    {
+                        retiree.CloseInput();
+                    }
+                }
+
+                if (spawnError is not null)
+                {
+                    Break(new BrokenExecutorException($"Executor '{Name}' could not start a worker process, so it is broken: {spawnError.Message}", spawnError));
+                    return;
+                }
+
+                if (worker is null)
+                {
+                    return;
+                }
+
+                if (_usesLimiter)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(static state => state.Owner.AssignWithPermit(state.Worker, state.Record), (Owner: this, Worker: worker, Record: record), preferLocal: false);
+                    continue;
+                }
+
+                if (startHead)
+                {
+                    StartHead(worker, record);
+                }
+
+                if (flushOne is null)
+                {
+                    flushOne = worker;
+                }
+                else if (!ReferenceEquals(flushOne, worker) && !(flushMore ??= []).Contains(worker))
+                {
+                    flushMore.Add(worker);
                 }
             }
-
-            if (spawnError is not null)
+        }
+        finally
+        {
+            flushOne?.FlushIfNeeded();
+            if (flushMore is not null)
             {
-                Break(new BrokenExecutorException($"Executor '{Name}' could not start a worker process, so it is broken: {spawnError.Message}", spawnError));
-                return;
-            }
-
-            if (worker is null)
-            {
-                return;
-            }
-
-            if (_usesLimiter)
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(static state => state.Owner.AssignWithPermit(state.Worker, state.Record), (Owner: this, Worker: worker, Record: record), preferLocal: false);
-            }
-            else
-            {
-                Assign(worker, record, lease: null);
+                foreach (var worker in flushMore)
+                {
+                    worker.FlushIfNeeded();
+                }
             }
         }
     }
@@ -108,7 +143,7 @@ public sealed partial class ProcessPoolExecutor
         Pump();
     }
 
-    /// <summary>Turns a reserved slot into a call sent to <paramref name="worker"/>, unless the future is done or the worker went away.</summary>
+    /// <summary>Turns a reserved slot (rate limit path) into a call sent to <paramref name="worker"/>, unless the future is done or the worker went away.</summary>
     private void Assign(WorkerProcess worker, CallRecord record, System.Threading.RateLimiting.RateLimitLease? lease)
     {
         var startHead = false;
@@ -269,8 +304,11 @@ public sealed partial class ProcessPoolExecutor
         worker.Kill();
     }
 
-    /// <summary>Handles one frame from <paramref name="worker"/> on its reader thread.</summary>
-    private void OnFrame(WorkerProcess worker, byte[] body)
+    /// <summary>
+    /// Handles one frame from <paramref name="worker"/> on its reader thread; <paramref name="last"/> is false while
+    /// more frames are already buffered, so the pending calls are dispatched once per batch of answers.
+    /// </summary>
+    private void OnFrame(WorkerProcess worker, byte[] body, bool last)
     {
         var parser = new FrameParser(body);
         var kind = parser.ReadKind();
@@ -309,7 +347,7 @@ public sealed partial class ProcessPoolExecutor
                 }
 
             case MessageKind.Result or MessageKind.Error or MessageKind.ChunkResult:
-                OnAnswer(worker, kind, ref parser);
+                OnAnswer(worker, kind, ref parser, last);
                 return;
 
             default:
@@ -317,7 +355,7 @@ public sealed partial class ProcessPoolExecutor
         }
     }
 
-    private void OnAnswer(WorkerProcess worker, MessageKind kind, ref FrameParser parser)
+    private void OnAnswer(WorkerProcess worker, MessageKind kind, ref FrameParser parser, bool pump)
     {
         var taskId = parser.ReadInt64();
         CallRecord head;
@@ -375,7 +413,11 @@ public sealed partial class ProcessPoolExecutor
             }
         }
 
-        Pump();
+        if (pump || retirees is not null)
+        {
+            Pump();
+            worker.FlushIfNeeded();
+        }
     }
 
     /// <summary>A worker's channel ended: fail (or cancel) the call it was running, requeue the ones it never started, replace it.</summary>

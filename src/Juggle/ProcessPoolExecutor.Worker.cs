@@ -12,6 +12,9 @@ public sealed partial class ProcessPoolExecutor
 #pragma warning restore CA1001
     {
         private const int BufferSize = 64 * 1024;
+
+        /// <summary>Calls sent ahead and unanswered below which queued calls are written at once (see <see cref="ShouldFlushLocked"/>).</summary>
+        private const int FlushBelow = PipelineDepth / 4;
         private static readonly TimeSpan PipelineWindow = TimeSpan.FromMilliseconds(2);
         private static readonly TimeSpan TinyTask = TimeSpan.FromMilliseconds(0.5);
 
@@ -19,11 +22,14 @@ public sealed partial class ProcessPoolExecutor
         private readonly Lock _writeLock = new();
         private readonly HashSet<int> _defined = [];
         private List<object> _outbox = [];
+        private List<object> _spare = [];
         private Process? _process;
         private Stream? _input;
         private bool _inputClosed;
         private readonly Timer? _timer;
         private double _averageServiceTicks = double.MaxValue;
+        private int _flushRequested;
+        private int _unsentCalls;
 
         public WorkerProcess(ProcessPoolExecutor owner, int number)
         {
@@ -112,47 +118,108 @@ public sealed partial class ProcessPoolExecutor
             record.Worker = this;
             InFlight.Enqueue(record);
             _outbox.Add(record);
+            _unsentCalls++;
             Dispatched++;
         }
 
-        /// <summary>Writes everything queued, in order. Never call under the owner's lock.</summary>
+        /// <summary>
+        /// Whether queued frames should be written now: while the worker has fewer than <see cref="FlushBelow"/>
+        /// calls sent and unanswered. A deep pipeline keeps the rest in the outbox until the worker has worked
+        /// through most of what it has, then gets them in one write (the reader checks after every batch of answers).
+        /// Call under the owner's lock.
+        /// </summary>
+        public bool ShouldFlushLocked() => _outbox.Count > 0 && InFlight.Count - _unsentCalls < FlushBelow;
+
+        /// <summary>Flushes when <see cref="ShouldFlushLocked"/>. Never call under the owner's lock.</summary>
+        public void FlushIfNeeded()
+        {
+            bool flush;
+            lock (_owner._lock)
+            {
+                flush = ShouldFlushLocked();
+            }
+
+            if (flush)
+            {
+                Flush();
+            }
+        }
+
+        /// <summary>
+        /// Writes everything queued, in order, with one flush. A doorbell: when another thread is writing to this
+        /// worker, this call only rings and returns, and that writer drains what was added meanwhile. Never call
+        /// under the owner's lock.
+        /// </summary>
         public void Flush()
         {
-            lock (_writeLock)
+            while (true)
             {
-                List<object> batch;
-                lock (_owner._lock)
+                Volatile.Write(ref _flushRequested, 1);
+                if (!_writeLock.TryEnter())
                 {
-                    if (_outbox.Count == 0 || _input is null || _inputClosed)
-                    {
-                        return;
-                    }
-
-                    batch = _outbox;
-                    _outbox = [];
+                    return;
                 }
 
                 try
                 {
-                    foreach (var item in batch)
+                    while (Interlocked.Exchange(ref _flushRequested, 0) == 1)
                     {
-                        if (item is byte[] body)
-                        {
-                            Frames.Write(_input, body);
-                        }
-                        else
-                        {
-                            ((CallRecord)item).WriteTo(_input);
-                        }
+                        WriteOutbox();
                     }
-
-                    _input.Flush();
                 }
-                catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+                finally
                 {
-                    // The worker is gone; its reader sees the end of its output and fails or requeues its calls.
-                    Kill();
+                    _writeLock.Exit();
                 }
+
+                if (Volatile.Read(ref _flushRequested) == 0)
+                {
+                    return;
+                }
+            }
+        }
+
+        /// <summary>Writes the outbox. Call holding the write lock.</summary>
+        private void WriteOutbox()
+        {
+            List<object> batch;
+            lock (_owner._lock)
+            {
+                if (_outbox.Count == 0 || _input is null || _inputClosed)
+                {
+                    return;
+                }
+
+                batch = _outbox;
+                _outbox = _spare;
+                _spare = batch;
+                _unsentCalls = 0;
+            }
+
+            try
+            {
+                foreach (var item in batch)
+                {
+                    if (item is byte[] body)
+                    {
+                        Frames.Write(_input, body);
+                    }
+                    else
+                    {
+                        ((CallRecord)item).WriteTo(_input);
+                    }
+                }
+
+                _input.Flush();
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // The worker is gone; its reader sees the end of its output and fails or requeues its calls.
+                Kill();
+            }
+            finally
+            {
+                batch.Clear();
             }
         }
 
@@ -245,12 +312,12 @@ public sealed partial class ProcessPoolExecutor
             Exception? error = null;
             try
             {
-                var output = new BufferedStream(_process!.StandardOutput.BaseStream, BufferSize);
-                var hello = Frames.Read(output) ?? throw new EndOfStreamException("The worker exited before saying hello.");
+                var output = new FrameReader(_process!.StandardOutput.BaseStream, bufferSize: BufferSize);
+                var hello = output.Read() ?? throw new EndOfStreamException("The worker exited before saying hello.");
                 ReadHello(hello);
-                while (Frames.Read(output) is { } body)
+                while (output.Read() is { } body)
                 {
-                    _owner.OnFrame(this, body);
+                    _owner.OnFrame(this, body, last: !output.HasBufferedFrame);
                 }
             }
 #pragma warning disable CA1031 // Whatever breaks the channel ends this worker; its calls are failed or requeued.

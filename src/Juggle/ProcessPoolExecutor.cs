@@ -23,7 +23,10 @@ public sealed partial class ProcessPoolExecutor : Executor
     /// The most calls sent ahead to one worker (one running, the rest queued behind it to hide the round trip); only
     /// workers whose recent tasks were tiny get more than two, see <see cref="WorkerProcess.MayPipeline"/>.
     /// </summary>
-    private const int PipelineDepth = 8;
+    private const int PipelineDepth = 64;
+
+    /// <summary>Map's default window: deep enough to keep every worker's pipeline full while results travel back.</summary>
+    private protected override int DefaultMapBufferSize => 128 * MaxWorkers;
 
     /// <summary>The executor whose worker this thread reads answers from (done callbacks run there).</summary>
     [ThreadStatic]

@@ -4,9 +4,11 @@ namespace Juggle.Remoting;
 
 /// <summary>
 /// The worker side of the protocol, over any pair of streams: reads Define/Init/Call frames, runs the functions one
-/// at a time in arrival order, and writes one answer per call in the same order (flushed at once, so an answer is
-/// never lost with a crash). A reader thread drains the input while a task runs, so the end of the input (the
-/// parent closed the channel or died) is noticed at once.
+/// at a time in arrival order, and writes one answer per call in the same order. Answers are flushed before the
+/// next user code runs (so an answer is never lost with a crash) and when no input is waiting; nothing else forces a
+/// write. A reader thread drains the input while a task runs, so the end of the input (the parent closed the channel
+/// or died) is noticed at once and the parent never blocks writing to a busy worker; it reads in bulk and hands over
+/// every frame that arrived together as one batch (one wake-up per batch, not per frame).
 /// </summary>
 #pragma warning disable CA1001 // The JSON writer lives as long as Run, which disposes it.
 internal sealed class WorkerHost
@@ -25,10 +27,11 @@ internal sealed class WorkerHost
     private readonly Stream _output;
     private readonly Action<Exception?> _onInputClosed;
     private readonly int _maxFrameSize;
-    private readonly BlockingCollection<byte[]?> _inbox = [];
+    private readonly BlockingCollection<List<byte[]>?> _inbox = [];
     private readonly Dictionary<int, Resolved> _functions = [];
     private readonly FrameBuilder _builder = new(4096);
     private readonly System.Text.Json.Utf8JsonWriter _json = new(Stream.Null);
+    private bool _unflushed;
 
     private WorkerHost(Stream input, Stream output, Action<Exception?> onInputClosed, int maxFrameSize)
     {
@@ -68,14 +71,25 @@ internal sealed class WorkerHost
         reader.Start();
         _builder.Reset().WriteKind(MessageKind.Hello).WriteInt32(ProtocolVersion).WriteInt32(Environment.ProcessId);
         Send();
-        foreach (var body in _inbox.GetConsumingEnumerable())
+        while (true)
         {
-            if (body is null)
+            if (!_inbox.TryTake(out var batch))
             {
+                // Nothing more to do right now: the answers so far go out in one write.
+                Flush();
+                batch = _inbox.Take();
+            }
+
+            if (batch is null)
+            {
+                Flush();
                 break;
             }
 
-            Handle(body);
+            foreach (var body in batch)
+            {
+                Handle(body);
+            }
         }
     }
 
@@ -83,9 +97,16 @@ internal sealed class WorkerHost
     {
         try
         {
-            while (Frames.Read(_input, _maxFrameSize) is { } body)
+            var reader = new FrameReader(_input, _maxFrameSize);
+            while (reader.Read() is { } body)
             {
-                _inbox.Add(body);
+                var batch = new List<byte[]>(reader.HasBufferedFrame ? 16 : 1) { body };
+                while (reader.HasBufferedFrame && reader.Read() is { } more)
+                {
+                    batch.Add(more);
+                }
+
+                _inbox.Add(batch);
             }
         }
         catch (Exception ex) when (ex is FrameException or IOException or ObjectDisposedException)
@@ -114,6 +135,7 @@ internal sealed class WorkerHost
                     var id = parser.ReadInt32();
                     var reference = FunctionReference.Read(ref parser);
                     parser.EnsureEnd();
+                    Flush(); // Loading the function's assembly may run its code.
                     _functions[id] = Resolve(reference);
                     break;
                 }
@@ -175,6 +197,7 @@ internal sealed class WorkerHost
 
     private void RunInitializer(int id)
     {
+        Flush();
         try
         {
             if (id != -1)
@@ -198,6 +221,8 @@ internal sealed class WorkerHost
 
     private void Call(long taskId, int id, byte[][] arguments)
     {
+        // User code may crash the process: the answers before it must already be out.
+        Flush();
         var function = GetFunction(id);
         byte[] json;
         try
@@ -231,6 +256,7 @@ internal sealed class WorkerHost
 
     private void CallChunk(long taskId, int id, byte[] itemsJson)
     {
+        Flush();
         var function = GetFunction(id);
         Array items;
         FunctionSignature signature;
@@ -290,10 +316,20 @@ internal sealed class WorkerHost
         Send();
     }
 
+    /// <summary>Queues the built frame; <see cref="Flush"/> writes it.</summary>
     private void Send()
     {
         Frames.Write(_output, _builder.Body);
-        _output.Flush();
+        _unflushed = true;
+    }
+
+    private void Flush()
+    {
+        if (_unflushed)
+        {
+            _unflushed = false;
+            _output.Flush();
+        }
     }
 
     private sealed record Resolved(FunctionSignature? Signature, object? Target, Exception? Error);
