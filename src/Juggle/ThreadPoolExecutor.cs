@@ -18,6 +18,9 @@ public sealed partial class ThreadPoolExecutor : Executor
     // About 50-100 µs of spinning and yielding, as the .NET thread pool does before a worker blocks.
     private const int SpinsBeforeSleep = 70;
 
+    // Idle workers allowed to spin at the same time; the others go straight to sleep.
+    private static readonly int MaxSpinners = Math.Max(2, Environment.ProcessorCount);
+
     [ThreadStatic]
     private static Worker? t_current;
 
@@ -30,6 +33,7 @@ public sealed partial class ThreadPoolExecutor : Executor
     private readonly Action? _initializer;
     private int _idleTokens;
     private int _sleepers;
+    private int _spinners;
     private int _live;
     private int _blocked;
     private volatile bool _shutdown;
@@ -312,16 +316,38 @@ public sealed partial class ThreadPoolExecutor : Executor
     /// <summary>Sleeps until work is queued. Returns <see langword="false"/> when the worker should exit.</summary>
     private bool WaitForWork()
     {
-        // Spinning briefly keeps a busy pool from paying for a kernel sleep and wake-up per task.
-        var spinner = default(SpinWait);
-        for (var i = 0; i < SpinsBeforeSleep; i++)
+        // Spinning briefly keeps a busy pool from paying for a kernel sleep and wake-up per task. Only a few workers
+        // spin at once (on a 100-worker pool, 100 spinners would starve the threads doing real work and the one
+        // calling Shutdown), and a spinner leaves as soon as it sees Shutdown: an idle pool disposes at once.
+        if (Interlocked.Increment(ref _spinners) <= MaxSpinners)
         {
-            if (!_queue.IsEmpty)
+            try
             {
-                return true;
-            }
+                var spinner = default(SpinWait);
+                for (var i = 0; i < SpinsBeforeSleep; i++)
+                {
+                    if (!_queue.IsEmpty)
+                    {
+                        return true;
+                    }
 
-            spinner.SpinOnce(sleep1Threshold: -1);
+                    if (_shutdown || _broken is not null)
+                    {
+                        // Shutdown is published after the last enqueue (both under the state lock): look once more.
+                        return !_queue.IsEmpty;
+                    }
+
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _spinners);
+            }
+        }
+        else
+        {
+            Interlocked.Decrement(ref _spinners);
         }
 
         lock (_sleepLock)
