@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""ProcessPoolExecutor side by side: CPython's concurrent.futures vs Juggle, in one run.
+
+    python3 bench/processes/run.py [--artifacts-path /tmp/art-procbench] [--repeats 5] [--skip-build]
+                                   [--no-bdn] [--doc docs/benchmarks-processes.md | --no-doc]
+
+What it does (python3 stdlib only; about 4-6 minutes on 2 cores, most of it BenchmarkDotNet and CPython's CPU loop):
+ 1. builds bench/Juggle.Benchmarks (Release) into a private artifacts path;
+ 2. runs the C# half, `dotnet Juggle.Benchmarks.dll processes REPEATS` (bench/Juggle.Benchmarks/ProcessesSideBySide.cs),
+    and the CPython half, `python3 bench/processes/cpython_processes.py REPEATS`, one after the other, twice each,
+    interleaved (Juggle, CPython, Juggle, CPython); each prints JSON. The figures of both rounds are pooled (the
+    medians are over 2 x REPEATS measurements; startup over 2 x REPEATS cold pools);
+ 3. runs BenchmarkDotNet's ProcessPoolBenchmarks (`dotnet Juggle.Benchmarks.dll --filter '*ProcessPool*'`) and
+    copies its table (skip with --no-bdn);
+ 4. writes docs/benchmarks-processes.md: machine, load average before/after, the exact command, a table
+    CPython | Juggle | ratio | target | met, the raw figures.
+"""
+import argparse
+import datetime
+import glob
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BENCH_PROJECT = os.path.join(ROOT, "bench", "Juggle.Benchmarks")
+CPYTHON = os.path.join(ROOT, "bench", "processes", "cpython_processes.py")
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def sh(cmd):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT).stdout.strip()
+
+
+def loadavg():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def machine():
+    with open("/proc/meminfo") as f:
+        total_kb = int(f.readline().split()[1])
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": f"{total_kb / 1048576:.1f} GiB",
+        "dotnet": sh(["dotnet", "--version"]),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "os": platform.platform(),
+        "commit": sh(["git", "rev-parse", "--short", "HEAD"]),
+        "dirty": bool(sh(["git", "status", "--porcelain", "--untracked-files=no", "--", "src", "bench"])),
+    }
+
+
+def run_json(cmd, timeout=900):
+    log("$ " + " ".join(cmd))
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, timeout=timeout).stdout
+    line = [x for x in out.splitlines() if x.startswith("{")][-1]
+    data = json.loads(line)
+    log(f"  done in {time.perf_counter() - t0:.0f} s")
+    return data
+
+
+def merge(runs):
+    """Concatenates the lists of several runs of one contender."""
+    out = {}
+    for run in runs:
+        for k, v in run.items():
+            if isinstance(v, list):
+                out.setdefault(k, []).extend(v)
+            else:
+                out.setdefault(k, v)
+    return out
+
+
+def med(xs):
+    return statistics.median(xs)
+
+
+def run_bdn(dll, art):
+    bdn_art = os.path.join(art, "bdn-processes")
+    cmd = ["dotnet", dll, "--filter", "*ProcessPool*", "--artifacts", bdn_art]
+    log("$ " + " ".join(cmd))
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, timeout=1800)
+    log(f"  done in {time.perf_counter() - t0:.0f} s")
+    reports = sorted(glob.glob(os.path.join(bdn_art, "results", "*ProcessPoolBenchmarks-report-github.md")),
+                     key=os.path.getmtime)
+    if not reports:
+        return None, cmd
+    with open(reports[-1]) as f:
+        text = f.read()
+    # Keep the table only (BenchmarkDotNet's environment block is summarised in the Machine section).
+    table = "\n".join(line for line in text.splitlines() if line.startswith("|"))
+    return table, cmd
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--artifacts-path", default="/tmp/art-procbench")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--no-bdn", action="store_true")
+    ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "benchmarks-processes.md"))
+    ap.add_argument("--no-doc", action="store_true")
+    args = ap.parse_args()
+
+    started = datetime.datetime.now(datetime.timezone.utc)
+    t_start = time.perf_counter()
+    mach = machine()
+    load_before = loadavg()
+    log(f"load average before: {load_before}")
+    if not args.skip_build:
+        log("building bench/Juggle.Benchmarks (Release)")
+        subprocess.run(["dotnet", "build", BENCH_PROJECT, "-c", "Release", "--artifacts-path", args.artifacts_path,
+                        "-nologo", "-v", "q"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    dll = os.path.join(args.artifacts_path, "bin", "Juggle.Benchmarks", "release", "Juggle.Benchmarks.dll")
+
+    juggle_runs, cpython_runs, loads = [], [], []
+    for _ in range(2):
+        loads.append(loadavg())
+        juggle_runs.append(run_json(["dotnet", dll, "processes", str(args.repeats)]))
+        loads.append(loadavg())
+        cpython_runs.append(run_json([sys.executable, CPYTHON, str(args.repeats)]))
+    juggle, cpython = merge(juggle_runs), merge(cpython_runs)
+
+    bdn_table, bdn_cmd = (None, None) if args.no_bdn else run_bdn(dll, args.artifacts_path)
+    load_after = loadavg()
+    total = time.perf_counter() - t_start
+
+    text = render(args, mach, juggle, cpython, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load_before, load_after,
+                  loads, started, total)
+    print(text)
+    if not args.no_doc:
+        with open(args.doc, "w") as f:
+            f.write(text)
+        log(f"wrote {os.path.relpath(args.doc, ROOT)}")
+
+
+def mark(ok):
+    return "**met**" if ok else "**missed**"
+
+
+def fmt_list(xs, digits=2):
+    return ", ".join(f"{x:.{digits}f}" for x in xs)
+
+
+def render(args, mach, j, c, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load_before, load_after, loads, started,
+           total):
+    out = []
+    w = out.append
+    j_map1, c_map1 = med(j["map1_us_per_item"]), med(c["map1_us_per_item"])
+    j_map500, c_map500 = med(j["map500_us_per_item"]), med(c["map500_us_per_item"])
+    j_seq, j_pool = med(j["cpu_sequential_ms"]), med(j["cpu_pool_ms"])
+    c_seq, c_pool = med(c["cpu_sequential_ms"]), med(c["cpu_pool_ms"])
+    j_speedup = statistics.median(s / p for s, p in zip(j["cpu_sequential_ms"], j["cpu_pool_ms"]))
+    c_speedup = statistics.median(s / p for s, p in zip(c["cpu_sequential_ms"], c["cpu_pool_ms"]))
+    j_start, c_start = med(j["startup_ms"]), med(c["startup_ms"])
+    j_disp, c_disp = med(j["dispose_ms"]), med(c["dispose_ms"])
+    j_rss = med(j["worker_rss_kb"]) / 1024
+    c_rss = med(c["worker_rss_kb"]) / 1024
+
+    w("# ProcessPoolExecutor benchmarks: Juggle vs CPython")
+    w("")
+    w("Generated by `bench/processes/run.py` (stdlib Python; builds, runs both sides and BenchmarkDotNet, and writes "
+      "this file). All figures below come from ONE run of:")
+    w("")
+    cmd = "python3 bench/processes/run.py" + ("" if args.repeats == 5 else f" --repeats {args.repeats}") + \
+        (" --no-bdn" if args.no_bdn else "")
+    w(f"    {cmd}")
+    w("")
+    w("## Machine")
+    w("")
+    w(f"- {started:%Y-%m-%d %H:%M} UTC, commit `{mach['commit']}`{' (with uncommitted changes)' if mach['dirty'] else ''}, "
+      f"script run time {total:.0f} s")
+    w(f"- {mach['nproc']} cores (nproc), {mach['cpu']}, {mach['memory']} RAM, {mach['os']}")
+    w(f"- .NET SDK {mach['dotnet']}, {mach['python']} (multiprocessing start method: {c.get('start_method', '?')})")
+    w(f"- load average (1/5/15 min) before: {load_before}; before each side's rounds: {'; '.join(loads)}; after: "
+      f"{load_after}. The 2 cores are shared with other engineers' builds and tests, so absolute times are noisy; "
+      "both sides run interleaved in the same minutes.")
+    w("")
+    w("## Setup")
+    w("")
+    w(f"- Each side runs twice, interleaved (Juggle, CPython, Juggle, CPython), {args.repeats} repetitions of every "
+      f"measurement per round; the tables give the median of the {2 * args.repeats} figures.")
+    w("- Juggle: `dotnet Juggle.Benchmarks.dll processes N` (`bench/Juggle.Benchmarks/ProcessesSideBySide.cs`, "
+      "`ProcessPoolExecutor(maxWorkers: 2)`, the functions of `ProcessPoolBenchmarks`). CPython: "
+      "`bench/processes/cpython_processes.py N` (`ProcessPoolExecutor(max_workers=2)`).")
+    w("- Map: 20,000 no-op items (`x => x`), results consumed in order; `pool.Map(NoOp, items, chunkSize: 1)` with "
+      "Juggle's default window vs `pool.map(no_op, range(n), chunksize=1)`, and chunk size 500. Per item = wall time / "
+      "20,000. Both pools are warm (workers started, functions loaded) before timing.")
+    w("- CPU loop: seed 003's `acc += sqrt(i) * sin(i)` for 3,000,000 + k iterations, k = 0..19, 20 tasks on 2 workers "
+      "vs the same 20 calls in the parent, interleaved; speed-up = sequential / pool per repetition. Each side's "
+      "sequential baseline is its own language (CPython is ~50× slower per iteration; compare the speed-ups).")
+    w("- Start-up: constructor → `Submit(NoOp, 1).Result()` (1 worker, a new pool each time; the first one in the "
+      "process is cold), then `Dispose()` / `shutdown(wait=True)` timed separately.")
+    w("- Idle memory: VmRSS from `/proc/PID/status` of each of the 2 workers, 0.5 s after the warm-up (idle).")
+    w("")
+    w("## Results (medians)")
+    w("")
+    w("| measurement | CPython 3.11 | Juggle | Juggle vs CPython | target (issue 3) | met |")
+    w("|---|---:|---:|---:|---|---|")
+    w(f"| Map 20k no-op, chunk size 1, per item | {c_map1:.1f} µs | {j_map1:.2f} µs | {c_map1 / j_map1:.1f}× faster | "
+      f"≤ 10 µs | {mark(j_map1 <= 10)} |")
+    w(f"| Map 20k no-op, chunk size 500, per item | {c_map500:.3f} µs | {j_map500:.3f} µs | "
+      f"{c_map500 / j_map500:.1f}× faster | ≤ 0.5 µs | {mark(j_map500 <= 0.5)} |")
+    w(f"| CPU loop ×20, 2 workers vs sequential | {c_speedup:.2f}× ({c_pool:.0f} ms vs {c_seq:.0f} ms) | "
+      f"{j_speedup:.2f}× ({j_pool:.0f} ms vs {j_seq:.0f} ms) | {c_pool / j_pool:.0f}× faster wall clock | "
+      f"≥ 1.8× | {mark(j_speedup >= 1.8)} |")
+    w(f"| constructor → first result | {c_start:.1f} ms | {j_start:.1f} ms | {c_start / j_start:.2f}× | "
+      "measure, keep small | reported |")
+    w(f"| Dispose / shutdown(wait=True) after it | {c_disp:.1f} ms | {j_disp:.1f} ms | {c_disp / j_disp:.2f}× | "
+      "— | — |")
+    w(f"| idle memory per worker (VmRSS) | {c_rss:.1f} MB | {j_rss:.1f} MB | {j_rss / c_rss:.1f}× more | "
+      "measure, keep small | reported |")
+    w("")
+    w("## Raw figures")
+    w("")
+    w("| figure | CPython round 1 | CPython round 2 | Juggle round 1 | Juggle round 2 |")
+    w("|---|---|---|---|---|")
+    for key, digits in (("map1_us_per_item", 2), ("map500_us_per_item", 3), ("cpu_sequential_ms", 0),
+                        ("cpu_pool_ms", 0), ("startup_ms", 1), ("dispose_ms", 1), ("worker_rss_kb", 0),
+                        ("parent_rss_kb", 0)):
+        def cell(run):
+            v = run.get(key)
+            return fmt_list(v, digits) if isinstance(v, list) else (str(v) if v is not None else "")
+        w(f"| {key} | {cell(cpython_runs[0])} | {cell(cpython_runs[1])} | {cell(juggle_runs[0])} | "
+          f"{cell(juggle_runs[1])} |")
+    w("")
+    w("`startup_ms`: the first figure of each round is a cold start (first pool of the process: JIT of the pool on the "
+      "C# side, imports on the Python side).")
+    w("")
+    if bdn_table is not None:
+        w("## BenchmarkDotNet: ProcessPoolBenchmarks (same run)")
+        w("")
+        w("    " + " ".join(bdn_cmd[:2]).replace(os.path.dirname(bdn_cmd[1]) + "/", "") + " " +
+          " ".join(f"'{a}'" if "*" in a else a for a in bdn_cmd[2:4]))
+        w("")
+        w("(`bench/Juggle.Benchmarks/ProcessPoolBenchmarks.cs`, ShortJob: 1 warm-up, 5 iterations; the Map rows are "
+          "per item, `OperationsPerInvoke = 20,000`.)")
+        w("")
+        w(bdn_table)
+        w("")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    main()
