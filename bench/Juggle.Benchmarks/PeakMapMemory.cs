@@ -63,7 +63,7 @@ public static class PeakMapMemory
             return 1;
         }
 
-        Console.WriteLine(string.Create(ci, $"Map over {items:N0} items, chunkSize {chunkSize}, maxWorkers {maxWorkers}, bufferSize {(bufferSize is { } b ? b.ToString(ci) : $"default ({2 * maxWorkers})")}: {stopwatch.Elapsed.TotalSeconds:0.00} s ({stopwatch.Elapsed.TotalMilliseconds * 1000 / items:0.000} µs/item)"));
+        Console.WriteLine(string.Create(ci, $"Map over {items:N0} items, chunkSize {chunkSize}, maxWorkers {maxWorkers}, bufferSize {(bufferSize is { } b ? b.ToString(ci) : "default")}: {stopwatch.Elapsed.TotalSeconds:0.00} s ({stopwatch.Elapsed.TotalMilliseconds * 1000 / items:0.000} µs/item)"));
         Console.WriteLine(string.Create(ci, $"peak working set before Map: {before / 1048576.0:0.0} MB"));
         Console.WriteLine(string.Create(ci, $"peak working set (VmHWM) at end: {peak / 1048576.0:0.0} MB"));
         Console.WriteLine(string.Create(ci, $"largest managed heap sampled every 10 ms: {maxHeap / 1048576.0:0.0} MB"));

@@ -21,7 +21,7 @@ public abstract partial class Executor
     public IEnumerable<TResult> Map<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null)
     {
         ValidateMap(fn, source, timeout, chunkSize, bufferSize);
-        return MapValues(fn, source, timeout, chunkSize, bufferSize ?? DefaultMapBufferSize);
+        return MapValues(fn, source, timeout, chunkSize, bufferSize);
     }
 
     /// <summary>
@@ -31,8 +31,18 @@ public abstract partial class Executor
     public IEnumerable<Outcome<TSource, TResult>> MapOutcomes<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null)
     {
         ValidateMap(fn, source, timeout, chunkSize, bufferSize);
-        return MapCore(fn, source, timeout, chunkSize, bufferSize ?? DefaultMapBufferSize);
+        return MapCore(fn, source, timeout, chunkSize, bufferSize);
     }
+
+    /// <summary>
+    /// The window a Map without <c>bufferSize</c> starts with; it grows up to <see cref="DefaultMapBufferSize"/> while
+    /// the workers run dry on short tasks (see <c>MapWindow</c>). Equal to <see cref="DefaultMapBufferSize"/> (a fixed
+    /// window) unless an executor overrides it.
+    /// </summary>
+    private protected virtual int InitialMapBufferSize => DefaultMapBufferSize;
+
+    /// <summary>Tasks shorter than this (in <see cref="Time"/> ticks) are cheap enough for a default Map window to grow: 100 µs.</summary>
+    private long ShortTaskTicks => Time.TimestampFrequency / 10_000;
 
     private static void ValidateMap<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout, int chunkSize, int? bufferSize)
     {
@@ -54,7 +64,7 @@ public abstract partial class Executor
         }
     }
 
-    private IEnumerable<TResult> MapValues<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout, int chunkSize, int bufferSize)
+    private IEnumerable<TResult> MapValues<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout, int chunkSize, int? bufferSize)
     {
         foreach (var outcome in MapCore(fn, source, timeout, chunkSize, bufferSize))
         {
@@ -62,76 +72,173 @@ public abstract partial class Executor
         }
     }
 
-    private IEnumerable<Outcome<TSource, TResult>> MapCore<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout, int chunkSize, int bufferSize)
+    private IEnumerable<Outcome<TSource, TResult>> MapCore<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout, int chunkSize, int? bufferSize)
     {
         var started = Time.GetTimestamp();
-        var window = new Queue<Future<Outcome<TSource, TResult>[]>>(Math.Min(bufferSize, 1024));
-        using var items = source.GetEnumerator();
-        var exhausted = false;
-        long index = 0;
-
-        void Fill()
+        using var window = new MapWindow<TSource, TResult>(this, fn, source, chunkSize, bufferSize);
+        window.Fill();
+        while (window.Count > 0)
         {
-            while (!exhausted && window.Count < bufferSize)
+            var next = window.Head;
+            TimeSpan? remaining = null;
+            if (timeout is { } t && t != Timeout.InfiniteTimeSpan)
             {
-                var chunk = new List<TSource>(chunkSize);
-                while (chunk.Count < chunkSize && items.MoveNext())
-                {
-                    chunk.Add(items.Current);
-                }
+                var left = t - Time.GetElapsedTime(started);
+                remaining = left > TimeSpan.Zero ? left : TimeSpan.Zero;
+            }
 
-                if (chunk.Count < chunkSize)
-                {
-                    exhausted = true;
-                }
+            if (!next.WaitCore(remaining))
+            {
+                throw new TimeoutException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Map did not finish within {timeout!.Value.TotalSeconds:0.###} s: {window.Count} task(s) in flight are unfinished."));
+            }
 
-                if (chunk.Count == 0)
-                {
-                    return;
-                }
+            var outcomes = next.Result();
+            window.Advance();
+            foreach (var outcome in outcomes)
+            {
+                yield return outcome;
+            }
+        }
+    }
 
-                window.Enqueue(Enqueue(new MapChunkWorkItem<TSource, TResult>(fn, [.. chunk], index)));
-                index += chunk.Count;
+    /// <summary>
+    /// The tasks of one Map in flight, in input order. With an explicit <c>bufferSize</c> the window holds at most that
+    /// many tasks. Without one it starts at <see cref="InitialMapBufferSize"/> tasks and doubles, up to
+    /// <see cref="DefaultMapBufferSize"/> items (tasks × chunkSize, never below the start), each time it is topped up
+    /// while the workers have run out of work on short tasks (the newest task is already done and ran under
+    /// <see cref="ShortTaskTicks"/>): cheap functions get a deep pipeline, while slow functions, whose workers never
+    /// run dry, keep the small window and read little ahead.
+    /// </summary>
+    private sealed class MapWindow<TSource, TResult> : IDisposable
+    {
+        private readonly Executor _owner;
+        private readonly Func<TSource, TResult> _fn;
+        private readonly IEnumerator<TSource> _items;
+        private readonly int _chunkSize;
+        private readonly int _maxSize;
+        private readonly Queue<Future<Outcome<TSource, TResult>[]>> _queue;
+        private int _size;
+        private int _refillAt;
+        private bool _exhausted;
+        private long _index;
+        private Future? _newest;
+
+        public MapWindow(Executor owner, Func<TSource, TResult> fn, IEnumerable<TSource> source, int chunkSize, int? bufferSize)
+        {
+            _owner = owner;
+            _fn = fn;
+            _chunkSize = chunkSize;
+            if (bufferSize is { } fixedSize)
+            {
+                _size = _maxSize = fixedSize;
+            }
+            else
+            {
+                // A growing window is sized in items: a chunk already spreads the per-task cost over its items.
+                var initial = Math.Max(1, owner.InitialMapBufferSize);
+                var limit = Math.Max(1, owner.DefaultMapBufferSize);
+                _size = Math.Min(initial, limit);
+                _maxSize = initial >= limit ? limit : Math.Max(initial, limit / chunkSize);
+            }
+
+            _refillAt = RefillThreshold(_size);
+            _queue = new Queue<Future<Outcome<TSource, TResult>[]>>(Math.Min(_size, 1024));
+            _items = source.GetEnumerator();
+        }
+
+        public int Count => _queue.Count;
+
+        public Future<Outcome<TSource, TResult>[]> Head => _queue.Peek();
+
+        /// <summary>Submits chunks until the window is full or the input is exhausted.</summary>
+        public void Fill()
+        {
+            while (!_exhausted && _queue.Count < _size && TryStartChunk(out var future))
+            {
+                _queue.Enqueue(future);
+                _newest = future;
             }
         }
 
-        try
+        /// <summary>Drops the head (its result has been taken) and tops the window up when it has drained enough.</summary>
+        public void Advance()
         {
+            _queue.Dequeue();
+            if (_queue.Count > _refillAt || _exhausted)
+            {
+                return;
+            }
+
+            if (_size < _maxSize && _newest is { Done: true } newest && newest.EndTimestamp - newest.StartTimestamp < _owner.ShortTaskTicks)
+            {
+                _size = (int)Math.Min((long)_size * 2, _maxSize);
+                _refillAt = RefillThreshold(_size);
+            }
+
             Fill();
-            while (window.Count > 0)
-            {
-                var next = window.Peek();
-                TimeSpan? remaining = null;
-                if (timeout is { } t && t != Timeout.InfiniteTimeSpan)
-                {
-                    var left = t - Time.GetElapsedTime(started);
-                    remaining = left > TimeSpan.Zero ? left : TimeSpan.Zero;
-                }
-
-                if (!next.WaitCore(remaining))
-                {
-                    throw new TimeoutException(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"Map did not finish within {timeout!.Value.TotalSeconds:0.###} s: {window.Count} task(s) in flight are unfinished."));
-                }
-
-                var outcomes = next.Result();
-                window.Dequeue();
-                Fill();
-                foreach (var outcome in outcomes)
-                {
-                    yield return outcome;
-                }
-            }
         }
-        finally
+
+        public void Dispose()
         {
             // The consumer stopped early (or a result failed): don't leave queued work behind. Running items finish
             // (Cancel() on them would kill a process pool worker).
-            foreach (var future in window)
+            foreach (var future in _queue)
             {
                 future.TryCancelPending();
             }
+
+            _queue.Clear();
+            _items.Dispose();
+        }
+
+        /// <summary>
+        /// The window is topped up in batches once it has drained to this many tasks: for a wide window the consumer
+        /// submits a burst and the workers find a queue of work instead of being woken once per item. Small windows
+        /// (a caller bounding concurrency precisely) are refilled after every result.
+        /// </summary>
+        private static int RefillThreshold(int size) => size >= 16 ? size - (size / 4) : size - 1;
+
+        /// <summary>Reads the next chunk and submits it; <see langword="false"/> when the input has no more items.</summary>
+        private bool TryStartChunk(out Future<Outcome<TSource, TResult>[]> future)
+        {
+            future = null!;
+            if (_chunkSize == 1 && _owner.RunsDelegatesInProcess)
+            {
+                // The common case of cheap functions: no chunk array, one small work item.
+                if (!_items.MoveNext())
+                {
+                    _exhausted = true;
+                    return false;
+                }
+
+                future = _owner.Enqueue(new MapItemWorkItem<TSource, TResult>(_fn, _items.Current, _index));
+                _index++;
+                return true;
+            }
+
+            var chunk = new TSource[_chunkSize];
+            var count = 0;
+            while (count < _chunkSize && _items.MoveNext())
+            {
+                chunk[count++] = _items.Current;
+            }
+
+            if (count < _chunkSize)
+            {
+                _exhausted = true;
+                if (count == 0)
+                {
+                    return false;
+                }
+
+                Array.Resize(ref chunk, count);
+            }
+
+            future = _owner.Enqueue(new MapChunkWorkItem<TSource, TResult>(_fn, chunk, _index));
+            _index += count;
+            return true;
         }
     }
 }

@@ -15,17 +15,17 @@ public abstract partial class Executor
     public IAsyncEnumerable<TResult> MapAsync<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null, CancellationToken cancellationToken = default)
     {
         ValidateMap(fn, source, timeout, chunkSize, bufferSize);
-        return MapValuesAsync(fn, source, timeout, chunkSize, bufferSize ?? DefaultMapBufferSize, cancellationToken);
+        return MapValuesAsync(fn, source, timeout, chunkSize, bufferSize, cancellationToken);
     }
 
     /// <summary>The async twin of <see cref="MapOutcomes{TSource, TResult}"/>: every item's value or exception.</summary>
     public IAsyncEnumerable<Outcome<TSource, TResult>> MapOutcomesAsync<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout = null, int chunkSize = 1, int? bufferSize = null, CancellationToken cancellationToken = default)
     {
         ValidateMap(fn, source, timeout, chunkSize, bufferSize);
-        return MapCoreAsync(fn, source, timeout, chunkSize, bufferSize ?? DefaultMapBufferSize, cancellationToken);
+        return MapCoreAsync(fn, source, timeout, chunkSize, bufferSize, cancellationToken);
     }
 
-    private async IAsyncEnumerable<TResult> MapValuesAsync<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout, int chunkSize, int bufferSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<TResult> MapValuesAsync<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout, int chunkSize, int? bufferSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var outcome in MapCoreAsync(fn, source, timeout, chunkSize, bufferSize, cancellationToken).ConfigureAwait(false))
         {
@@ -33,77 +33,37 @@ public abstract partial class Executor
         }
     }
 
-    private async IAsyncEnumerable<Outcome<TSource, TResult>> MapCoreAsync<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout, int chunkSize, int bufferSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<Outcome<TSource, TResult>> MapCoreAsync<TSource, TResult>(Func<TSource, TResult> fn, IEnumerable<TSource> source, TimeSpan? timeout, int chunkSize, int? bufferSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var started = Time.GetTimestamp();
-        var window = new Queue<Future<Outcome<TSource, TResult>[]>>(Math.Min(bufferSize, 1024));
-        using var items = source.GetEnumerator();
-        var exhausted = false;
-        long index = 0;
-
-        void Fill()
+        using var window = new MapWindow<TSource, TResult>(this, fn, source, chunkSize, bufferSize);
+        window.Fill();
+        while (window.Count > 0)
         {
-            while (!exhausted && window.Count < bufferSize)
+            var next = window.Head;
+            var wait = Timeout.InfiniteTimeSpan;
+            if (timeout is { } t && t != Timeout.InfiniteTimeSpan)
             {
-                var chunk = new List<TSource>(chunkSize);
-                while (chunk.Count < chunkSize && items.MoveNext())
-                {
-                    chunk.Add(items.Current);
-                }
-
-                if (chunk.Count < chunkSize)
-                {
-                    exhausted = true;
-                }
-
-                if (chunk.Count == 0)
-                {
-                    return;
-                }
-
-                window.Enqueue(Enqueue(new MapChunkWorkItem<TSource, TResult>(fn, [.. chunk], index)));
-                index += chunk.Count;
+                var left = t - Time.GetElapsedTime(started);
+                wait = left > TimeSpan.Zero ? left : TimeSpan.Zero;
             }
-        }
 
-        try
-        {
-            Fill();
-            while (window.Count > 0)
+            Outcome<TSource, TResult>[] outcomes;
+            try
             {
-                var next = window.Peek();
-                var wait = Timeout.InfiniteTimeSpan;
-                if (timeout is { } t && t != Timeout.InfiniteTimeSpan)
-                {
-                    var left = t - Time.GetElapsedTime(started);
-                    wait = left > TimeSpan.Zero ? left : TimeSpan.Zero;
-                }
-
-                Outcome<TSource, TResult>[] outcomes;
-                try
-                {
-                    outcomes = await next.AsTask().WaitAsync(wait, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException) when (!next.Done)
-                {
-                    throw new TimeoutException(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"Map did not finish within {timeout!.Value.TotalSeconds:0.###} s: {window.Count} task(s) in flight are unfinished."));
-                }
-
-                _ = window.Dequeue();
-                Fill();
-                foreach (var outcome in outcomes)
-                {
-                    yield return outcome;
-                }
+                outcomes = await next.AsTask().WaitAsync(wait, cancellationToken).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            foreach (var future in window)
+            catch (TimeoutException) when (!next.Done)
             {
-                future.Cancel();
+                throw new TimeoutException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Map did not finish within {timeout!.Value.TotalSeconds:0.###} s: {window.Count} task(s) in flight are unfinished."));
+            }
+
+            window.Advance();
+            foreach (var outcome in outcomes)
+            {
+                yield return outcome;
             }
         }
     }

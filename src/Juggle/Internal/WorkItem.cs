@@ -124,3 +124,26 @@ internal sealed class MapChunkWorkItem<TSource, TResult>(Func<TSource, TResult> 
         return outcomes;
     }
 }
+
+/// <summary>One item of a Map with chunkSize 1, for executors that run delegates in-process: no chunk array.</summary>
+internal sealed class MapItemWorkItem<TSource, TResult>(Func<TSource, TResult> fn, TSource item, long index)
+    : WorkItem<Outcome<TSource, TResult>[]>
+{
+    public override Delegate Callable => fn;
+
+    public override object?[] Arguments => [item];
+
+    public override Outcome<TSource, TResult>[] Invoke(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return [new Outcome<TSource, TResult>(index, item, fn(item))];
+        }
+#pragma warning disable CA1031 // The item's exception is its outcome.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return [new Outcome<TSource, TResult>(index, item, ex)];
+        }
+    }
+}

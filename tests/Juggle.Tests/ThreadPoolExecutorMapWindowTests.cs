@@ -1,0 +1,133 @@
+namespace Juggle.Tests;
+
+/// <summary>
+/// The thread pool's default Map window: it starts at 2 × MaxWorkers tasks and grows (up to 4096 items) only while
+/// the workers run dry on short tasks. Task durations come from the executor's <see cref="TimeProvider"/>, so a
+/// frozen clock makes every task "short" and a clock that jumps a second per reading makes every task "slow".
+/// </summary>
+public sealed class ThreadPoolExecutorMapWindowTests
+{
+    private const int WindowLimit = 4096;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void Default_window_doubles_when_the_workers_ran_dry_on_short_tasks()
+    {
+        var progress = new ProgressRecorder();
+        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new FrozenClock(), Progress = progress });
+        using var releaseFirst = new ManualResetEventSlim();
+        var source = new CountingSource();
+
+        // Item 0 blocks one worker until items 1-3 (the rest of the initial window of 4) are done on the other.
+        var releaser = Task.Run(() =>
+        {
+            Assert.True(progress.WaitFor(p => p.Succeeded >= 3, Patience));
+            releaseFirst.Set();
+        });
+        using var e = pool.Map(x => x == 0 && !releaseFirst.Wait(Patience) ? -1 : x, source).GetEnumerator();
+
+        Assert.True(e.MoveNext());
+        Assert.Equal(0, e.Current);
+
+        // The newest task was done when the head was taken: the window doubled to 8 and was filled.
+        Assert.Equal(1 + 8, source.Pulled);
+        Assert.True(releaser.Wait(Patience));
+    }
+
+    [Fact]
+    public void Default_window_stays_at_twice_MaxWorkers_for_slow_tasks()
+    {
+        var progress = new ProgressRecorder();
+        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new JumpingClock(), Progress = progress });
+        using var releaseFirst = new ManualResetEventSlim();
+        var source = new CountingSource();
+        var releaser = Task.Run(() =>
+        {
+            Assert.True(progress.WaitFor(p => p.Succeeded >= 3, Patience));
+            releaseFirst.Set();
+        });
+        using var e = pool.Map(x => x == 0 && !releaseFirst.Wait(Patience) ? -1 : x, source).GetEnumerator();
+
+        for (var consumed = 1; consumed <= 200; consumed++)
+        {
+            Assert.True(e.MoveNext());
+            Assert.Equal(consumed - 1, e.Current);
+
+            // Every task "took" at least a second: never more than the initial window of 4 ahead.
+            Assert.InRange(source.Pulled, consumed, consumed + 4);
+        }
+
+        Assert.True(releaser.Wait(Patience));
+    }
+
+    [Fact]
+    public void Default_window_never_exceeds_its_limit_in_items()
+    {
+        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new FrozenClock() });
+        var source = new CountingSource();
+        var consumed = 0;
+        foreach (var value in pool.Map(x => x, source).Take(3 * WindowLimit))
+        {
+            Assert.Equal(consumed, value);
+            consumed++;
+            Assert.InRange(source.Pulled, consumed, consumed + WindowLimit);
+        }
+
+        // With chunks the limit counts items: 4096 / 1000 < 4 chunks, so the window keeps its initial 4 chunks.
+        var chunked = new CountingSource();
+        consumed = 0;
+        foreach (var value in pool.Map(x => x, chunked, chunkSize: 1000).Take(20_000))
+        {
+            consumed++;
+            var chunksStarted = (consumed + 999) / 1000;
+            Assert.InRange(chunked.Pulled, consumed, (chunksStarted + 4) * 1000);
+        }
+    }
+
+    [Fact]
+    public void An_explicit_bufferSize_never_grows()
+    {
+        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new FrozenClock() });
+        var source = new CountingSource();
+        var consumed = 0;
+        foreach (var value in pool.Map(x => x, source, bufferSize: 3).Take(2000))
+        {
+            consumed++;
+            Assert.InRange(source.Pulled, consumed, consumed + 3);
+        }
+    }
+
+    [Fact]
+    public async Task MapAsync_uses_the_same_growing_window()
+    {
+        var progress = new ProgressRecorder();
+        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new FrozenClock(), Progress = progress });
+        using var releaseFirst = new ManualResetEventSlim();
+        var source = new CountingSource();
+        var releaser = Task.Run(() =>
+        {
+            Assert.True(progress.WaitFor(p => p.Succeeded >= 3, Patience));
+            releaseFirst.Set();
+        });
+        await using var e = pool.MapAsync(x => x == 0 && !releaseFirst.Wait(Patience) ? -1 : x, source).GetAsyncEnumerator();
+
+        Assert.True(await e.MoveNextAsync().AsTask().WaitAsync(Patience));
+        Assert.Equal(0, e.Current);
+        Assert.Equal(1 + 8, source.Pulled);
+        await releaser.WaitAsync(Patience);
+    }
+
+    /// <summary>A clock that never moves: every task lasts 0 ticks.</summary>
+    private sealed class FrozenClock : TimeProvider
+    {
+        public override long GetTimestamp() => 1;
+    }
+
+    /// <summary>A clock that moves a second at every reading: every task lasts at least a second.</summary>
+    private sealed class JumpingClock : TimeProvider
+    {
+        private long _now;
+
+        public override long GetTimestamp() => Interlocked.Add(ref _now, TimestampFrequency);
+    }
+}
