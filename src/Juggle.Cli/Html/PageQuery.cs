@@ -56,6 +56,12 @@ internal sealed partial class PageQuery
     /// <summary>Extracts the value from decoded HTML: whitespace collapsed, entities decoded, <see cref="Unknown"/> when absent.</summary>
     public string Extract(string html)
     {
+        if (Selector is null && TitleScanner.TryExtract(html, out var title))
+        {
+            title = TextTidy.Collapse(title);
+            return title.Length == 0 ? Unknown : title;
+        }
+
         var document = new HtmlParser().ParseDocument(html);
         var text = Selector is null ? document.Title : document.QuerySelector(Selector)?.TextContent;
         text = text is null ? null : TextTidy.Collapse(text);
