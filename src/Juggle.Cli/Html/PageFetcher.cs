@@ -44,23 +44,23 @@ internal sealed class PageFetcher(HttpClient client, ResiliencePipeline<HttpResp
                 static async (state, token) =>
                 {
                     using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
-                    attempt.CancelAfter(state.settings.Timeout);
+                    attempt.CancelAfter(state.Settings.Timeout);
                     try
                     {
-                        if (state.sync)
+                        if (state.Sync)
                         {
-                            using var request = new HttpRequestMessage(HttpMethod.Get, state.uri);
-                            return state.client.Send(request, HttpCompletionOption.ResponseHeadersRead, attempt.Token);
+                            using var request = new HttpRequestMessage(HttpMethod.Get, state.Uri);
+                            return state.Client.Send(request, HttpCompletionOption.ResponseHeadersRead, attempt.Token);
                         }
 
-                        return await state.client.GetAsync(state.uri, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
+                        return await state.Client.GetAsync(state.Uri, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!token.IsCancellationRequested)
                     {
-                        throw new TimeoutException($"timed out after {state.settings.Timeout.TotalSeconds:0.###} s");
+                        throw new TimeoutException($"timed out after {state.Settings.Timeout.TotalSeconds:0.###} s");
                     }
                 },
-                (client, uri, settings, sync),
+                new Attempt(client, uri, settings, sync),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or InvalidOperationException or NotSupportedException)
@@ -192,6 +192,13 @@ internal sealed class PageFetcher(HttpClient client, ResiliencePipeline<HttpResp
             throw;
         }
     }
+
+    /// <summary>
+    /// The state of one request through the retry pipeline. A class, not a value tuple: Polly's generic methods
+    /// instantiated over reference types share code that ReadyToRun precompiles, while a value-tuple state needs
+    /// about 30 methods JIT-compiled on the first request.
+    /// </summary>
+    private sealed record Attempt(HttpClient Client, Uri Uri, HttpSettings Settings, bool Sync);
 
     private static bool IsTextual(string media) =>
         media.StartsWith("text/", StringComparison.OrdinalIgnoreCase)
