@@ -55,16 +55,18 @@ public static class ProcessesSideBySide
         using (var pool = new ProcessPoolExecutor(maxWorkers: 2))
         {
             // Warm-up: both workers started, the functions defined and JIT-compiled on both sides.
-            Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items.Take(2000)));
+            Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items));
             Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items.Take(2000), chunkSize: 500));
             Consume(pool.Map(ProcessPoolBenchmarks.CpuLoop, Enumerable.Range(1000, 4)));
 
             // 2. Idle memory of the worker processes, after they ran tasks (as CPython's, measured the same way).
             Thread.Sleep(500);
-            var rss = pool.GetWorkerProcessIds().Select(ReadRssKb).ToList();
-            result["worker_pids"] = pool.GetWorkerProcessIds();
-            result["worker_rss_kb"] = rss;
-            result["parent_rss_kb"] = ReadRssKb(Environment.ProcessId);
+            var pids = pool.GetWorkerProcessIds();
+            result["worker_pids"] = pids;
+            result["worker_rss_kb"] = pids.Select(pid => ReadKb($"/proc/{pid}/status", "VmRSS:")).ToList();
+            result["worker_rss_anon_kb"] = pids.Select(pid => ReadKb($"/proc/{pid}/status", "RssAnon:")).ToList();
+            result["worker_pss_kb"] = pids.Select(pid => ReadKb($"/proc/{pid}/smaps_rollup", "Pss:")).ToList();
+            result["parent_rss_kb"] = ReadKb($"/proc/{Environment.ProcessId}/status", "VmRSS:");
 
             // 3. Map, per item.
             result["map1_us_per_item"] = Repeat(repeats, () => Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items, chunkSize: 1)), n);
@@ -128,6 +130,13 @@ public static class ProcessesSideBySide
             Console.WriteLine((sw.Elapsed.TotalMilliseconds * 1000 / items.Length).ToString("0.00", CultureInfo.InvariantCulture));
         }
 
+        // CPU seconds (user + system) each worker used so far, from /proc/PID/stat: less sensitive to load than wall time.
+        Console.WriteLine("worker cpu s: " + string.Join(' ', pool.GetWorkerProcessIds().Select(pid =>
+        {
+            var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return (ticks / 100.0).ToString("0.00", CultureInfo.InvariantCulture);
+        })));
         return 0;
     }
 
@@ -148,16 +157,16 @@ public static class ProcessesSideBySide
         return perItem;
     }
 
-    /// <summary>VmRSS of a process in kB, from /proc/PID/status (0 when it cannot be read).</summary>
-    private static long ReadRssKb(int pid)
+    /// <summary>A "Name: N kB" figure of a /proc file (VmRSS of /proc/PID/status, Pss of smaps_rollup); 0 when it cannot be read.</summary>
+    private static long ReadKb(string path, string field)
     {
         try
         {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            foreach (var line in File.ReadLines(path))
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                if (line.StartsWith(field, StringComparison.Ordinal))
                 {
-                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                    return long.Parse(line.AsSpan(field.Length).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
                 }
             }
         }

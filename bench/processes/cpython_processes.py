@@ -5,7 +5,8 @@
 
 Prints one JSON object with the same keys as `Juggle.Benchmarks processes` (the C# half):
  - startup_ms / dispose_ms: ProcessPoolExecutor(max_workers=1), submit(no_op, 1).result(), then shutdown(wait=True);
- - worker_rss_kb: VmRSS (/proc/PID/status) of each of the 2 workers, idle after the warm-up;
+ - worker_rss_kb / worker_rss_anon_kb / worker_pss_kb: VmRSS and RssAnon (/proc/PID/status) and Pss
+   (/proc/PID/smaps_rollup) of each of the 2 workers, idle after the warm-up;
  - map1_us_per_item / map500_us_per_item: list(pool.map(no_op, range(items), chunksize=1 | 500)) on 2 workers,
    per item;
  - cpu_sequential_ms / cpu_pool_ms: seed 003's math loop (sqrt(i) * sin(i), the loop of
@@ -36,11 +37,12 @@ def cpu_loop(iterations):
     return int(acc)
 
 
-def rss_kb(pid):
+def read_kb(path, field):
+    """A "Name: N kB" figure of a /proc file (VmRSS of /proc/PID/status, Pss of smaps_rollup); 0 if unreadable."""
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(path) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -77,14 +79,16 @@ def main():
     result["dispose_ms"] = dispose
 
     with ProcessPoolExecutor(max_workers=2) as pool:
-        sum(pool.map(no_op, range(2000)))
+        sum(pool.map(no_op, range(n)))
         sum(pool.map(no_op, range(2000), chunksize=500))
         sum(pool.map(cpu_loop, range(1000, 1004)))
         time.sleep(0.5)
         pids = list(pool._processes)  # the worker PIDs (no public API for them)
         result["worker_pids"] = pids
-        result["worker_rss_kb"] = [rss_kb(p) for p in pids]
-        result["parent_rss_kb"] = rss_kb(os.getpid())
+        result["worker_rss_kb"] = [read_kb(f"/proc/{p}/status", "VmRSS:") for p in pids]
+        result["worker_rss_anon_kb"] = [read_kb(f"/proc/{p}/status", "RssAnon:") for p in pids]
+        result["worker_pss_kb"] = [read_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids]
+        result["parent_rss_kb"] = read_kb(f"/proc/{os.getpid()}/status", "VmRSS:")
 
         result["map1_us_per_item"] = per_item(repeats, lambda: sum(pool.map(no_op, range(n), chunksize=1)), n)
         result["map500_us_per_item"] = per_item(repeats, lambda: sum(pool.map(no_op, range(n), chunksize=500)), n)

@@ -172,6 +172,8 @@ def render(args, mach, j, c, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load
     j_disp, c_disp = med(j["dispose_ms"]), med(c["dispose_ms"])
     j_rss = med(j["worker_rss_kb"]) / 1024
     c_rss = med(c["worker_rss_kb"]) / 1024
+    j_anon, c_anon = med(j["worker_rss_anon_kb"]) / 1024, med(c["worker_rss_anon_kb"]) / 1024
+    j_pss, c_pss = med(j["worker_pss_kb"]) / 1024, med(c["worker_pss_kb"]) / 1024
 
     w("# ProcessPoolExecutor benchmarks: Juggle vs CPython")
     w("")
@@ -201,13 +203,17 @@ def render(args, mach, j, c, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load
       "`bench/processes/cpython_processes.py N` (`ProcessPoolExecutor(max_workers=2)`).")
     w("- Map: 20,000 no-op items (`x => x`), results consumed in order; `pool.Map(NoOp, items, chunkSize: 1)` with "
       "Juggle's default window vs `pool.map(no_op, range(n), chunksize=1)`, and chunk size 500. Per item = wall time / "
-      "20,000. Both pools are warm (workers started, functions loaded) before timing.")
+      "20,000. Both pools are warm before timing (one untimed Map of the 20,000 items at chunk size 1, one at 500, "
+      "4 CPU-loop tasks).")
     w("- CPU loop: seed 003's `acc += sqrt(i) * sin(i)` for 3,000,000 + k iterations, k = 0..19, 20 tasks on 2 workers "
       "vs the same 20 calls in the parent, interleaved; speed-up = sequential / pool per repetition. Each side's "
       "sequential baseline is its own language (CPython is ~50× slower per iteration; compare the speed-ups).")
     w("- Start-up: constructor → `Submit(NoOp, 1).Result()` (1 worker, a new pool each time; the first one in the "
       "process is cold), then `Dispose()` / `shutdown(wait=True)` timed separately.")
-    w("- Idle memory: VmRSS from `/proc/PID/status` of each of the 2 workers, 0.5 s after the warm-up (idle).")
+    w("- Idle memory: VmRSS (and RssAnon) from `/proc/PID/status`, Pss from `/proc/PID/smaps_rollup`, of each of the 2 "
+      "workers, 0.5 s after the warm-up (idle). VmRSS counts the shared runtime files (CoreLib, coreclr, the JIT) in "
+      "full in every worker; RssAnon is what each worker adds on its own, Pss splits shared pages between processes. "
+      "CPython's workers are forked from the parent and share its pages copy-on-write.")
     w("")
     w("## Results (medians)")
     w("")
@@ -226,6 +232,8 @@ def render(args, mach, j, c, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load
       "— | — |")
     w(f"| idle memory per worker (VmRSS) | {c_rss:.1f} MB | {j_rss:.1f} MB | {j_rss / c_rss:.1f}× more | "
       "measure, keep small | reported |")
+    w(f"| … of which private (RssAnon) | {c_anon:.1f} MB | {j_anon:.1f} MB | {j_anon / c_anon:.1f}× | — | — |")
+    w(f"| … proportional share (Pss) | {c_pss:.1f} MB | {j_pss:.1f} MB | {j_pss / c_pss:.1f}× | — | — |")
     w("")
     w("## Raw figures")
     w("")
@@ -233,7 +241,7 @@ def render(args, mach, j, c, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load
     w("|---|---|---|---|---|")
     for key, digits in (("map1_us_per_item", 2), ("map500_us_per_item", 3), ("cpu_sequential_ms", 0),
                         ("cpu_pool_ms", 0), ("startup_ms", 1), ("dispose_ms", 1), ("worker_rss_kb", 0),
-                        ("parent_rss_kb", 0)):
+                        ("worker_rss_anon_kb", 0), ("worker_pss_kb", 0), ("parent_rss_kb", 0)):
         def cell(run):
             v = run.get(key)
             return fmt_list(v, digits) if isinstance(v, list) else (str(v) if v is not None else "")

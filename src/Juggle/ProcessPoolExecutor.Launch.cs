@@ -97,6 +97,15 @@ public sealed partial class ProcessPoolExecutor
             // when the app itself uses server GC (an ASP.NET app's runtimeconfig).
             info.Environment["DOTNET_gcServer"] = "0";
             info.Environment["DOTNET_gcConcurrent"] = "0";
+
+            // Dynamic PGO's instrumented tier makes a fresh worker run its hot path (frames, JSON, the user's function)
+            // slowly for its first second or more (Map at chunkSize 500: ~0.5 µs per item instead of ~0.15); without
+            // it, hot methods go straight from tier 0 to optimised code. An explicit DOTNET_TieredPGO is respected.
+            if (Environment.GetEnvironmentVariable("DOTNET_TieredPGO") is null && Environment.GetEnvironmentVariable("COMPlus_TieredPGO") is null)
+            {
+                info.Environment["DOTNET_TieredPGO"] = "0";
+            }
+
             return info;
         }
 

@@ -76,14 +76,17 @@ public sealed partial class ProcessPoolExecutor
 
         /// <summary>
         /// Whether a call may queue behind the ones this worker has: only when its recent calls took less than
-        /// <see cref="TinyTask"/> on average (a fresh worker has no history, so never) and its running call has run
-        /// for less than <see cref="PipelineWindow"/>. Tiny tasks get their round trip hidden; a call is not parked
-        /// behind a task that is evidently long, or of unknown length, while another worker may free up first.
+        /// <see cref="TinyTask"/> on average (a fresh worker has no history, so never), its running call has run
+        /// for less than <see cref="PipelineWindow"/>, and the calls it holds add up to less than
+        /// <see cref="PipelineWindow"/> of expected work. Tiny tasks get their round trip hidden; a call is not parked
+        /// behind a task that is evidently long, or of unknown length, while another worker may free up first, and a
+        /// task that turns out long holds back at most a couple of milliseconds of expected work.
         /// </summary>
         public bool MayPipeline() =>
             Reserved == 0 && InFlight.Count > 0 && InFlight.Peek() is { Claimed: true } head
-            && Stopwatch.GetElapsedTime(head.StartTicks) < PipelineWindow
-            && _averageServiceTicks < TinyTask.TotalSeconds * Stopwatch.Frequency;
+            && _averageServiceTicks < TinyTask.TotalSeconds * Stopwatch.Frequency
+            && InFlight.Count * _averageServiceTicks < PipelineWindow.TotalSeconds * Stopwatch.Frequency
+            && Stopwatch.GetElapsedTime(head.StartTicks) < PipelineWindow;
 
         /// <summary>Records how long the call at the head took (an exponential moving average). Call under the owner's lock.</summary>
         public void RecordServiceTime(long startTicks)
