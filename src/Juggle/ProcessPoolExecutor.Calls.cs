@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading.RateLimiting;
 using Juggle.Internal;
 using Juggle.Remoting;
@@ -250,6 +251,9 @@ public sealed partial class ProcessPoolExecutor
 
     private sealed class ChunkCall<TSource, TResult>(MapChunkWorkItem<TSource, TResult> work, RemoteFunction function, byte[] items) : CallRecord(function)
     {
+        /// <summary>The JSON contract of <typeparamref name="TResult"/>, looked up once (not per item).</summary>
+        private static JsonTypeInfo<TResult>? s_resultInfo;
+
         private Future<Outcome<TSource, TResult>[]> _future = null!;
 
         public override bool Matches(Future future) => future is Future<Outcome<TSource, TResult>[]> typed && ReferenceEquals(typed.Work, work);
@@ -281,6 +285,7 @@ public sealed partial class ProcessPoolExecutor
             }
 
             var resultType = Function.Signature.ResultType;
+            var typed = resultType == typeof(TResult) ? s_resultInfo ??= (JsonTypeInfo<TResult>)ArgumentCodec.Options.GetTypeInfo(typeof(TResult)) : null;
             var outcomes = new Outcome<TSource, TResult>[count];
             for (var i = 0; i < count; i++)
             {
@@ -291,7 +296,9 @@ public sealed partial class ProcessPoolExecutor
                     var json = parser.ReadBytes();
                     try
                     {
-                        var value = resultType is null ? default! : (TResult)ArgumentCodec.Deserialize(json, resultType)!;
+                        var value = resultType is null ? default!
+                            : typed is not null ? System.Text.Json.JsonSerializer.Deserialize(json, typed)!
+                            : (TResult)ArgumentCodec.Deserialize(json, resultType)!;
                         outcomes[i] = new Outcome<TSource, TResult>(index, source[i], value);
                     }
                     catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException or NullReferenceException)
