@@ -53,7 +53,14 @@ public static class Futures
 
             try
             {
-                waiter.Signal.Wait(timeout ?? Timeout.InfiniteTimeSpan);
+                if (timeout is null || timeout == Timeout.InfiniteTimeSpan)
+                {
+                    WaitTracked(set, returnWhen, waiter);
+                }
+                else
+                {
+                    waiter.Signal.Wait(timeout.Value);
+                }
             }
             finally
             {
@@ -63,6 +70,7 @@ public static class Futures
                 }
 
                 waiter.Signal.Dispose();
+                waiter.Completed.Dispose();
             }
         }
 
@@ -100,10 +108,40 @@ public static class Futures
                 }
 
                 waiter.Signal.Dispose();
+                waiter.Completed.Dispose();
             }
         }
 
         return Split(set);
+    }
+
+    /// <summary>
+    /// Waits without a timeout. On a worker of a <see cref="ThreadPoolExecutor"/> the wait is registered in its
+    /// deadlock detection (throws <see cref="DeadlockException"/> if it can never end) and registered again with the
+    /// futures still unfinished after each completion, so a wait that becomes hopeless later is caught too (for
+    /// <see cref="ReturnWhen.FirstException"/>: the futures that could have failed all succeeded).
+    /// </summary>
+    private static void WaitTracked<TFuture>(HashSet<TFuture> set, ReturnWhen returnWhen, ConditionWaiter waiter)
+        where TFuture : Future
+    {
+        if (!ThreadPoolExecutor.OnAnyWorker)
+        {
+            waiter.Signal.Wait();
+            return;
+        }
+
+        while (!waiter.Signal.IsSet)
+        {
+            // AllCompleted: stuck if any future can't finish. FirstCompleted/FirstException: stuck if none can.
+            IEnumerable<Future> waitingFor = returnWhen == ReturnWhen.FirstException ? set.Where(f => !f.Done).ToArray() : set;
+            using (ThreadPoolExecutor.EnterBlockingWaitForMany(waitingFor, waitAll: returnWhen == ReturnWhen.AllCompleted))
+            {
+                if (!waiter.Signal.IsSet)
+                {
+                    waiter.Completed.Wait(Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
     }
 
     private static IEnumerable<TFuture> AsCompletedIterator<TFuture>(HashSet<TFuture> set, TimeSpan? timeout, long started)
@@ -132,7 +170,15 @@ public static class Futures
             while (pending.Count > 0)
             {
                 var wait = Remaining(timeout, started);
-                if (!collector.Ready.Wait(wait))
+                if (wait == Timeout.InfiniteTimeSpan && collector.Queue.IsEmpty)
+                {
+                    // Waits for any of the pending futures: a deadlock if none of them can ever finish.
+                    using (ThreadPoolExecutor.EnterBlockingWaitForMany(pending, waitAll: false))
+                    {
+                        collector.Ready.Wait(wait);
+                    }
+                }
+                else if (!collector.Ready.Wait(wait))
                 {
                     throw Unfinished(pending.Count, total);
                 }
@@ -340,6 +386,9 @@ public static class Futures
 
         public ManualResetEventSlim Signal { get; } = new();
 
+        /// <summary>Set at every completion (auto-reset), for waits that re-check their deadlock state.</summary>
+        public ManualResetEventSlimAuto Completed { get; } = new();
+
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void OnDone(Future future)
@@ -358,6 +407,9 @@ public static class Futures
 
                 Completion.TrySetResult();
             }
+
+            // After Signal, so a waiter woken by this sees the condition met.
+            Completed.Set();
         }
     }
 }

@@ -11,8 +11,9 @@ namespace Juggle;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A task that blocks on a future of this same executor (<see cref="Future{T}.Result(TimeSpan?)"/> without a
-/// timeout) is checked for deadlock: if the wait can never end it throws <see cref="DeadlockException"/>.
+/// A task that blocks on futures of this same executor without a timeout (<see cref="Future{T}.Result(TimeSpan?)"/>,
+/// <see cref="Futures.Wait{TFuture}"/>, <see cref="Futures.AsCompleted{TFuture}"/>, …) is checked for deadlock: if
+/// the wait can never end it throws <see cref="DeadlockException"/> (see there for what is detected).
 /// </para>
 /// <para>
 /// <see cref="Executor.Map{TSource, TResult}"/> without a <c>bufferSize</c> starts with a window of
@@ -457,8 +458,8 @@ public sealed partial class ThreadPoolExecutor : Executor
 
         public Future? Current { get; set; }
 
-        /// <summary>The future this worker is blocked on (guarded by the owner's graph lock).</summary>
-        public Future? WaitingOn { get; set; }
+        /// <summary>The futures this worker is blocked on (guarded by the owner's graph lock).</summary>
+        public BlockingWait? Waiting { get; set; }
 
         public bool ReleasedIdleToken { get; set; }
 
