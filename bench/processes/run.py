@@ -60,7 +60,8 @@ def machine():
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "os": platform.platform(),
         "commit": sh(["git", "rev-parse", "--short", "HEAD"]),
-        "dirty": bool(sh(["git", "status", "--porcelain", "--untracked-files=no", "--", "src", "bench"])),
+        "dirty": bool(sh(["git", "status", "--porcelain", "--untracked-files=no", "--", "src/Juggle", "src/Juggle.Worker",
+                          "bench/Juggle.Benchmarks", "bench/processes"])),
     }
 
 
