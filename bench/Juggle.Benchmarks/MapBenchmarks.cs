@@ -5,7 +5,7 @@ namespace Juggle.Benchmarks;
 /// <summary>
 /// Per-item overhead of <see cref="Executor.Map{TSource, TResult}"/> with a no-op function on a 2-worker
 /// executor: one task per item (chunkSize 1) with the default window (starts at 2 × MaxWorkers tasks, grows up to
-/// 4096 items while the workers run dry on short tasks), with a fixed window of 4 (the former default) and with a
+/// 4096 items while its tasks are short), with a fixed window of 4 (the former default) and with a
 /// fixed wide one, and 100 items per task. Figures are per item.
 /// </summary>
 [MemoryDiagnoser]

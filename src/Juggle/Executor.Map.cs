@@ -36,7 +36,7 @@ public abstract partial class Executor
 
     /// <summary>
     /// The window a Map without <c>bufferSize</c> starts with; it grows up to <see cref="DefaultMapBufferSize"/> while
-    /// the workers run dry on short tasks (see <c>MapWindow</c>). Equal to <see cref="DefaultMapBufferSize"/> (a fixed
+    /// its tasks are short (see <c>MapWindow</c>). Equal to <see cref="DefaultMapBufferSize"/> (a fixed
     /// window) unless an executor overrides it.
     /// </summary>
     private protected virtual int InitialMapBufferSize => DefaultMapBufferSize;
@@ -107,9 +107,9 @@ public abstract partial class Executor
     /// The tasks of one Map in flight, in input order. With an explicit <c>bufferSize</c> the window holds at most that
     /// many tasks. Without one it starts at <see cref="InitialMapBufferSize"/> tasks and doubles, up to
     /// <see cref="DefaultMapBufferSize"/> items (tasks × chunkSize, never below the start), each time it is topped up
-    /// while the workers have run out of work on short tasks (the newest task is already done and ran under
-    /// <see cref="ShortTaskTicks"/>): cheap functions get a deep pipeline, while slow functions, whose workers never
-    /// run dry, keep the small window and read little ahead.
+    /// after a task that ran under <see cref="ShortTaskTicks"/>: for cheap functions the per-task handoff (a worker
+    /// woken, a consumer woken) dominates and a deep pipeline amortises it, while slow functions keep the small
+    /// window and read little ahead of the consumer.
     /// </summary>
     private sealed class MapWindow<TSource, TResult> : IDisposable
     {
@@ -123,7 +123,7 @@ public abstract partial class Executor
         private int _refillAt;
         private bool _exhausted;
         private long _index;
-        private Future? _newest;
+        private bool _sawShortTask;
 
         public MapWindow(Executor owner, Func<TSource, TResult> fn, IEnumerable<TSource> source, int chunkSize, int? bufferSize)
         {
@@ -158,21 +158,26 @@ public abstract partial class Executor
             while (!_exhausted && _queue.Count < _size && TryStartChunk(out var future))
             {
                 _queue.Enqueue(future);
-                _newest = future;
             }
         }
 
         /// <summary>Drops the head (its result has been taken) and tops the window up when it has drained enough.</summary>
         public void Advance()
         {
-            _queue.Dequeue();
+            var head = _queue.Dequeue();
+            if (head.EndTimestamp - head.StartTimestamp < _owner.ShortTaskTicks)
+            {
+                _sawShortTask = true;
+            }
+
             if (_queue.Count > _refillAt || _exhausted)
             {
                 return;
             }
 
-            if (_size < _maxSize && _newest is { Done: true } newest && newest.EndTimestamp - newest.StartTimestamp < _owner.ShortTaskTicks)
+            if (_size < _maxSize && _sawShortTask)
             {
+                _sawShortTask = false;
                 _size = (int)Math.Min((long)_size * 2, _maxSize);
                 _refillAt = RefillThreshold(_size);
             }

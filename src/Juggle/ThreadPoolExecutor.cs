@@ -18,10 +18,9 @@ namespace Juggle;
 /// <para>
 /// <see cref="Executor.Map{TSource, TResult}"/> without a <c>bufferSize</c> starts with a window of
 /// <c>2 × MaxWorkers</c> tasks in flight and doubles it, up to 4096 items (tasks × <c>chunkSize</c>), each time it
-/// tops the window up and finds that the workers ran out of work on tasks shorter than 100 µs. Cheap functions
-/// (a no-op costs about as much per item as a <c>Submit</c> + <c>Result</c>) thus get a deep pipeline, while slow
-/// functions keep the small window and read only <c>2 × MaxWorkers</c> items ahead of the consumer. Pass
-/// <c>bufferSize</c> for a fixed bound.
+/// tops the window up after a task that ran for less than 100 µs. Cheap functions (a no-op then costs about as much
+/// per item as a <c>Submit</c> + <c>Result</c>) thus get a deep pipeline, while slow functions keep the small
+/// window and read only <c>2 × MaxWorkers</c> items ahead of the consumer. Pass <c>bufferSize</c> for a fixed bound.
 /// </para>
 /// </remarks>
 public sealed partial class ThreadPoolExecutor : Executor
@@ -77,7 +76,7 @@ public sealed partial class ThreadPoolExecutor : Executor
 
     private protected override bool RunsDelegatesInProcess => true;
 
-    /// <summary>The widest default Map window in items (tasks × chunkSize), reached only while the workers run dry on short tasks.</summary>
+    /// <summary>The widest default Map window in items (tasks × chunkSize), reached only while the tasks are short.</summary>
     private protected override int DefaultMapBufferSize => Math.Max(MapWindowLimit, InitialMapBufferSize);
 
     /// <summary>A default Map starts with the window of <c>2 × MaxWorkers</c> tasks.</summary>

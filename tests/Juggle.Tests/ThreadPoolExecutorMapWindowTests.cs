@@ -2,7 +2,7 @@ namespace Juggle.Tests;
 
 /// <summary>
 /// The thread pool's default Map window: it starts at 2 × MaxWorkers tasks and grows (up to 4096 items) only while
-/// the workers run dry on short tasks. Task durations come from the executor's <see cref="TimeProvider"/>, so a
+/// its tasks are short (under 100 µs). Task durations come from the executor's <see cref="TimeProvider"/>, so a
 /// frozen clock makes every task "short" and a clock that jumps a second per reading makes every task "slow".
 /// </summary>
 public sealed class ThreadPoolExecutorMapWindowTests
@@ -11,7 +11,7 @@ public sealed class ThreadPoolExecutorMapWindowTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public void Default_window_doubles_when_the_workers_ran_dry_on_short_tasks()
+    public void Default_window_doubles_while_the_tasks_are_short()
     {
         var progress = new ProgressRecorder();
         using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new FrozenClock(), Progress = progress });
@@ -29,7 +29,7 @@ public sealed class ThreadPoolExecutorMapWindowTests
         Assert.True(e.MoveNext());
         Assert.Equal(0, e.Current);
 
-        // The newest task was done when the head was taken: the window doubled to 8 and was filled.
+        // The head task was short: when the window was topped up it doubled to 8 and was filled.
         Assert.Equal(1 + 8, source.Pulled);
         Assert.True(releaser.Wait(Patience));
     }
