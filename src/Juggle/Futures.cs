@@ -117,9 +117,10 @@ public static class Futures
 
     /// <summary>
     /// Waits without a timeout. On a worker of a <see cref="ThreadPoolExecutor"/> the wait is registered in its
-    /// deadlock detection (throws <see cref="DeadlockException"/> if it can never end) and registered again with the
-    /// futures still unfinished after each completion, so a wait that becomes hopeless later is caught too (for
-    /// <see cref="ReturnWhen.FirstException"/>: the futures that could have failed all succeeded).
+    /// deadlock detection (throws <see cref="DeadlockException"/> if it can never end). A
+    /// <see cref="ReturnWhen.FirstException"/> wait is registered again with the futures still unfinished after each
+    /// completion, so it is caught when it becomes hopeless later (the futures that could have failed all succeeded);
+    /// the other modes cannot become hopeless without another worker starting a wait, which checks them then.
     /// </summary>
     private static void WaitTracked<TFuture>(HashSet<TFuture> set, ReturnWhen returnWhen, ConditionWaiter waiter)
         where TFuture : Future
@@ -130,11 +131,21 @@ public static class Futures
             return;
         }
 
+        if (returnWhen != ReturnWhen.FirstException)
+        {
+            // AllCompleted: stuck if any future can't finish. FirstCompleted: stuck if none can.
+            using (ThreadPoolExecutor.EnterBlockingWaitForMany(set, waitAll: returnWhen == ReturnWhen.AllCompleted))
+            {
+                waiter.Signal.Wait();
+            }
+
+            return;
+        }
+
         while (!waiter.Signal.IsSet)
         {
-            // AllCompleted: stuck if any future can't finish. FirstCompleted/FirstException: stuck if none can.
-            IEnumerable<Future> waitingFor = returnWhen == ReturnWhen.FirstException ? set.Where(f => !f.Done).ToArray() : set;
-            using (ThreadPoolExecutor.EnterBlockingWaitForMany(waitingFor, waitAll: returnWhen == ReturnWhen.AllCompleted))
+            // Stuck if none of the unfinished futures can finish (then none can fail either).
+            using (ThreadPoolExecutor.EnterBlockingWaitForMany(set.Where(f => !f.Done).ToArray(), waitAll: false))
             {
                 if (!waiter.Signal.IsSet)
                 {
