@@ -368,11 +368,13 @@ public sealed partial class ProcessPoolExecutor
                 throw new FrameException($"The worker answered task {taskId}, which is not the one it was running.");
             }
 
-            head = worker.InFlight.Dequeue();
-            if (!head.Claimed)
+            // Checked before the call leaves the queue: the reader then ends, and the worker's exit fails or requeues it.
+            if (!worker.InFlight.Peek().Claimed)
             {
                 throw new FrameException($"The worker answered task {taskId} before it was initialised.");
             }
+
+            head = worker.InFlight.Dequeue();
 
             worker.RecordServiceTime(head.StartTicks);
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Juggle.Remoting;
 
@@ -98,6 +99,27 @@ internal sealed class FrameBuilder : IBufferWriter<byte>
         {
             writer.Reset(this);
             JsonSerializer.Serialize(writer, value, type, ArgumentCodec.Options);
+            writer.Flush();
+        }
+        catch
+        {
+            _length = lengthAt;
+            throw;
+        }
+
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(lengthAt), _length - lengthAt - 4);
+        return this;
+    }
+
+    /// <summary>A length-prefixed block holding <paramref name="value"/> serialised with its JSON contract, written in place.</summary>
+    public FrameBuilder WriteJson<T>(T value, JsonTypeInfo<T> info, Utf8JsonWriter writer)
+    {
+        var lengthAt = _length;
+        WriteInt32(0);
+        try
+        {
+            writer.Reset(this);
+            JsonSerializer.Serialize(writer, value, info);
             writer.Flush();
         }
         catch

@@ -29,9 +29,11 @@ internal sealed class WorkerHost
     private readonly int _maxFrameSize;
     private readonly BlockingCollection<List<byte[]>?> _inbox = [];
     private readonly Dictionary<int, Resolved> _functions = [];
+    private readonly Dictionary<int, ChunkRunner?> _runners = [];
     private readonly FrameBuilder _builder = new(4096);
     private readonly System.Text.Json.Utf8JsonWriter _json = new(Stream.Null);
     private bool _unflushed;
+    private bool _initFailed;
 
     private WorkerHost(Stream input, Stream output, Action<Exception?> onInputClosed, int maxFrameSize)
     {
@@ -148,6 +150,10 @@ internal sealed class WorkerHost
                     break;
                 }
 
+            case MessageKind.Call or MessageKind.CallChunk when _initFailed:
+                // The initializer failed: the parent breaks the pool and kills this worker; no task runs here.
+                return;
+
             case MessageKind.Call:
                 {
                     var taskId = parser.ReadInt64();
@@ -209,6 +215,7 @@ internal sealed class WorkerHost
         }
         catch (Exception ex) when (ex is not FrameException)
         {
+            _initFailed = true;
             _builder.Reset().WriteKind(MessageKind.InitFailed);
             RemoteError.From(ex).Write(_builder);
             Send();
@@ -260,6 +267,7 @@ internal sealed class WorkerHost
         var function = GetFunction(id);
         Array items;
         FunctionSignature signature;
+        ChunkRunner? runner;
         try
         {
             signature = function.Signature ?? throw function.Error!;
@@ -268,8 +276,16 @@ internal sealed class WorkerHost
                 throw new FrameException($"Task {taskId}: a Map function takes exactly one argument, this one takes {signature.ValueParameterTypes.Length}.");
             }
 
-            items = (Array?)ArgumentCodec.Deserialize(itemsJson, signature.ValueParameterTypes[0].MakeArrayType())
-                ?? throw new FrameException($"Task {taskId}: the chunk's items are null.");
+            if (!_runners.TryGetValue(id, out runner))
+            {
+                runner = ChunkRunner.TryCreate(signature, function.Target);
+                _runners[id] = runner;
+            }
+
+            items = runner is not null
+                ? runner.ReadItems(itemsJson, taskId)
+                : (Array?)ArgumentCodec.Deserialize(itemsJson, signature.ValueParameterTypes[0].MakeArrayType())
+                    ?? throw new FrameException($"Task {taskId}: the chunk's items are null.");
         }
         catch (Exception ex) when (ex is not FrameException)
         {
@@ -280,6 +296,13 @@ internal sealed class WorkerHost
         }
 
         _builder.Reset().WriteKind(MessageKind.ChunkResult).WriteInt64(taskId).WriteInt32(items.Length);
+        if (runner is not null)
+        {
+            runner.Run(items, _builder, _json);
+            Send();
+            return;
+        }
+
         var one = new object?[1];
         for (var i = 0; i < items.Length; i++)
         {
