@@ -388,18 +388,23 @@ public sealed partial class ProcessPoolExecutor
             retirees = _pending.Count == 0 || worker.QuotaReached ? CollectRetireesLocked() : null;
         }
 
-        head.ReleaseResources();
-        if (head.Started)
+        // The future completes (and stops counting as running) before its rate-limit permit goes back, so a task
+        // waiting for that permit never starts while this one still counts as running.
+        try
         {
-            try
+            if (head.Started)
             {
                 head.Complete(kind, ref parser);
             }
-            catch (FrameException ex)
-            {
-                head.Future.TrySetException(new WorkerCrashedException($"Worker process {worker.ProcessId} sent a malformed answer for this task: {ex.Message}", ex));
-                throw;
-            }
+        }
+        catch (FrameException ex)
+        {
+            head.Future.TrySetException(new WorkerCrashedException($"Worker process {worker.ProcessId} sent a malformed answer for this task: {ex.Message}", ex));
+            throw;
+        }
+        finally
+        {
+            head.ReleaseResources();
         }
 
         if (next is not null)

@@ -16,6 +16,9 @@ namespace Juggle;
 /// <c>Juggle.Worker.dll</c>), so the app's <c>Main</c> never runs again. A worker that dies fails only the task it
 /// was running (<see cref="WorkerCrashedException"/>) and is replaced; workers exit when the parent exits or is
 /// killed, and after <see cref="Executor.Shutdown(bool, bool)"/>.</para>
+/// <para>Without a <c>bufferSize</c>, <c>Map</c> keeps 128 × <see cref="Executor.MaxWorkers"/> tasks in flight, and
+/// workers whose recent tasks were tiny get several calls queued ahead, so the round trip to the worker is hidden
+/// (a few µs per task, see <c>docs/benchmarks-processes.md</c>).</para>
 /// </remarks>
 public sealed partial class ProcessPoolExecutor : Executor
 {
