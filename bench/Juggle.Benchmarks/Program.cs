@@ -4,7 +4,7 @@ namespace Juggle.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Juggle.Benchmarks -- --filter '*Submit*'</c> runs BenchmarkDotNet;
-/// the first argument <c>peak-map</c>, <c>side-by-side</c> or <c>shutdown-latency</c> selects a plain console measurement instead.
+/// the first argument <c>peak-map</c>, <c>side-by-side</c>, <c>shutdown-latency</c> or <c>processes</c> selects a plain console measurement instead.
 /// </summary>
 public static class Program
 {

@@ -202,7 +202,10 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     /// <summary><see langword="true"/> for executors that invoke delegates in this process (no serialisation).</summary>
     private protected virtual bool RunsDelegatesInProcess => false;
 
-    /// <summary>How many tasks <c>Map</c> keeps in flight when the caller passes no <c>bufferSize</c>.</summary>
+    /// <summary>
+    /// <c>Map</c>'s window when the caller passes no <c>bufferSize</c>: tasks in flight, or for an executor that grows its
+    /// window (see <see cref="InitialMapBufferSize"/>) the cap of that growth, in items.
+    /// </summary>
     private protected virtual int DefaultMapBufferSize => 2 * MaxWorkers;
 
     private Future<T> Publish<T>(Future<T> future)
