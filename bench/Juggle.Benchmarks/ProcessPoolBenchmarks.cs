@@ -9,7 +9,7 @@ namespace Juggle.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [MinColumn, MedianColumn, MaxColumn]
-[ShortJob(warmupCount: 1, iterationCount: 5)]
+[ShortJob(warmupCount: 2, iterationCount: 7)]
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BenchmarkDotNet disposes it in [GlobalCleanup].")]
 public class ProcessPoolBenchmarks
 {
@@ -24,7 +24,16 @@ public class ProcessPoolBenchmarks
     public void Setup()
     {
         _pool = new ProcessPoolExecutor(maxWorkers: 2);
-        _ = Consume(_pool.Map(NoOp, _items.Take(200)));
+
+        // Fresh workers reach full speed after about a second of work (tiered JIT): warm both of them on every path
+        // measured here, so the figures are steady-state per-task costs (start-up has its own benchmark below).
+        for (var round = 0; round < 3; round++)
+        {
+            _ = Consume(_pool.Map(NoOp, _items, chunkSize: 1));
+            _ = Consume(_pool.Map(NoOp, _items, chunkSize: 500));
+        }
+
+        _ = Consume(_pool.Map(CpuLoop, Enumerable.Repeat(CpuIterations / 10, 8)));
     }
 
     [GlobalCleanup]
