@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Juggle.Tests;
 
-/// <summary>Builds the fixture console app once for the tests of this class.</summary>
+/// <summary>Publishes the fixture console app once for the tests of this class.</summary>
 public sealed class ProcessPoolFixtureApp
 {
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(4);
@@ -13,7 +13,9 @@ public sealed class ProcessPoolFixtureApp
         var project = Path.Combine(root, "tests", "Juggle.ProcessPoolFixture", "Juggle.ProcessPoolFixture.csproj");
         var artifacts = Path.Combine(Path.GetTempPath(), $"juggle-ppfixture-{Environment.UserName}");
         var build = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "build", project, "--artifacts-path", artifacts, "-nologo", "-v", "q" })
+        // Published, not just built: the layout users ship (the build layout is the test host's own).
+        var publish = Path.Combine(artifacts, "published");
+        foreach (var arg in new[] { "publish", project, "--artifacts-path", artifacts, "-o", publish, "-nologo", "-v", "q" })
         {
             build.ArgumentList.Add(arg);
         }
@@ -24,12 +26,12 @@ public sealed class ProcessPoolFixtureApp
         if (!process.WaitForExit(BuildTimeout))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail("building the fixture app timed out");
+            Assert.Fail("publishing the fixture app timed out");
         }
 
-        Assert.True(process.ExitCode == 0, $"building the fixture app failed: {output.Result}{errors.Result}");
-        Directory = Path.Combine(artifacts, "bin", "Juggle.ProcessPoolFixture", "debug");
-        Assert.True(File.Exists(Dll), $"{Dll} is missing after the build");
+        Assert.True(process.ExitCode == 0, $"publishing the fixture app failed: {output.Result}{errors.Result}");
+        Directory = publish;
+        Assert.True(File.Exists(Dll), $"{Dll} is missing after the publish");
     }
 
     public string Directory { get; }
