@@ -8,7 +8,20 @@ namespace Juggle.Cli;
 /// </summary>
 internal sealed class CliEnvironment
 {
-    public required IAnsiConsole Console { get; init; }
+    private IAnsiConsole? _console;
+
+    /// <summary>The rich console (progress bars, tables, colour); created on first use, see <see cref="ConsoleFactory"/>.</summary>
+    public IAnsiConsole Console
+    {
+        get => LazyInitializer.EnsureInitialized(ref _console, () => (ConsoleFactory ?? throw new InvalidOperationException("CliEnvironment needs Console or ConsoleFactory."))());
+        init => _console = value;
+    }
+
+    /// <summary>
+    /// Makes <see cref="Console"/> when first needed. Spectre's terminal detection costs ~15 ms of start-up, which
+    /// <c>juggle titles --json | …</c> never needs.
+    /// </summary>
+    public Func<IAnsiConsole>? ConsoleFactory { get; init; }
 
     /// <summary>Raw result lines (plain text or JSON Lines), never wrapped or decorated.</summary>
     public required TextWriter Out { get; init; }
@@ -31,6 +44,18 @@ internal sealed class CliEnvironment
     public static CliEnvironment FromSystemConsole()
     {
         var interactive = !System.Console.IsOutputRedirected;
+        return new CliEnvironment
+        {
+            ConsoleFactory = () => CreateAnsiConsole(interactive),
+            Out = System.Console.Out,
+            Error = System.Console.Error,
+            In = System.Console.In,
+            Interactive = interactive,
+        };
+    }
+
+    private static IAnsiConsole CreateAnsiConsole(bool interactive)
+    {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(System.Console.Out),
@@ -44,13 +69,6 @@ internal sealed class CliEnvironment
             console.Profile.Width = 160;
         }
 
-        return new CliEnvironment
-        {
-            Console = console,
-            Out = System.Console.Out,
-            Error = System.Console.Error,
-            In = System.Console.In,
-            Interactive = interactive,
-        };
+        return console;
     }
 }

@@ -8,6 +8,8 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        // `titles` only: JIT-compile the first request's path on the idle core while this one parses the arguments.
+        Http.HttpWarmUp.StartFor(args);
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         Console.OutputEncoding = Encoding.UTF8;
         using var interrupt = new CancellationTokenSource();

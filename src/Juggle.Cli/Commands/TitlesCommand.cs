@@ -66,6 +66,9 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
         var runner = new ModeRunner(run.Mode, run.IoWorkers, run.Rate);
         var spans = run.TimelineFile is not null || run.TraceFile is not null ? new List<TaskSpan>() : null;
 
+        // Diagnostics for start-up work: JUGGLE_JIT_STATS=1 prints, on stderr, how many methods were JIT-compiled by
+        // the first result and by the end, and when (ms since the process started).
+        var jitStats = Environment.GetEnvironmentVariable("JUGGLE_JIT_STATS") is "1";
         long ok = 0, failed = 0;
         var watch = Stopwatch.StartNew();
         var interrupted = false;
@@ -81,6 +84,11 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
             {
                 foreach (var record in results)
                 {
+                    if (jitStats && ok + failed == 0)
+                    {
+                        WriteJitStats("first result");
+                    }
+
                     var line = record.Result;
                     if (line.Succeeded)
                     {
@@ -125,6 +133,11 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
             env.Error.WriteLine(summary);
         }
 
+        if (jitStats)
+        {
+            WriteJitStats("end");
+        }
+
         if (spans is not null)
         {
             foreach (var path in ChromeTrace.WriteRequested(run.TimelineFile, run.TraceFile, spans, "juggle titles"))
@@ -134,6 +147,14 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
         }
 
         return interrupted ? ExitCodes.Interrupted : failed > 0 ? ExitCodes.SomeFailed : ExitCodes.Success;
+    }
+
+    private void WriteJitStats(string when)
+    {
+        var sinceStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
+        env.Error.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"jit: {when} at {sinceStart.TotalMilliseconds:0} ms: {System.Runtime.JitInfo.GetCompiledMethodCount()} methods JIT-compiled in {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms"));
     }
 
     private void Print(TaskRecord<PageResult> record, PageQuery query)

@@ -21,7 +21,13 @@ internal static class HttpFactory
 
     public static HttpClient CreateClient(CliEnvironment env, HttpSettings settings)
     {
-        var handler = (env.HandlerFactory ?? CreateHandler)(settings);
+        ArgumentNullException.ThrowIfNull(env);
+        return CreateClient((env.HandlerFactory ?? CreateHandler)(settings), settings);
+    }
+
+    public static HttpClient CreateClient(HttpMessageHandler handler, HttpSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
         var client = new HttpClient(handler, disposeHandler: true)
         {
             // Per-attempt timeouts are applied by the caller so they can be told apart from Ctrl+C.
