@@ -91,35 +91,22 @@ internal sealed class FrameBuilder : IBufferWriter<byte>
     }
 
     /// <summary>A length-prefixed block holding <paramref name="value"/> serialised as JSON, written in place (no intermediate array).</summary>
-    public FrameBuilder WriteJson(object? value, Type type, Utf8JsonWriter writer)
-    {
-        var lengthAt = _length;
-        WriteInt32(0);
-        try
-        {
-            writer.Reset(this);
-            JsonSerializer.Serialize(writer, value, type, ArgumentCodec.Options);
-            writer.Flush();
-        }
-        catch
-        {
-            _length = lengthAt;
-            throw;
-        }
-
-        BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(lengthAt), _length - lengthAt - 4);
-        return this;
-    }
+    public FrameBuilder WriteJson(object? value, Type type, Utf8JsonWriter writer) =>
+        WriteJsonBlock(writer, (value, type), static (json, state) => JsonSerializer.Serialize(json, state.value, state.type, ArgumentCodec.Options));
 
     /// <summary>A length-prefixed block holding <paramref name="value"/> serialised with its JSON contract, written in place.</summary>
-    public FrameBuilder WriteJson<T>(T value, JsonTypeInfo<T> info, Utf8JsonWriter writer)
+    public FrameBuilder WriteJson<T>(T value, JsonTypeInfo<T> info, Utf8JsonWriter writer) =>
+        WriteJsonBlock(writer, (value, info), static (json, state) => JsonSerializer.Serialize(json, state.value, state.info));
+
+    /// <summary>Reserves the length, lets <paramref name="serialize"/> write through <paramref name="writer"/>, then fills the length in; on failure nothing of the block is left.</summary>
+    private FrameBuilder WriteJsonBlock<TState>(Utf8JsonWriter writer, TState state, Action<Utf8JsonWriter, TState> serialize)
     {
         var lengthAt = _length;
         WriteInt32(0);
         try
         {
             writer.Reset(this);
-            JsonSerializer.Serialize(writer, value, info);
+            serialize(writer, state);
             writer.Flush();
         }
         catch
