@@ -76,24 +76,15 @@ public sealed class ThreadPoolExecutorDeadlockWaitTests
     {
         using var pool = new ThreadPoolExecutor(3);
         using var releaseC = new ManualResetEventSlim();
-        var aRef = new TaskCompletionSource<Future<int>>();
-        var bRef = new TaskCompletionSource<Future<int>>();
-        var cRef = new TaskCompletionSource<Future<int>>();
-        var a = pool.Submit(() => Futures.Wait([bRef.Task.Result, cRef.Task.Result], returnWhen: ReturnWhen.AllCompleted).Done.Count);
-        var b = pool.Submit(() => aRef.Task.Result.Result() + 1);
-        var c = pool.Submit(() => releaseC.Wait(Patience) ? 5 : -1);
-        aRef.SetResult(a);
-        bRef.SetResult(b);
-        cRef.SetResult(c);
+        var (a, b, c) = SubmitAWaitingOnBAndC(
+            pool,
+            (bFuture, cFuture) => Futures.Wait([bFuture, cFuture], returnWhen: ReturnWhen.AllCompleted).Done.Count,
+            () => releaseC.Wait(Patience) ? 5 : -1);
         releaseC.Set();
 
         // Whichever of a and b closes the cycle fails with it (if a does, b rethrows it from a.Result()).
-        Assert.True(a.TryWait(Patience) && b.TryWait(Patience), "the cycle was not broken");
-        var cycle = Assert.IsType<DeadlockException>(b.GetException());
-        Assert.True(cycle.IsCycle);
-        Assert.Equal(new HashSet<long> { a.Id, b.Id }, cycle.TaskIds.ToHashSet());
+        AssertCycleOfAAndB(a, b, c, "the cycle was not broken");
         Assert.True(a.GetException() is null or DeadlockException);
-        Assert.Equal(5, c.Result(Patience));
     }
 
     [Fact]
@@ -102,26 +93,18 @@ public sealed class ThreadPoolExecutorDeadlockWaitTests
         using var pool = new ThreadPoolExecutor(3);
         using var releaseC = new ManualResetEventSlim();
         using var bWaiting = new ManualResetEventSlim();
-        var aRef = new TaskCompletionSource<Future<int>>();
-        var bRef = new TaskCompletionSource<Future<int>>();
-        var cRef = new TaskCompletionSource<Future<int>>();
 
         // b waits for a, and a waits for b or c: only c can end a's wait, and it will.
-        var a = pool.Submit(() =>
-        {
-            Assert.True(bWaiting.Wait(Patience));
-            var (done, _) = Futures.Wait([bRef.Task.Result, cRef.Task.Result], returnWhen: ReturnWhen.FirstCompleted);
-            return done.Single() == cRef.Task.Result ? 10 : -1;
-        });
-        var b = pool.Submit(() =>
-        {
-            bWaiting.Set();
-            return aRef.Task.Result.Result() + 1;
-        });
-        var c = pool.Submit(() => releaseC.Wait(Patience) ? 5 : -1);
-        aRef.SetResult(a);
-        bRef.SetResult(b);
-        cRef.SetResult(c);
+        var (a, b, _) = SubmitAWaitingOnBAndC(
+            pool,
+            (bFuture, cFuture) =>
+            {
+                Assert.True(bWaiting.Wait(Patience));
+                var (done, _) = Futures.Wait([bFuture, cFuture], returnWhen: ReturnWhen.FirstCompleted);
+                return done.Single() == cFuture ? 10 : -1;
+            },
+            () => releaseC.Wait(Patience) ? 5 : -1,
+            bWaiting.Set);
         Assert.True(bWaiting.Wait(Patience));
         Assert.False(a.TryWait(Brief)); // a waits: not a deadlock while c can finish
         releaseC.Set();
@@ -135,25 +118,16 @@ public sealed class ThreadPoolExecutorDeadlockWaitTests
     {
         using var pool = new ThreadPoolExecutor(3);
         using var releaseC = new ManualResetEventSlim();
-        var aRef = new TaskCompletionSource<Future<int>>();
-        var bRef = new TaskCompletionSource<Future<int>>();
-        var cRef = new TaskCompletionSource<Future<int>>();
 
         // a waits for the first failure among b and c; b waits for a. Once c succeeds, only b is left, and b can
         // only finish after a: the wait can never end.
-        var a = pool.Submit(() => Futures.Wait([bRef.Task.Result, cRef.Task.Result], returnWhen: ReturnWhen.FirstException).Done.Count);
-        var b = pool.Submit(() => aRef.Task.Result.Result() + 1);
-        var c = pool.Submit(() => releaseC.Wait(Patience) ? 5 : -1);
-        aRef.SetResult(a);
-        bRef.SetResult(b);
-        cRef.SetResult(c);
+        var (a, b, c) = SubmitAWaitingOnBAndC(
+            pool,
+            (bFuture, cFuture) => Futures.Wait([bFuture, cFuture], returnWhen: ReturnWhen.FirstException).Done.Count,
+            () => releaseC.Wait(Patience) ? 5 : -1);
         releaseC.Set();
 
-        Assert.True(a.TryWait(Patience) && b.TryWait(Patience), "the deadlock was not detected");
-        var cycle = Assert.IsType<DeadlockException>(b.GetException());
-        Assert.True(cycle.IsCycle);
-        Assert.Equal(new HashSet<long> { a.Id, b.Id }, cycle.TaskIds.ToHashSet());
-        Assert.Equal(5, c.Result(Patience));
+        AssertCycleOfAAndB(a, b, c, "the deadlock was not detected");
     }
 
     [Fact]
@@ -162,24 +136,16 @@ public sealed class ThreadPoolExecutorDeadlockWaitTests
         using var pool = new ThreadPoolExecutor(3);
         using var releaseC = new ManualResetEventSlim();
         using var bWaiting = new ManualResetEventSlim();
-        var aRef = new TaskCompletionSource<Future<int>>();
-        var bRef = new TaskCompletionSource<Future<int>>();
-        var cRef = new TaskCompletionSource<Future<int>>();
-        var a = pool.Submit(() =>
-        {
-            Assert.True(bWaiting.Wait(Patience));
-            var (done, _) = Futures.Wait([bRef.Task.Result, cRef.Task.Result], returnWhen: ReturnWhen.FirstException);
-            return done.Single() == cRef.Task.Result ? 10 : -1;
-        });
-        var b = pool.Submit(() =>
-        {
-            bWaiting.Set();
-            return aRef.Task.Result.Result() + 1;
-        });
-        var c = pool.Submit(() => releaseC.Wait(Patience) ? throw new InvalidOperationException("c failed") : -1);
-        aRef.SetResult(a);
-        bRef.SetResult(b);
-        cRef.SetResult(c);
+        var (a, b, _) = SubmitAWaitingOnBAndC(
+            pool,
+            (bFuture, cFuture) =>
+            {
+                Assert.True(bWaiting.Wait(Patience));
+                var (done, _) = Futures.Wait([bFuture, cFuture], returnWhen: ReturnWhen.FirstException);
+                return done.Single() == cFuture ? 10 : -1;
+            },
+            () => releaseC.Wait(Patience) ? throw new InvalidOperationException("c failed") : -1,
+            bWaiting.Set);
         Assert.True(bWaiting.Wait(Patience));
         releaseC.Set();
 
@@ -191,30 +157,21 @@ public sealed class ThreadPoolExecutorDeadlockWaitTests
     public void AsCompleted_over_a_task_that_waits_for_us_fails_once_the_others_are_yielded()
     {
         using var pool = new ThreadPoolExecutor(3);
-        var aRef = new TaskCompletionSource<Future<int>>();
-        var bRef = new TaskCompletionSource<Future<int>>();
-        var cRef = new TaskCompletionSource<Future<int>>();
         var yielded = new List<long>();
-        var a = pool.Submit(() =>
-        {
-            foreach (var f in Futures.AsCompleted([bRef.Task.Result, cRef.Task.Result]))
+        var (a, b, c) = SubmitAWaitingOnBAndC(
+            pool,
+            (bFuture, cFuture) =>
             {
-                yielded.Add(f.Id);
-            }
+                foreach (var f in Futures.AsCompleted([bFuture, cFuture]))
+                {
+                    yielded.Add(f.Id);
+                }
 
-            return yielded.Count;
-        });
-        var b = pool.Submit(() => aRef.Task.Result.Result() + 1);
-        var c = pool.Submit(() => 5);
-        aRef.SetResult(a);
-        bRef.SetResult(b);
-        cRef.SetResult(c);
+                return yielded.Count;
+            },
+            () => 5);
 
-        Assert.True(a.TryWait(Patience) && b.TryWait(Patience), "the deadlock was not detected");
-        var cycle = Assert.IsType<DeadlockException>(b.GetException());
-        Assert.True(cycle.IsCycle);
-        Assert.Equal(new HashSet<long> { a.Id, b.Id }, cycle.TaskIds.ToHashSet());
-        Assert.Equal(5, c.Result(Patience));
+        AssertCycleOfAAndB(a, b, c, "the deadlock was not detected");
     }
 
     [Fact]
@@ -244,5 +201,39 @@ public sealed class ThreadPoolExecutorDeadlockWaitTests
             return Futures.Wait(inner).Done.Count + Futures.AsCompleted(inner).Count();
         });
         Assert.Equal(4, outer.Result(Patience));
+    }
+
+    /// <summary>
+    /// Submits a (runs <paramref name="aBody"/> with futures b and c), b (runs <paramref name="beforeBWaits"/>, then
+    /// waits for a and returns its result + 1) and c (runs <paramref name="cBody"/>). Each task gets the others'
+    /// futures through a TaskCompletionSource, since they are submitted one after another.
+    /// </summary>
+    private static (Future<int> A, Future<int> B, Future<int> C) SubmitAWaitingOnBAndC(
+        ThreadPoolExecutor pool, Func<Future<int>, Future<int>, int> aBody, Func<int> cBody, Action? beforeBWaits = null)
+    {
+        var aRef = new TaskCompletionSource<Future<int>>();
+        var bRef = new TaskCompletionSource<Future<int>>();
+        var cRef = new TaskCompletionSource<Future<int>>();
+        var a = pool.Submit(() => aBody(bRef.Task.Result, cRef.Task.Result));
+        var b = pool.Submit(() =>
+        {
+            beforeBWaits?.Invoke();
+            return aRef.Task.Result.Result() + 1;
+        });
+        var c = pool.Submit(cBody);
+        aRef.SetResult(a);
+        bRef.SetResult(b);
+        cRef.SetResult(c);
+        return (a, b, c);
+    }
+
+    /// <summary>a and b wait for each other: both end, b with the DeadlockException naming the cycle; c returned 5.</summary>
+    private static void AssertCycleOfAAndB(Future<int> a, Future<int> b, Future<int> c, string message)
+    {
+        Assert.True(a.TryWait(Patience) && b.TryWait(Patience), message);
+        var cycle = Assert.IsType<DeadlockException>(b.GetException());
+        Assert.True(cycle.IsCycle);
+        Assert.Equal(new HashSet<long> { a.Id, b.Id }, cycle.TaskIds.ToHashSet());
+        Assert.Equal(5, c.Result(Patience));
     }
 }
