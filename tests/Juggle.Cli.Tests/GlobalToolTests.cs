@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Juggle.Tests.Shared;
 
 namespace Juggle.Cli.Tests;
 
@@ -11,7 +12,7 @@ public sealed class InstalledToolFixture : IDisposable
 
     public InstalledToolFixture()
     {
-        var repo = FindRepositoryRoot();
+        var repo = RepositoryRoot.Find("to pack the tool");
         var packages = Path.Combine(_root.FullName, "packages");
         var tools = Path.Combine(_root.FullName, "tools");
         Run("pack", Path.Combine(repo, "src", "Juggle.Cli", "Juggle.Cli.csproj"), "-c", "Release", "-o", packages, "--artifacts-path", Path.Combine(_root.FullName, "artifacts"), "-nologo", "-v", "q");
@@ -45,22 +46,6 @@ public sealed class InstalledToolFixture : IDisposable
         }
 
         Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} failed: {output.Result}{errors.Result}");
-    }
-
-    private static string FindRepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string sourceFile = "")
-    {
-        foreach (var start in new[] { Path.GetDirectoryName(sourceFile), AppContext.BaseDirectory, Environment.CurrentDirectory })
-        {
-            for (var dir = start; dir is not null; dir = Path.GetDirectoryName(dir))
-            {
-                if (File.Exists(Path.Combine(dir, "Juggle.sln")))
-                {
-                    return dir;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("Cannot find the repository root (Juggle.sln) to pack the tool.");
     }
 }
 

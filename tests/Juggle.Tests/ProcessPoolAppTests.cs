@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Juggle.Tests.Shared;
 
 namespace Juggle.Tests;
 
@@ -9,7 +10,7 @@ public sealed class ProcessPoolFixtureApp
 
     public ProcessPoolFixtureApp()
     {
-        var root = FindRepositoryRoot();
+        var root = RepositoryRoot.Find("to build the fixture app");
         var project = Path.Combine(root, "tests", "Juggle.ProcessPoolFixture", "Juggle.ProcessPoolFixture.csproj");
         var artifacts = Path.Combine(Path.GetTempPath(), $"juggle-ppfixture-{Environment.UserName}");
         var build = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -35,23 +36,6 @@ public sealed class ProcessPoolFixtureApp
     }
 
     public string Directory { get; }
-
-    /// <summary>The repository root: above this source file (builds may put the test binaries anywhere).</summary>
-    private static string FindRepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string sourceFile = "")
-    {
-        foreach (var start in new[] { Path.GetDirectoryName(sourceFile), AppContext.BaseDirectory, Environment.CurrentDirectory })
-        {
-            for (var dir = start; dir is not null; dir = Path.GetDirectoryName(dir))
-            {
-                if (File.Exists(Path.Combine(dir, "Juggle.sln")))
-                {
-                    return dir;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("Cannot find the repository root (Juggle.sln) to build the fixture app.");
-    }
 
     public string Dll => Path.Combine(Directory, "Juggle.ProcessPoolFixture.dll");
 
