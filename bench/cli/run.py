@@ -28,7 +28,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -38,43 +37,13 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchutil import ROOT, loadavg, log, machine, sh  # noqa: E402  (bench/benchutil.py)
+
 CLI_PROJECT = os.path.join(ROOT, "src", "Juggle.Cli")
 SEED000 = os.path.join(ROOT, "bench", "cli", "seed000_titles.py")
 TIME_BIN = "/usr/bin/time"
 MB = 1024 * 1024
-
-
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-def sh(cmd):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT).stdout.strip()
-
-
-def loadavg():
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def machine():
-    with open("/proc/meminfo") as f:
-        total_kb = int(f.readline().split()[1])
-    cpu = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
-    except OSError:
-        pass
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "memory": f"{total_kb / 1048576:.1f} GiB",
-        "dotnet": sh(["dotnet", "--version"]),
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "os": platform.platform(),
-        "commit": sh(["git", "rev-parse", "--short", "HEAD"]),
-    }
 
 
 def build(art):

@@ -21,49 +21,16 @@ import glob
 import json
 import html
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchutil import ROOT, loadavg, log, machine, sh  # noqa: E402  (bench/benchutil.py)
+
 BENCH_PROJECT = os.path.join(ROOT, "bench", "Juggle.Benchmarks")
 CPYTHON = os.path.join(ROOT, "bench", "processes", "cpython_processes.py")
-
-
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-def sh(cmd):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT).stdout.strip()
-
-
-def loadavg():
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def machine():
-    with open("/proc/meminfo") as f:
-        total_kb = int(f.readline().split()[1])
-    cpu = "?"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
-    except OSError:
-        pass
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "memory": f"{total_kb / 1048576:.1f} GiB",
-        "dotnet": sh(["dotnet", "--version"]),
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "os": platform.platform(),
-        "commit": sh(["git", "rev-parse", "--short", "HEAD"]),
-        "dirty": bool(sh(["git", "status", "--porcelain", "--untracked-files=no", "--", "src/Juggle", "src/Juggle.Worker",
-                          "bench/Juggle.Benchmarks", "bench/processes"])),
-    }
 
 
 def run_json(cmd, timeout=900):
@@ -122,7 +89,7 @@ def main():
 
     started = datetime.datetime.now(datetime.timezone.utc)
     t_start = time.perf_counter()
-    mach = machine()
+    mach = machine(["src/Juggle", "src/Juggle.Worker", "bench/Juggle.Benchmarks", "bench/processes"])
     load_before = loadavg()
     log(f"load average before: {load_before}")
     if not args.skip_build:

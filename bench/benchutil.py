@@ -1,0 +1,43 @@
+"""Helpers shared by the benchmark scripts (bench/processes/run.py, bench/cli/run.py): python3 stdlib only."""
+import os
+import platform
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def sh(cmd):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT).stdout.strip()
+
+
+def loadavg():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def machine(dirty_paths=None):
+    """The machine and commit a run is on; with dirty_paths, also whether those paths have uncommitted changes."""
+    with open("/proc/meminfo") as f:
+        total_kb = int(f.readline().split()[1])
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "?")
+    except OSError:
+        pass
+    info = {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": f"{total_kb / 1048576:.1f} GiB",
+        "dotnet": sh(["dotnet", "--version"]),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "os": platform.platform(),
+        "commit": sh(["git", "rev-parse", "--short", "HEAD"]),
+    }
+    if dirty_paths is not None:
+        info["dirty"] = bool(sh(["git", "status", "--porcelain", "--untracked-files=no", "--", *dirty_paths]))
+    return info
