@@ -162,24 +162,7 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
         var r = record.Result;
         if (settings.Run.Json)
         {
-            env.Out.WriteLine(JsonLines.Format(json =>
-            {
-                json.WriteString("url", r.Url);
-                json.WriteNullableString(query.ValueName, r.Value);
-                if (r.Status is { } status)
-                {
-                    json.WriteNumber("status", status);
-                }
-                else
-                {
-                    json.WriteNull("status");
-                }
-
-                json.WriteNullableString("error", r.Error);
-                json.WriteNumber("ms", Math.Round(r.Elapsed.TotalMilliseconds, 1));
-                json.WriteNumber("index", record.Index);
-                json.WriteString("worker", record.Lane);
-            }));
+            env.Out.WriteLine(JsonLine(record, query));
         }
         else if (env.Interactive)
         {
@@ -196,5 +179,29 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
         {
             env.Out.WriteLine(r.Succeeded ? $"{r.Url}\t{r.Value}" : $"{r.Url}\tERROR: {r.Error}");
         }
+    }
+
+    /// <summary>One result as a JSON Lines record: url, the title (or selected value), status, error, ms, index, worker.</summary>
+    internal static string JsonLine(TaskRecord<PageResult> record, PageQuery query)
+    {
+        var r = record.Result;
+        return JsonLines.Format(json =>
+        {
+            json.WriteString("url", r.Url);
+            json.WriteNullableString(query.ValueName, r.Value);
+            if (r.Status is { } status)
+            {
+                json.WriteNumber("status", status);
+            }
+            else
+            {
+                json.WriteNull("status");
+            }
+
+            json.WriteNullableString("error", r.Error);
+            json.WriteNumber("ms", Math.Round(r.Elapsed.TotalMilliseconds, 1));
+            json.WriteNumber("index", record.Index);
+            json.WriteString("worker", record.Lane);
+        });
     }
 }

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Juggle.Cli.Commands;
 using Juggle.Cli.Html;
-using Juggle.Cli.Reporting;
+using Juggle.Cli.Running;
 
 namespace Juggle.Cli.Http;
 
@@ -44,18 +45,10 @@ internal static class HttpWarmUp
 
             var settings = new HttpSettings();
             using var client = HttpFactory.CreateClient(HttpFactory.CreateHandler(settings), settings);
-            var fetcher = new PageFetcher(client, HttpFactory.CreateRetryPipeline(settings), settings, PageQuery.Create(null, 1_000_000));
+            var query = PageQuery.Create(null, 1_000_000);
+            var fetcher = new PageFetcher(client, HttpFactory.CreateRetryPipeline(settings), settings, query);
             var result = fetcher.Fetch(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/page/1"), CancellationToken.None);
-            _ = JsonLines.Format(json =>
-            {
-                json.WriteString("url", result.Url);
-                json.WriteNullableString("title", result.Value);
-                json.WriteNumber("status", result.Status ?? 0);
-                json.WriteNullableString("error", result.Error);
-                json.WriteNumber("ms", Math.Round(result.Elapsed.TotalMilliseconds, 1));
-                json.WriteNumber("index", 0L);
-                json.WriteString("worker", "warm-up");
-            });
+            _ = TitlesCommand.JsonLine(new TaskRecord<PageResult>(0, result, "warm-up", 0, 0), query);
             return result;
         }
         catch (Exception)
