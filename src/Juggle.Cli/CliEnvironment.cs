@@ -13,7 +13,7 @@ internal sealed class CliEnvironment
     /// <summary>The rich console (progress bars, tables, colour); created on first use, see <see cref="ConsoleFactory"/>.</summary>
     public IAnsiConsole Console
     {
-        get => LazyInitializer.EnsureInitialized(ref _console, () => (ConsoleFactory ?? throw new InvalidOperationException("CliEnvironment needs Console or ConsoleFactory."))());
+        get => _console ?? LazyInitializer.EnsureInitialized(ref _console, ConsoleFactory ?? throw new InvalidOperationException("CliEnvironment needs Console or ConsoleFactory."));
         init => _console = value;
     }
 
