@@ -69,8 +69,7 @@ public static class Futures
                     f.RemoveListener(waiter);
                 }
 
-                waiter.Signal.Dispose();
-                waiter.Completed.Dispose();
+                waiter.Dispose();
             }
         }
 
@@ -107,8 +106,7 @@ public static class Futures
                     f.RemoveListener(waiter);
                 }
 
-                waiter.Signal.Dispose();
-                waiter.Completed.Dispose();
+                waiter.Dispose();
             }
         }
 
@@ -391,7 +389,7 @@ public static class Futures
         public void OnDone(Future future) => Channel.Writer.TryWrite(future);
     }
 
-    private sealed class ConditionWaiter(int total, ReturnWhen returnWhen) : IFutureListener
+    private sealed class ConditionWaiter(int total, ReturnWhen returnWhen) : IFutureListener, IDisposable
     {
         private int _done;
 
@@ -421,6 +419,12 @@ public static class Futures
 
             // After Signal, so a waiter woken by this sees the condition met.
             Completed.Set();
+        }
+
+        public void Dispose()
+        {
+            Signal.Dispose();
+            Completed.Dispose();
         }
     }
 }
