@@ -7,7 +7,21 @@ namespace Juggle.Cli;
 /// <summary>Builds the <c>juggle</c> command tree and runs it, mapping failures to exit codes.</summary>
 internal static class CliApp
 {
-    public static Command Build(CliEnvironment env)
+    private static readonly (string Name, Func<CliEnvironment, Command> Create)[] s_commands =
+    [
+        ("demo", DemoCommand.Create),
+        ("titles", TitlesCommand.Create),
+        ("bench", BenchCommand.Create),
+        ("download", DownloadCommand.Create),
+        ("words", WordsCommand.Create),
+        ("serve", ServeCommand.Create),
+    ];
+
+    /// <summary>
+    /// The command tree. With <paramref name="only"/> naming a command, the root holds just that one: building every
+    /// command's options costs start-up time (JIT-compiled generic options) that a run of one command never uses.
+    /// </summary>
+    public static Command Build(CliEnvironment env, string? only = null)
     {
         // A plain command named "juggle" rather than RootCommand, whose name would be the entry assembly's ("Juggle.Cli").
         var root = new Command("juggle", "juggle: fetch titles, download, count words and benchmark sequential vs threads vs async vs processes, built on Juggle's executors.")
@@ -15,19 +29,23 @@ internal static class CliApp
             new HelpOption(),
             new VersionOption(),
         };
-        root.Subcommands.Add(DemoCommand.Create(env));
-        root.Subcommands.Add(TitlesCommand.Create(env));
-        root.Subcommands.Add(BenchCommand.Create(env));
-        root.Subcommands.Add(DownloadCommand.Create(env));
-        root.Subcommands.Add(WordsCommand.Create(env));
-        root.Subcommands.Add(ServeCommand.Create(env));
+        var known = Array.Exists(s_commands, c => c.Name == only);
+        foreach (var (name, create) in s_commands)
+        {
+            if (!known || name == only)
+            {
+                root.Subcommands.Add(create(env));
+            }
+        }
+
         return root;
     }
 
     public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(env);
-        var root = Build(env);
+        ArgumentNullException.ThrowIfNull(args);
+        var root = Build(env, args.Length > 0 ? args[0] : null);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

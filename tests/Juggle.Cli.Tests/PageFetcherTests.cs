@@ -9,7 +9,7 @@ public sealed class PageFetcherTests(ServerFixture server) : IClassFixture<Serve
     private static PageFetcher Fetcher(HttpClient client, long maxBytes = 1_000_000, string? selector = null)
     {
         var settings = new HttpSettings { Timeout = TimeSpan.FromSeconds(10), Retries = 0 };
-        return new PageFetcher(client, HttpFactory.CreateRetryPipeline(settings), settings, PageQuery.Create(selector, maxBytes));
+        return new PageFetcher(client, new Retrier(settings), settings, PageQuery.Create(selector, maxBytes));
     }
 
     [Fact]

@@ -102,7 +102,7 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
         {
             var http = new HttpSettings { Timeout = settings.Run.Timeout, Retries = settings.Run.Retries };
             using var client = HttpFactory.CreateClient(env, http);
-            var fetcher = new PageFetcher(client, HttpFactory.CreateRetryPipeline(http), http, PageQuery.Create(null, 1_000_000));
+            var fetcher = new PageFetcher(client, new Retrier(http), http, PageQuery.Create(null, 1_000_000));
             var workers = settings.Run.Workers > 0 ? settings.Run.Workers : 32;
             return Compare(title, urls, u => fetcher.Fetch(u, token), workers, cpuBound: false, token, u => fetcher.FetchAsync(u, token), r => r.Value ?? r.Error ?? "");
             // Processes are not measured for I/O: the fetcher (HTTP client, retry pipeline) lives in this process.

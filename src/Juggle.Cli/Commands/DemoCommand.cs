@@ -107,7 +107,7 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         Section("1. Page titles (seed 000 / 003): sequential vs a thread pool vs async");
         var http = new HttpSettings { Timeout = TimeSpan.FromSeconds(10), Retries = 1 };
         using var client = HttpFactory.CreateClient(env, http);
-        var fetcher = new PageFetcher(client, HttpFactory.CreateRetryPipeline(http), http, PageQuery.Create(null, 1 << 20));
+        var fetcher = new PageFetcher(client, new Retrier(http), http, PageQuery.Create(null, 1 << 20));
         var urls = Enumerable.Range(1, settings.Pages).Select(n => server.PokedexUrl(n).ToString()).ToList();
 
         var spans = new List<TaskSpan>();

@@ -49,7 +49,7 @@ internal sealed class DownloadCommand(CliEnvironment env, DownloadCommand.Settin
 
         var http = new HttpSettings { Timeout = run.Timeout, Retries = run.Retries };
         using var client = HttpFactory.CreateClient(env, http);
-        var retry = HttpFactory.CreateRetryPipeline(http);
+        var retry = new Retrier(http);
         var runner = new ModeRunner(run.Mode, run.Workers > 0 ? run.Workers : 8, run.Rate);
         var spans = run.TimelineFile is not null || run.TraceFile is not null ? new List<TaskSpan>() : null;
         long ok = 0, skipped = 0, failed = 0, bytes = 0;

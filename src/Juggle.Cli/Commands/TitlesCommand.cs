@@ -56,13 +56,16 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
         var run = settings.Run;
         var query = PageQuery.Create(settings.Selector, settings.MaxBytes);
         var lines = UrlSource.Open(settings.Urls, settings.InputFile, env.In);
-        var http = new HttpSettings { Timeout = run.Timeout, Retries = run.Retries, MaxRedirects = settings.MaxRedirects };
-
-        // Building Polly's pipeline costs ~15 ms on first use (its options are validated by reflection): do it on
-        // another core while this one builds the HTTP client.
-        var retry = Task.Run(() => HttpFactory.CreateRetryPipeline(http), CancellationToken.None);
+        var http = new HttpSettings
+        {
+            Timeout = run.Timeout,
+            Retries = run.Retries,
+            MaxRedirects = settings.MaxRedirects,
+            // Thread workers make blocking requests: keep their sockets blocking too (see ConnectBlockingAsync).
+            BlockingConnect = run.Mode is RunMode.Threads or RunMode.Sequential,
+        };
         using var client = HttpFactory.CreateClient(env, http);
-        var fetcher = new PageFetcher(client, retry.GetAwaiter().GetResult(), http, query);
+        var fetcher = new PageFetcher(client, new Retrier(http), http, query);
         var runner = new ModeRunner(run.Mode, run.IoWorkers, run.Rate);
         var spans = run.TimelineFile is not null || run.TraceFile is not null ? new List<TaskSpan>() : null;
 

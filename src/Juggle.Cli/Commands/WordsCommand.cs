@@ -84,7 +84,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
                 var watch = Stopwatch.StartNew();
                 var http = new HttpSettings { Timeout = run.Timeout, Retries = run.Retries };
                 using var client = HttpFactory.CreateClient(env, http);
-                var downloader = new Downloader(client, HttpFactory.CreateRetryPipeline(http), http, settings.SaveDirectory ?? temp!, force: true);
+                var downloader = new Downloader(client, new Retrier(http), http, settings.SaveDirectory ?? temp!, force: true);
                 var ioMode = run.Mode is RunMode.Sequential or RunMode.Async ? run.Mode : RunMode.Threads;
                 var io = new ModeRunner(ioMode, run.Workers > 0 ? run.Workers : 16, run.Rate);
                 foreach (var record in io.Run(urls, downloader.Download, downloader.DownloadAsync, asCompleted: false, cancellationToken))

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Juggle.Cli.Http;
-using Polly;
 
 namespace Juggle.Cli.Downloads;
 
@@ -9,7 +8,7 @@ namespace Juggle.Cli.Downloads;
 /// Streams one URL to a file in the output folder: a temporary <c>.part</c> file renamed only when complete, so an
 /// error or Ctrl+C never leaves a partial file under the final name. Existing files are skipped unless forced.
 /// </summary>
-internal sealed class Downloader(HttpClient client, ResiliencePipeline<HttpResponseMessage> retry, HttpSettings settings, string directory, bool force)
+internal sealed class Downloader(HttpClient client, Retrier retry, HttpSettings settings, string directory, bool force)
 {
     private const int BufferSize = 64 * 1024;
     private readonly ConcurrentDictionary<string, bool> _claimed = new(StringComparer.Ordinal);
@@ -36,17 +35,17 @@ internal sealed class Downloader(HttpClient client, ResiliencePipeline<HttpRespo
                 static async (state, token) =>
                 {
                     using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
-                    attempt.CancelAfter(state.settings.Timeout);
+                    attempt.CancelAfter(state.Settings.Timeout);
                     try
                     {
-                        return await state.client.GetAsync(state.uri, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
+                        return await state.Client.GetAsync(state.Uri, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!token.IsCancellationRequested)
                     {
                         throw new TimeoutException();
                     }
                 },
-                (client, uri, settings),
+                new Attempt(client, uri, settings),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or InvalidOperationException)
@@ -176,4 +175,7 @@ internal sealed class Downloader(HttpClient client, ResiliencePipeline<HttpRespo
             }
         }
     }
+
+    /// <summary>The state of one request through the retrier (a class: see <see cref="Retrier.ExecuteAsync{TState}"/>).</summary>
+    private sealed record Attempt(HttpClient Client, Uri Uri, HttpSettings Settings);
 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using Juggle.Cli.Http;
-using Polly;
 
 namespace Juggle.Cli.Html;
 
@@ -11,7 +10,7 @@ namespace Juggle.Cli.Html;
 /// (refused, DNS, timeout, 4xx/5xx, redirect loop, binary body) becomes a <see cref="PageResult"/> with an error.
 /// Only cancellation (Ctrl+C) propagates.
 /// </summary>
-internal sealed class PageFetcher(HttpClient client, ResiliencePipeline<HttpResponseMessage> retry, HttpSettings settings, PageQuery query)
+internal sealed class PageFetcher(HttpClient client, Retrier retry, HttpSettings settings, PageQuery query)
 {
     private const int ChunkSize = 16 * 1024;
 
@@ -194,9 +193,9 @@ internal sealed class PageFetcher(HttpClient client, ResiliencePipeline<HttpResp
     }
 
     /// <summary>
-    /// The state of one request through the retry pipeline. A class, not a value tuple: Polly's generic methods
-    /// instantiated over reference types share code that ReadyToRun precompiles, while a value-tuple state needs
-    /// about 30 methods JIT-compiled on the first request.
+    /// The state of one request through the retrier. A class, not a value tuple: generic methods instantiated over
+    /// reference types share code that ReadyToRun precompiles, while a value-tuple state needs about 30 methods
+    /// JIT-compiled on the first request.
     /// </summary>
     private sealed record Attempt(HttpClient Client, Uri Uri, HttpSettings Settings, bool Sync);
 

@@ -16,4 +16,10 @@ internal sealed record HttpSettings
     public int MaxRedirects { get; init; } = 10;
 
     public string UserAgent { get; init; } = "juggle/0.1 (+https://github.com/juggle)";
+
+    /// <summary>
+    /// Connect sockets with a blocking call (<see cref="HttpFactory.ConnectBlockingAsync"/>) instead of the handler's
+    /// asynchronous connect: for runs whose requests are blocking <c>Send</c> calls on worker threads.
+    /// </summary>
+    public bool BlockingConnect { get; init; }
 }

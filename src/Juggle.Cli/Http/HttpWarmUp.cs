@@ -43,10 +43,11 @@ internal static class HttpWarmUp
             var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
             new Thread(() => Serve(listener)) { IsBackground = true, Name = "warm-up server" }.Start();
 
-            var settings = new HttpSettings();
+            // The default run: thread workers, blocking connects.
+            var settings = new HttpSettings { BlockingConnect = true };
             using var client = HttpFactory.CreateClient(HttpFactory.CreateHandler(settings), settings);
             var query = PageQuery.Create(null, 1_000_000);
-            var fetcher = new PageFetcher(client, HttpFactory.CreateRetryPipeline(settings), settings, query);
+            var fetcher = new PageFetcher(client, new Retrier(settings), settings, query);
             var result = fetcher.Fetch(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/page/1"), CancellationToken.None);
             _ = TitlesCommand.JsonLine(new TaskRecord<PageResult>(0, result, "warm-up", 0, 0), query);
             return result;

@@ -1,0 +1,82 @@
+using System.Runtime.ExceptionServices;
+using Polly;
+
+namespace Juggle.Cli.Http;
+
+/// <summary>
+/// Runs a request with the Polly retry pipeline of <see cref="HttpFactory.CreateRetryPipeline"/>, built on first need.
+/// The first attempt runs on its own; only a transient failure (the pipeline's own test) enters the pipeline, which
+/// replays that outcome as its first attempt and retries from there: the same attempts, delays and
+/// <c>Retry-After</c> handling as running every request through Polly, without its set-up (~15 ms at start-up,
+/// options validated by reflection) or per-request cost when every first attempt succeeds.
+/// </summary>
+internal sealed class Retrier
+{
+    private readonly HttpSettings _settings;
+    private readonly Lazy<ResiliencePipeline<HttpResponseMessage>> _pipeline;
+
+    public Retrier(HttpSettings settings, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        _settings = settings;
+        _pipeline = new(() => HttpFactory.CreateRetryPipeline(settings, time), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Whether the retry pipeline has been built (a transient failure happened); for tests.</summary>
+    internal bool PipelineBuilt => _pipeline.IsValueCreated;
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/>, and again while it fails transiently, up to <see cref="HttpSettings.Retries"/>
+    /// more times. The state is a class: generic code over reference types is shared and precompiled (ReadyToRun).
+    /// </summary>
+    public async ValueTask<HttpResponseMessage> ExecuteAsync<TState>(
+        Func<TState, CancellationToken, ValueTask<HttpResponseMessage>> attempt,
+        TState state,
+        CancellationToken cancellationToken)
+        where TState : class
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        HttpResponseMessage? first = null;
+        ExceptionDispatchInfo? failure = null;
+        try
+        {
+            first = await attempt(state, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex) when (_settings.Retries > 0 && HttpFactory.IsTransient(ex))
+        {
+            failure = ExceptionDispatchInfo.Capture(ex);
+        }
+
+        if (failure is null && (_settings.Retries == 0 || !HttpFactory.IsTransient(first!.StatusCode)))
+        {
+            return first!;
+        }
+
+        return await _pipeline.Value.ExecuteAsync(
+            static (replay, token) => replay.NextAsync(token),
+            new Replay<TState>(attempt, state, first, failure),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The pipeline's attempts: the first one's recorded outcome, then real attempts.</summary>
+    private sealed class Replay<TState>(
+        Func<TState, CancellationToken, ValueTask<HttpResponseMessage>> attempt,
+        TState state,
+        HttpResponseMessage? first,
+        ExceptionDispatchInfo? failure)
+    {
+        private bool _replayed;
+
+        public ValueTask<HttpResponseMessage> NextAsync(CancellationToken cancellationToken)
+        {
+            if (_replayed)
+            {
+                return attempt(state, cancellationToken);
+            }
+
+            _replayed = true;
+            failure?.Throw();
+            return ValueTask.FromResult(first!);
+        }
+    }
+}
