@@ -29,7 +29,12 @@ internal static class CliApp
             new HelpOption(),
             new VersionOption(),
         };
-        var known = Array.Exists(s_commands, c => c.Name == only);
+        var known = false;
+        foreach (var (name, _) in s_commands)
+        {
+            known |= name == only;
+        }
+
         foreach (var (name, create) in s_commands)
         {
             if (!known || name == only)

@@ -126,7 +126,7 @@ internal sealed class PageFetcher(HttpClient client, Retrier retry, HttpSettings
     /// Reads the body in chunks until the stop marker (<c>&lt;/title</c>) appears, the body ends, or
     /// <see cref="PageQuery.MaxBytes"/> is reached; the rest of the body is never downloaded.
     /// </summary>
-    private async ValueTask<(byte[] Bytes, int Length, bool Truncated)> ReadBodyAsync(HttpResponseMessage response, bool sync, CancellationToken token)
+    private async ValueTask<Body> ReadBodyAsync(HttpResponseMessage response, bool sync, CancellationToken token)
     {
         var max = (int)Math.Min(query.MaxBytes, Array.MaxLength);
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(max, ChunkSize * 4));
@@ -171,18 +171,18 @@ internal sealed class PageFetcher(HttpClient client, Retrier retry, HttpSettings
                     }
                     if (read == 0)
                     {
-                        return (buffer, length, false);
+                        return new Body(buffer, length, Truncated: false);
                     }
 
                     var searchFrom = Math.Max(0, length - (query.StopMarker?.Length ?? 0));
                     length += read;
                     if (query.StopMarker is { } marker && IndexOfAsciiIgnoreCase(buffer.AsSpan(searchFrom, length - searchFrom), marker) >= 0)
                     {
-                        return (buffer, length, true);
+                        return new Body(buffer, length, Truncated: true);
                     }
                 }
 
-                return (buffer, length, true);
+                return new Body(buffer, length, Truncated: true);
             }
         }
         catch
@@ -198,6 +198,9 @@ internal sealed class PageFetcher(HttpClient client, Retrier retry, HttpSettings
     /// JIT-compiled on the first request.
     /// </summary>
     private sealed record Attempt(HttpClient Client, Uri Uri, HttpSettings Settings, bool Sync);
+
+    /// <summary>What <see cref="ReadBodyAsync"/> read: a pooled buffer, its filled length, and whether the body went on.</summary>
+    private sealed record Body(byte[] Bytes, int Length, bool Truncated);
 
     private static bool IsTextual(string media) =>
         media.StartsWith("text/", StringComparison.OrdinalIgnoreCase)

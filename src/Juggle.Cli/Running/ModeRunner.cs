@@ -76,7 +76,7 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
         });
     }
 
-    private static TaskRecord<TResult> Timed<TItem, TResult>((long Index, TItem Item) pair, Func<TItem, CancellationToken, TResult> work, CancellationToken token)
+    private static TaskRecord<TResult> Timed<TItem, TResult>(Numbered<TItem> pair, Func<TItem, CancellationToken, TResult> work, CancellationToken token)
     {
         token.ThrowIfCancellationRequested();
         var start = Stopwatch.GetTimestamp();
@@ -156,7 +156,7 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
         using var source = Indexed(items).GetEnumerator();
         var more = true;
 
-        async Task<TaskRecord<TResult>> Start((long Index, TItem Item) pair)
+        async Task<TaskRecord<TResult>> Start(Numbered<TItem> pair)
         {
             if (limiter is not null)
             {
@@ -291,12 +291,15 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
         AutoReplenishment = true,
     });
 
-    private static IEnumerable<(long Index, TItem Item)> Indexed<TItem>(IEnumerable<TItem> items)
+    private static IEnumerable<Numbered<TItem>> Indexed<TItem>(IEnumerable<TItem> items)
     {
         long index = 0;
         foreach (var item in items)
         {
-            yield return (index++, item);
+            yield return new Numbered<TItem>(index++, item);
         }
     }
+
+    /// <summary>An item and its input position. A class, not a tuple: the executors' generic code over reference types is precompiled (ReadyToRun).</summary>
+    private sealed record Numbered<TItem>(long Index, TItem Item);
 }

@@ -6,4 +6,4 @@ namespace Juggle.Cli.Running;
 /// <param name="Lane">The worker that ran it: a thread name, an async slot, or "main".</param>
 /// <param name="Start">Start, as a <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> value.</param>
 /// <param name="End">End, same clock.</param>
-internal readonly record struct TaskRecord<TResult>(long Index, TResult Result, string Lane, long Start, long End);
+internal sealed record TaskRecord<TResult>(long Index, TResult Result, string Lane, long Start, long End);
