@@ -383,7 +383,7 @@ def render(args, mach, build_times, r, load_before, load_after, started, total):
     w("")
     best_j = min((r2r, jit), key=lambda x: x["median"])
     best_name = "ReadyToRun" if best_j is r2r else "JIT"
-    w("Judged on medians (best of 3 in brackets), for the ReadyToRun build (the recommended way to run the tool) and "
+    w(f"Judged on medians (best of {args.repeats} in brackets), for the ReadyToRun build (the recommended way to run the tool) and "
       "the JIT build.")
     w("")
     w("| target | ReadyToRun | JIT | verdict |")

@@ -13,7 +13,7 @@ namespace Juggle.Cli.Http;
 /// <see cref="PageFetcher"/>, the title scanner, the JSON Lines writer), against a throwaway server on a loopback
 /// socket of this process. Nothing is sent to the user's URLs and nothing is printed; its only effect is that the
 /// methods the framework-dependent ReadyToRun build can't precompile (generic instantiations over HTTP-stack types,
-/// about 250 of them) are JIT-compiled once, on the otherwise idle core, instead of by the first wave of workers all
+/// about 200 of them) are JIT-compiled once, on the otherwise idle core, instead of by the first wave of workers all
 /// waiting for the same compilations. Best effort: any failure is ignored. <c>JUGGLE_NO_WARMUP=1</c> turns it off.
 /// </summary>
 internal static class HttpWarmUp
