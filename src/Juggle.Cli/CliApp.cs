@@ -29,18 +29,18 @@ internal static class CliApp
             new HelpOption(),
             new VersionOption(),
         };
-        var known = false;
-        foreach (var (name, _) in s_commands)
-        {
-            known |= name == only;
-        }
-
         foreach (var (name, create) in s_commands)
         {
-            if (!known || name == only)
+            if (name == only)
             {
                 root.Subcommands.Add(create(env));
+                return root;
             }
+        }
+
+        foreach (var (_, create) in s_commands)
+        {
+            root.Subcommands.Add(create(env));
         }
 
         return root;

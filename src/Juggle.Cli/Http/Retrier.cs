@@ -36,20 +36,24 @@ internal sealed class Retrier
         where TState : class
     {
         ArgumentNullException.ThrowIfNull(attempt);
+        if (_settings.Retries == 0)
+        {
+            return await attempt(state, cancellationToken).ConfigureAwait(false);
+        }
+
         HttpResponseMessage? first = null;
         ExceptionDispatchInfo? failure = null;
         try
         {
             first = await attempt(state, cancellationToken).ConfigureAwait(false);
+            if (!HttpFactory.IsTransient(first.StatusCode))
+            {
+                return first;
+            }
         }
-        catch (HttpRequestException ex) when (_settings.Retries > 0 && HttpFactory.IsTransient(ex))
+        catch (HttpRequestException ex) when (HttpFactory.IsTransient(ex))
         {
             failure = ExceptionDispatchInfo.Capture(ex);
-        }
-
-        if (failure is null && (_settings.Retries == 0 || !HttpFactory.IsTransient(first!.StatusCode)))
-        {
-            return first!;
         }
 
         return await _pipeline.Value.ExecuteAsync(
