@@ -10,7 +10,8 @@ internal static class Program
 
     private static int Main()
     {
-        // Frames travel on the original stdout; everything the user's code prints goes to stderr instead.
+        // Frames travel on the original stdout. What the user's code prints with Console.Out travels to the parent in
+        // Output frames (the parent prints it on its stdout); native writes to file descriptor 1 go to stderr.
         var (input, output) = StandardStreams.TakeOver();
         try
         {
@@ -23,7 +24,8 @@ internal static class Program
                 }
 
                 StandardStreams.ExitNow(error is null ? 0 : MalformedInputExitCode);
-            });
+            },
+            setStandardOutput: Console.SetOut);
             return 0;
         }
         catch (FrameException ex)

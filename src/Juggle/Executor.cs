@@ -24,6 +24,13 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     private readonly Counters _counts = new();
     private int _disposed;
 
+    /// <summary>The executor whose queued user code (callbacks, progress) this thread is running, if any.</summary>
+    [ThreadStatic]
+    private static Executor? t_runningUserCodeOf;
+    private readonly Lock _userCodeLock = new();
+    private int _userCodeQueued;
+    private TaskCompletionSource? _userCodeDrained;
+
     private protected Executor(ExecutorOptions options, int defaultMaxWorkers, string kind)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -143,6 +150,68 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         ShutdownCore(cancelFutures);
         await WaitForWorkersAsync(cancellationToken).ConfigureAwait(false);
         ReleaseRateLimiterUnlessOnOwnWorker();
+    }
+
+    /// <summary>
+    /// <see langword="true"/> on threads where user code (done callbacks, the progress handler) must not run: a
+    /// process pool's reader threads, where a callback waiting on the same pool would stall it for ever.
+    /// </summary>
+    internal virtual bool MustDeferUserCode => false;
+
+    /// <summary>Runs <paramref name="action"/> on a pool thread, counted so <see cref="UserCodeDrained"/> can wait for it.</summary>
+    internal void RunUserCode(Action<object?> action, object? state)
+    {
+        lock (_userCodeLock)
+        {
+            if (_userCodeQueued++ == 0)
+            {
+                _userCodeDrained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Owner.RunQueuedUserCode(s.Action, s.State), (Owner: this, Action: action, State: state), preferLocal: false);
+    }
+
+    /// <summary>
+    /// Completes once the user code queued by <see cref="RunUserCode"/> has run (at once when called from it, which
+    /// would otherwise wait for itself), so <c>Shutdown(wait: true)</c> returns after the callbacks, as in Python.
+    /// </summary>
+    private protected Task UserCodeDrained()
+    {
+        if (t_runningUserCodeOf == this)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_userCodeLock)
+        {
+            return _userCodeDrained?.Task ?? Task.CompletedTask;
+        }
+    }
+
+    private void RunQueuedUserCode(Action<object?> action, object? state)
+    {
+        var outer = t_runningUserCodeOf;
+        t_runningUserCodeOf = this;
+        try
+        {
+            action(state);
+        }
+        finally
+        {
+            t_runningUserCodeOf = outer;
+            TaskCompletionSource? drained = null;
+            lock (_userCodeLock)
+            {
+                if (--_userCodeQueued == 0)
+                {
+                    drained = _userCodeDrained;
+                    _userCodeDrained = null;
+                }
+            }
+
+            drained?.TrySetResult();
+        }
     }
 
     /// <summary>Shuts down and waits for the workers: <c>Shutdown(wait: true)</c>.</summary>
@@ -357,9 +426,20 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
             return;
         }
 
+        if (MustDeferUserCode)
+        {
+            RunUserCode(static state => ((Executor)state!).ReportProgressNow(), this);
+            return;
+        }
+
+        ReportProgressNow();
+    }
+
+    private void ReportProgressNow()
+    {
         try
         {
-            _progress.Report(Progress);
+            _progress!.Report(Progress);
         }
 #pragma warning disable CA1031 // A user's progress handler must not kill a worker thread (and the process) or fail a submit.
         catch (Exception ex)

@@ -63,11 +63,17 @@ public abstract class Future
     /// <summary>The worker executing the task; used by deadlock detection.</summary>
     internal object? RunningOn { get; private set; }
 
+    /// <summary>Set by an executor that may commit a pending call to run before it starts (the process pool); see <see cref="Cancel"/>.</summary>
+    internal ICancelGate? CancelGate { get; set; }
+
     /// <summary>
     /// Attempts to cancel the task (Python's <c>cancel()</c>). Returns <see langword="true"/> if it is cancelled:
     /// it was still pending, or was already cancelled. Returns <see langword="false"/> once running or finished;
     /// a running async task still has its <see cref="CancellationToken"/> signalled, and ends cancelled if it honours
     /// it. Running synchronous code cannot be interrupted in-process (use the process pool to stop it by force).
+    /// <see langword="true"/> always means the function never runs. A process pool call already sent ahead to a
+    /// worker cannot be promised that (the worker may be starting it): <c>Cancel()</c> returns <see langword="false"/>
+    /// and asks the worker to skip it; if it had not started, the future ends cancelled a moment later without running.
     /// </summary>
     public bool Cancel()
     {
@@ -84,6 +90,12 @@ public abstract class Future
                     RequestRunningCancellation();
                     return false;
                 default:
+                    if (CancelGate is { } gate && !gate.TryWithdraw())
+                    {
+                        // Already committed to a worker: it may be starting now, so no promise (the worker was asked to skip it).
+                        return false;
+                    }
+
                     object? callbacks;
                     lock (SyncRoot)
                     {
@@ -238,6 +250,34 @@ public abstract class Future
         }
 
         AfterCompleted(StateRunning, callbacks);
+        return true;
+    }
+
+    /// <summary>Pending or running → cancelled, when the executor knows the function did not run (a worker skipped it).</summary>
+    internal bool TryCancelNotRun()
+    {
+        object? callbacks;
+        int previous;
+        lock (SyncRoot)
+        {
+            while (true)
+            {
+                previous = _state;
+                if (previous >= StateFinished)
+                {
+                    return false;
+                }
+
+                if (previous == StateRunning || Interlocked.CompareExchange(ref _state, StateCancelled, StatePending) == StatePending)
+                {
+                    break;
+                }
+            }
+
+            callbacks = CompleteLocked(StateCancelled, previous);
+        }
+
+        AfterCompleted(previous, callbacks);
         return true;
     }
 
@@ -470,6 +510,12 @@ public abstract class Future
         Owner?.ReportFinished(this, previousState, Volatile.Read(ref _state));
         OnCompletedCore();
 
+        if (callbacks is not null && Owner is { MustDeferUserCode: true } owner)
+        {
+            DeferCallbacks(owner, callbacks);
+            return;
+        }
+
         if (callbacks is List<object> list)
         {
             foreach (var callback in list)
@@ -480,6 +526,52 @@ public abstract class Future
         else if (callbacks is not null)
         {
             Invoke(callbacks);
+        }
+    }
+
+    /// <summary>
+    /// On a thread that must not run user code (a process pool's reader): Juggle's own listeners run here, the user's
+    /// callbacks in one work item elsewhere, in the order they were added.
+    /// </summary>
+    private void DeferCallbacks(Executor owner, object callbacks)
+    {
+        if (callbacks is IFutureListener listener)
+        {
+            Invoke(listener);
+            return;
+        }
+
+        if (callbacks is not List<object> list)
+        {
+            owner.RunUserCode(static state => { var (future, callback) = ((Future, object))state!; future.Invoke(callback); }, (this, callbacks));
+            return;
+        }
+
+        List<object>? user = null;
+        foreach (var callback in list)
+        {
+            if (callback is IFutureListener own)
+            {
+                Invoke(own);
+            }
+            else
+            {
+                (user ??= []).Add(callback);
+            }
+        }
+
+        if (user is not null)
+        {
+            owner.RunUserCode(
+                static state =>
+                {
+                    var (future, callbacks) = ((Future, List<object>))state!;
+                    foreach (var callback in callbacks)
+                    {
+                        future.Invoke(callback);
+                    }
+                },
+                (this, user));
         }
     }
 

@@ -3,7 +3,8 @@ using Juggle;
 namespace Juggle.ProcessPoolFixture;
 
 /// <summary>
-/// Modes: "squares" maps Square over 1..10 in worker processes and prints the results; "hold" starts two workers,
+/// Modes: "squares" maps Square over 1..10 in worker processes and prints the results; "print" has workers print
+/// lines (they must reach this process's stdout, whole, before each task's result); "hold" starts two workers,
 /// one busy with an endless task, prints their process ids and waits to be killed. Every run of Main appends this
 /// process's id to the file named by JUGGLE_FIXTURE_MAIN_LOG, so a test can check workers never re-run Main.
 /// </summary>
@@ -26,6 +27,17 @@ internal static class Program
                     var pid = pool.Submit(Functions.Pid).Result(TimeSpan.FromSeconds(60));
                     Console.WriteLine($"SQUARES {string.Join(',', squares)}");
                     Console.WriteLine($"WORKER {pid}");
+                    return 0;
+                }
+
+            case "print":
+                {
+                    // Two workers print long lines at once; after each Result the app prints its own line.
+                    var a = pool.Submit(Functions.PrintLines, "a", 200);
+                    var b = pool.Submit(Functions.PrintLines, "b", 200);
+                    Console.WriteLine($"AFTER a {a.Result(TimeSpan.FromSeconds(60))}");
+                    Console.WriteLine($"AFTER b {b.Result(TimeSpan.FromSeconds(60))}");
+                    Console.WriteLine($"AFTER c {pool.Submit(Functions.PrintLines, "c", 1).Result(TimeSpan.FromSeconds(60))}");
                     return 0;
                 }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading.RateLimiting;
@@ -84,11 +85,20 @@ public sealed partial class ProcessPoolExecutor
         }
     }
 
-    /// <summary>One task on its way through the pool: pending, sent to a worker, running at the head of its queue, answered.</summary>
-    private abstract class CallRecord
+    /// <summary>
+    /// One task on its way through the pool: pending, sent to a worker, running at the head of its queue, answered.
+    /// It is also its future's <see cref="ICancelGate"/>: one atomic phase decides whether the call is committed to a
+    /// worker (written to it, or started at the head of its queue) or withdrawn by <see cref="Future.Cancel"/>.
+    /// </summary>
+    private abstract class CallRecord : ICancelGate
     {
+        private const int Unsent = 0;
+        private const int Committed = 1;
+        private const int Withdrawn = 2;
+
         private static readonly ConcurrentDictionary<Type, Func<object, RemoteFunction, byte[], CallRecord>> s_chunkFactories = new();
         private int _startClaimed;
+        private int _phase;
 
         protected CallRecord(RemoteFunction function)
         {
@@ -119,8 +129,27 @@ public sealed partial class ProcessPoolExecutor
 
         public KillReason KillReason { get; set; }
 
+        /// <summary>Cancel() found the call committed and asked its worker to skip it. Guarded by the owner's lock.</summary>
+        public bool SkipRequested { get; set; }
+
+        /// <summary>The call may run: written to its worker, or started at the head of its queue.</summary>
+        public bool IsCommitted => Volatile.Read(ref _phase) == Committed;
+
+        /// <summary>Commits the call to run unless <see cref="Future.Cancel"/> withdrew it first; <see langword="false"/> when withdrawn.</summary>
+        public bool TryCommit() => Interlocked.CompareExchange(ref _phase, Committed, Unsent) != Withdrawn;
+
+        /// <summary>Withdraws the call unless committed. Call under the owner's lock (a requeue resets the phase there).</summary>
+        public bool TryWithdrawLocked() => Interlocked.CompareExchange(ref _phase, Withdrawn, Unsent) != Committed;
+
+        /// <inheritdoc/>
+        public bool TryWithdraw() => Interlocked.CompareExchange(ref _phase, Withdrawn, Unsent) switch
+        {
+            Committed => Owner.RequestSkip(this),
+            _ => true,
+        };
+
         /// <summary>Validates and serialises <paramref name="work"/>; throws <see cref="ArgumentException"/> for work that cannot run in another process.</summary>
-        public static CallRecord Prepare<T>(WorkItem<T> work)
+        public static CallRecord Prepare<T>(WorkItem<T> work, int maxFrameSize)
         {
             if (work is IMapChunk chunk)
             {
@@ -137,6 +166,11 @@ public sealed partial class ProcessPoolExecutor
 
                 var itemType = mapped.Signature.ValueParameterTypes[0];
                 var items = ArgumentCodec.SerializeChecked(chunk.Items, itemType.MakeArrayType(), "A Map item", "source");
+                if (Messages.ChunkCallSize(items) > maxFrameSize)
+                {
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A Map chunk of {chunk.Items.Length} item(s) for {FunctionReference.Describe(mapped.Signature.Method)} cannot be sent to a worker process: its items take {items.Length:N0} bytes as JSON, more than the {Frames.DescribeSize(maxFrameSize)} limit of one message between processes. Use a smaller chunkSize or pass less data per item."), "source");
+                }
+
                 var factory = s_chunkFactories.GetOrAdd(work.GetType(), static type =>
                     typeof(CallRecord).GetMethod(nameof(CreateChunkCall), BindingFlags.NonPublic | BindingFlags.Static)!
                         .MakeGenericMethod(type.GetGenericArguments())
@@ -164,6 +198,11 @@ public sealed partial class ProcessPoolExecutor
                 encoded[i] = ArgumentCodec.SerializeChecked(arguments[i], types[i], $"Argument {i + 1}", arguments.Length == 1 ? "arg" : $"arg{i + 1}");
             }
 
+            if (Messages.CallSize(encoded) > maxFrameSize)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The arguments of {FunctionReference.Describe(signature.Method)} cannot be sent to a worker process: they take {Messages.CallSize(encoded):N0} bytes as JSON, more than the {Frames.DescribeSize(maxFrameSize)} limit of one message between processes. Pass less data per task (split it, or write it to a file and pass the path)."), arguments.Length == 1 ? "arg" : "fn");
+            }
+
             return new ValueCall<T>(work, function, encoded);
         }
 
@@ -179,10 +218,12 @@ public sealed partial class ProcessPoolExecutor
 
         public bool TryClaimStart() => Interlocked.Exchange(ref _startClaimed, 1) == 0;
 
-        /// <summary>Back in the pending queue after its worker died before running it.</summary>
+        /// <summary>Back in the pending queue after its worker died before running it: it may be withdrawn again. Call under the owner's lock.</summary>
         public void ResetForRequeue()
         {
             Volatile.Write(ref _startClaimed, 0);
+            Interlocked.CompareExchange(ref _phase, Unsent, Committed);
+            SkipRequested = false;
             Worker = null;
             Lease?.Dispose();
             Lease = null;
@@ -225,9 +266,11 @@ public sealed partial class ProcessPoolExecutor
                         {
                             value = Function.Signature.ResultType is { } type ? (T)ArgumentCodec.Deserialize(json, type)! : default!;
                         }
-                        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException or NullReferenceException)
+#pragma warning disable CA1031 // Whatever the result type's setters or converters throw fails this future alone, never the worker.
+                        catch (Exception ex)
+#pragma warning restore CA1031
                         {
-                            _future.TrySetException(new InvalidOperationException($"The result of {FunctionReference.Describe(Function.Signature.Method)} could not be read back: {ex.Message}", ex));
+                            _future.TrySetException(new InvalidOperationException($"The result of {FunctionReference.Describe(Function.Signature.Method)} could not be read back in the parent process ({ex.GetType().Name}): {Frames.SafeMessage(ex)}", ex));
                             return;
                         }
 
@@ -301,9 +344,11 @@ public sealed partial class ProcessPoolExecutor
                             : (TResult)ArgumentCodec.Deserialize(json, resultType)!;
                         outcomes[i] = new Outcome<TSource, TResult>(index, source[i], value);
                     }
-                    catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException or NullReferenceException)
+#pragma warning disable CA1031 // Whatever the result type's setters or converters throw fails this item alone.
+                    catch (Exception ex)
+#pragma warning restore CA1031
                     {
-                        outcomes[i] = new Outcome<TSource, TResult>(index, source[i], new InvalidOperationException($"The result for item {index} could not be read back: {ex.Message}", ex));
+                        outcomes[i] = new Outcome<TSource, TResult>(index, source[i], new InvalidOperationException($"The result for item {index} could not be read back in the parent process ({ex.GetType().Name}): {Frames.SafeMessage(ex)}", ex));
                     }
                 }
                 else if (status == WorkerHost.ItemFailed)

@@ -270,18 +270,112 @@ public sealed partial class ProcessPoolExecutor
     private void StartHead(WorkerProcess worker, CallRecord record)
     {
         record.StartTicks = Stopwatch.GetTimestamp();
-        var cancellation = new CancellationTokenSource();
-        if (record.Future.TrySetRunning(worker, worker.Name, Time.GetTimestamp(), cancellation))
+        if (!record.TryCommit())
         {
-            record.Started = true;
-            record.Registration = cancellation.Token.UnsafeRegister(static state => ((CallRecord)state!).Owner.OnCancelRunning((CallRecord)state!), record);
+            // Withdrawn by Cancel() before it was written: the worker gets a Skip in its place and answers Skipped.
+            return;
         }
 
-        // Otherwise it was cancelled while queued in the worker: it runs anyway, its answer is dropped.
+        bool skipRequested;
+        lock (_lock)
+        {
+            skipRequested = record.SkipRequested;
+        }
+
+        // A call the worker was asked to skip stays pending: the worker skips it (cancelled) or, if the request came too
+        // late, runs it and its answer completes the future.
+        if (!skipRequested)
+        {
+            var cancellation = new CancellationTokenSource();
+            if (record.Future.TrySetRunning(worker, worker.Name, Time.GetTimestamp(), cancellation))
+            {
+                record.Started = true;
+                record.Registration = cancellation.Token.UnsafeRegister(static state => ((CallRecord)state!).Owner.OnCancelRunning((CallRecord)state!), record);
+            }
+        }
 
         if (_taskTimeout is { } timeout)
         {
             worker.ArmTimeout(timeout);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Future.Cancel"/> on a pending call already committed to a worker: asks the worker to skip it (it
+    /// acknowledges on its reader thread, see <see cref="OnCancelAck"/>). Returns <see langword="true"/> when the call
+    /// turned out to be withdrawable after all (its worker died and it was requeued meanwhile).
+    /// </summary>
+    private bool RequestSkip(CallRecord record)
+    {
+        WorkerProcess? worker;
+        lock (_lock)
+        {
+            if (record.TryWithdrawLocked())
+            {
+                return true;
+            }
+
+            worker = record.Worker;
+            if (record.SkipRequested || worker is null || worker.Exited)
+            {
+                return false;
+            }
+
+            record.SkipRequested = true;
+            worker.QueueCancelLocked(record.TaskId);
+        }
+
+        worker.Flush();
+        return false;
+    }
+
+    /// <summary>The worker's answer to a skip request: when it will skip the call, the future is cancelled now (it never runs).</summary>
+    private void OnCancelAck(WorkerProcess worker, ref FrameParser parser)
+    {
+        var taskId = parser.ReadInt64();
+        var skipped = parser.ReadByte();
+        parser.EnsureEnd();
+        if (skipped > 1)
+        {
+            throw new FrameException($"Invalid cancel acknowledgement {skipped}.");
+        }
+
+        CallRecord? record = null;
+        lock (_lock)
+        {
+            foreach (var call in worker.InFlight)
+            {
+                if (call.TaskId == taskId)
+                {
+                    record = call;
+                    break;
+                }
+            }
+        }
+
+        if (skipped == 1 && record is not null)
+        {
+            record.Future.TryCancelNotRun();
+        }
+    }
+
+    /// <summary>Text a worker's code printed: onto this process's standard output, in one write (lines stay whole).</summary>
+    private static void OnOutput(ref FrameParser parser)
+    {
+        var stream = parser.ReadByte();
+        if (stream != OutputChannel.StandardOutput)
+        {
+            throw new FrameException($"Invalid output stream {stream}.");
+        }
+
+        var text = System.Text.Encoding.UTF8.GetString(parser.ReadRest());
+        try
+        {
+            Console.Out.Write(text);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // Our stdout is closed: the worker's output has nowhere to go, which must not stop the pool.
         }
     }
 
@@ -346,8 +440,16 @@ public sealed partial class ProcessPoolExecutor
                     return;
                 }
 
-            case MessageKind.Result or MessageKind.Error or MessageKind.ChunkResult:
+            case MessageKind.Result or MessageKind.Error or MessageKind.ChunkResult or MessageKind.Skipped:
                 OnAnswer(worker, kind, ref parser, last);
+                return;
+
+            case MessageKind.CancelAck:
+                OnCancelAck(worker, ref parser);
+                return;
+
+            case MessageKind.Output:
+                OnOutput(ref parser);
                 return;
 
             default:
@@ -376,7 +478,11 @@ public sealed partial class ProcessPoolExecutor
 
             head = worker.InFlight.Dequeue();
 
-            worker.RecordServiceTime(head.StartTicks);
+            // A skipped call took no time: counting it would make the worker look like one that runs tiny tasks.
+            if (kind != MessageKind.Skipped)
+            {
+                worker.RecordServiceTime(head.StartTicks);
+            }
 
             // A worker being killed (timeout or cancel decided just as this answer came) starts nothing more: the
             // calls behind are requeued when it is gone.
@@ -390,10 +496,19 @@ public sealed partial class ProcessPoolExecutor
 
         // The future completes (and stops counting as running) before its rate-limit permit goes back, so a task
         // waiting for that permit never starts while this one still counts as running.
+        // Every answer completes its future, whatever goes wrong reading it: no future is left running. Only a malformed
+        // frame ends the worker (the channel can no longer be trusted); a result that fails to deserialise fails its
+        // future alone.
         try
         {
-            if (head.Started)
+            if (kind == MessageKind.Skipped)
             {
+                parser.EnsureEnd();
+                head.Future.TryCancelNotRun();
+            }
+            else
+            {
+                // Also when the future is still pending: a skip requested too late, so the call ran.
                 head.Complete(kind, ref parser);
             }
         }
@@ -401,6 +516,12 @@ public sealed partial class ProcessPoolExecutor
         {
             head.Future.TrySetException(new WorkerCrashedException($"Worker process {worker.ProcessId} sent a malformed answer for this task: {ex.Message}", ex));
             throw;
+        }
+#pragma warning disable CA1031 // Anything else fails this future alone; the worker and the other futures go on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            head.Future.TrySetException(new InvalidOperationException($"The answer of worker process {worker.ProcessId} for task #{head.TaskId} could not be read ({ex.GetType().Name}): {Frames.SafeMessage(ex)}", ex));
         }
         finally
         {
@@ -432,6 +553,7 @@ public sealed partial class ProcessPoolExecutor
     {
         CallRecord? running = null;
         List<CallRecord> orphans = [];
+        List<CallRecord>? skipped = null;
         bool startupFailure;
         BrokenExecutorException? broken;
         lock (_lock)
@@ -459,6 +581,13 @@ public sealed partial class ProcessPoolExecutor
             {
                 for (var i = orphans.Count - 1; i >= 0; i--)
                 {
+                    if (orphans[i].SkipRequested)
+                    {
+                        // Cancel() asked to skip it and it never ran: it ends cancelled rather than running elsewhere.
+                        (skipped ??= []).Add(orphans[i]);
+                        continue;
+                    }
+
                     orphans[i].ResetForRequeue();
                     if (!orphans[i].Future.Done)
                     {
@@ -479,10 +608,21 @@ public sealed partial class ProcessPoolExecutor
             }
         }
 
+        if (skipped is not null)
+        {
+            foreach (var record in skipped)
+            {
+                record.ReleaseResources();
+                record.Future.TryCancelNotRun();
+            }
+        }
+
         if (running is not null)
         {
             running.ReleaseResources();
-            if (running.Started)
+
+            // Also a call still pending because a skip was requested too late: it was running when the worker died.
+            if (running.IsCommitted && !running.Future.Done)
             {
                 FailRunning(worker, running, error, exitCode, broken);
             }
@@ -516,6 +656,17 @@ public sealed partial class ProcessPoolExecutor
         if (broken is not null)
         {
             running.Future.TrySetException(broken);
+            return;
+        }
+
+        if (error is FrameException)
+        {
+            // We killed it for an answer we could not read: its exit signal would only blame the kill.
+            running.Future.TrySetException(new WorkerCrashedException(
+                $"Worker process {worker.ProcessId} sent an answer for task #{running.TaskId} that this process could not read (protocol error: {error.Message}). The pool replaced the worker; other tasks are unaffected.",
+                worker.ProcessId,
+                exitCode,
+                null));
             return;
         }
 

@@ -41,7 +41,7 @@ public sealed partial class ProcessPoolExecutor
                 _defined.Add(initializer.Id);
             }
 
-            _outbox.Add(Messages.Init(owner._initializer?.Id ?? -1));
+            _outbox.Add(Messages.Init(owner._initializer?.Id ?? -1, owner.MaxFrameSize));
             if (owner._taskTimeout is not null)
             {
                 _timer = new Timer(static state => ((WorkerProcess)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
@@ -84,7 +84,10 @@ public sealed partial class ProcessPoolExecutor
         /// </summary>
         public bool MayPipeline() =>
             Reserved == 0 && InFlight.Count > 0 && InFlight.Peek() is { Claimed: true } head
-            && _averageServiceTicks < TinyTask.TotalSeconds * Stopwatch.Frequency
+            && (_owner.AlwaysPipeline || PipelineHistoryAllows(head));
+
+        private bool PipelineHistoryAllows(CallRecord head) =>
+            _averageServiceTicks < TinyTask.TotalSeconds * Stopwatch.Frequency
             && InFlight.Count * _averageServiceTicks < PipelineWindow.TotalSeconds * Stopwatch.Frequency
             && Stopwatch.GetElapsedTime(head.StartTicks) < PipelineWindow;
 
@@ -124,6 +127,9 @@ public sealed partial class ProcessPoolExecutor
             _unsentCalls++;
             Dispatched++;
         }
+
+        /// <summary>Queues a request to skip a call already sent (written after it, flushed by the caller). Call under the owner's lock.</summary>
+        public void QueueCancelLocked(long taskId) => _outbox.Add(Messages.Cancel(taskId));
 
         /// <summary>
         /// Whether queued frames should be written now: while the worker has fewer than <see cref="FlushBelow"/>
@@ -207,9 +213,15 @@ public sealed partial class ProcessPoolExecutor
                     {
                         Frames.Write(_input, body);
                     }
-                    else
+                    else if (((CallRecord)item).TryCommit())
                     {
                         ((CallRecord)item).WriteTo(_input);
+                    }
+                    else
+                    {
+                        // Withdrawn by Cancel() while queued here: the worker answers Skipped in its place, so the
+                        // answers still match the calls in order.
+                        Frames.Write(_input, Messages.Skip(((CallRecord)item).TaskId));
                     }
                 }
 
@@ -315,7 +327,7 @@ public sealed partial class ProcessPoolExecutor
             Exception? error = null;
             try
             {
-                var output = new FrameReader(_process!.StandardOutput.BaseStream, bufferSize: BufferSize);
+                var output = new FrameReader(_process!.StandardOutput.BaseStream, _owner.MaxFrameSize, BufferSize);
                 var hello = output.Read() ?? throw new EndOfStreamException("The worker exited before saying hello.");
                 ReadHello(hello);
                 while (output.Read() is { } body)

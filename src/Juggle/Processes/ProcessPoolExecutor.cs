@@ -28,6 +28,12 @@ public sealed partial class ProcessPoolExecutor : Executor
     /// </summary>
     private const int PipelineDepth = 64;
 
+    /// <summary>
+    /// The largest message between the parent and a worker: one call (all its arguments as JSON) or one answer (a
+    /// result, or all the results of a Map chunk). Larger values fail their task with an error naming the limit.
+    /// </summary>
+    public const int MaxMessageSize = Frames.DefaultMaxFrameSize;
+
     /// <summary>Map's default window: deep enough to keep every worker's pipeline full while results travel back.</summary>
     private protected override int DefaultMapBufferSize => 128 * MaxWorkers;
 
@@ -104,6 +110,15 @@ public sealed partial class ProcessPoolExecutor : Executor
         }
     }
 
+    /// <summary>The message limit this pool uses (<see cref="MaxMessageSize"/>; tests lower it to exercise the limit without gigabytes).</summary>
+    internal int MaxFrameSize { get; init; } = Frames.DefaultMaxFrameSize;
+
+    /// <summary>Tests: send calls ahead to a busy worker whatever its history (normally only tiny tasks are pipelined).</summary>
+    internal bool AlwaysPipeline { get; init; }
+
+    /// <summary>The reader threads complete futures; the user's callbacks and progress handler run elsewhere.</summary>
+    internal override bool MustDeferUserCode => t_readerOf is not null;
+
     /// <summary>The process ids of the worker processes alive now (for diagnostics and tests).</summary>
     public IReadOnlyList<int> GetWorkerProcessIds()
     {
@@ -113,7 +128,7 @@ public sealed partial class ProcessPoolExecutor : Executor
         }
     }
 
-    private protected override void ValidateWork<T>(WorkItem<T> work) => t_prepared = CallRecord.Prepare(work);
+    private protected override void ValidateWork<T>(WorkItem<T> work) => t_prepared = CallRecord.Prepare(work, MaxFrameSize);
 
     private protected override void SubmitCore(Future future)
     {
@@ -126,6 +141,7 @@ public sealed partial class ProcessPoolExecutor : Executor
 
         record.Attach(future);
         record.Owner = this;
+        future.CancelGate = record;
         lock (_lock)
         {
             if (_broken is { } broken)
@@ -151,10 +167,11 @@ public sealed partial class ProcessPoolExecutor : Executor
         lock (_lock)
         {
             _shutdown = true;
-            if (cancelFutures && (_pending.Count > 0 || _awaitingPermit.Count > 0))
+            if (cancelFutures)
             {
-                // Tasks waiting for a rate-limit permit have not started either: cancelling them ends their wait.
-                cancelled = [.. _pending, .. _awaitingPermit];
+                // Tasks waiting for a rate-limit permit have not started either: cancelling them ends their wait. Calls
+                // sent ahead to a worker have not started: they are withdrawn or skipped (Cancel asks the worker).
+                cancelled = [.. _pending, .. _awaitingPermit, .. _workers.SelectMany(w => w.InFlight.Where(r => !r.Claimed))];
                 _pending.Clear();
             }
 
@@ -190,16 +207,24 @@ public sealed partial class ProcessPoolExecutor : Executor
     }
 
     // A done callback runs on a worker's reader thread; shutting down from there must not wait for that very worker.
+    // Then for the callbacks and progress reports the last answers queued, as Python's shutdown(wait=True) returns after them.
     private protected override void WaitForWorkers()
     {
         if (t_readerOf != this)
         {
             _allExited.Task.GetAwaiter().GetResult();
+            UserCodeDrained().GetAwaiter().GetResult();
         }
     }
 
-    private protected override Task WaitForWorkersAsync(CancellationToken cancellationToken) =>
-        t_readerOf == this ? Task.CompletedTask : _allExited.Task.WaitAsync(cancellationToken);
+    private protected override async Task WaitForWorkersAsync(CancellationToken cancellationToken)
+    {
+        if (t_readerOf != this)
+        {
+            await _allExited.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await UserCodeDrained().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static ProcessPoolExecutorOptions CreateOptions(int? maxWorkers, Action? initializer, int? maxTasksPerChild, TimeSpan? taskTimeout)
     {

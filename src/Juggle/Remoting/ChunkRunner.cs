@@ -13,6 +13,9 @@ namespace Juggle.Remoting;
 /// </summary>
 internal abstract class ChunkRunner
 {
+    /// <summary>What a Map item's error says when its result could not be serialised.</summary>
+    public const string ResultNotSent = "The result for this item could not be sent back to the parent process";
+
     /// <summary>A runner for <paramref name="signature"/>, or <see langword="null"/> when the general path must run it.</summary>
     public static ChunkRunner? TryCreate(FunctionSignature signature, object? target)
     {
@@ -73,10 +76,11 @@ internal sealed class ChunkRunner<TArg, TResult>(Func<TArg, TResult> function) :
                 {
                     builder.WriteJson(result, _result, json);
                 }
-                catch
+                catch (Exception ex) when (ex is not FrameException)
                 {
                     builder.Truncate(mark - 1);
-                    throw;
+                    builder.WriteByte(WorkerHost.ItemFailed);
+                    RemoteError.From(ex, ResultNotSent).Write(builder);
                 }
             }
             catch (Exception ex) when (ex is not FrameException)

@@ -85,6 +85,14 @@ internal ref struct FrameParser
         return value;
     }
 
+    /// <summary>Everything left in the body (a field that runs to the end of the frame).</summary>
+    public ReadOnlySpan<byte> ReadRest()
+    {
+        var value = _body[_position..];
+        _position = _body.Length;
+        return value;
+    }
+
     public string? ReadString()
     {
         var length = ReadInt32();

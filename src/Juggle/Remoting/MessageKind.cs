@@ -6,7 +6,10 @@ internal enum MessageKind : byte
     /// <summary>Parent → worker: function id (Int32) and a <see cref="FunctionReference"/>; later calls name the id.</summary>
     Define = 1,
 
-    /// <summary>Parent → worker: run the initializer (function id, or -1 for none); the worker answers InitOk or InitFailed.</summary>
+    /// <summary>
+    /// Parent → worker: run the initializer (function id, or -1 for none), then the largest frame the parent reads
+    /// (Int32); the worker answers InitOk or InitFailed.
+    /// </summary>
     Init = 2,
 
     /// <summary>Parent → worker: task id (Int64), function id (Int32), argument count, each argument's JSON.</summary>
@@ -14,6 +17,15 @@ internal enum MessageKind : byte
 
     /// <summary>Parent → worker: task id, function id, and the JSON array of a Map chunk's items.</summary>
     CallChunk = 4,
+
+    /// <summary>
+    /// Parent → worker, out of band: task id of a call already sent; skip it if it has not started. Handled on the
+    /// worker's reader thread, which answers at once with <see cref="CancelAck"/>.
+    /// </summary>
+    Cancel = 5,
+
+    /// <summary>Parent → worker: task id of a call withdrawn before it was sent, in its place; answered <see cref="Skipped"/>.</summary>
+    Skip = 6,
 
     /// <summary>Worker → parent: task id and the result's JSON.</summary>
     Result = 10,
@@ -23,6 +35,15 @@ internal enum MessageKind : byte
 
     /// <summary>Worker → parent: task id, item count, and per item a status byte then its JSON or its error.</summary>
     ChunkResult = 12,
+
+    /// <summary>Worker → parent, in order with the answers: task id of a call that did not run (cancelled or withdrawn).</summary>
+    Skipped = 13,
+
+    /// <summary>Worker → parent, out of band: task id and a byte, 1 when the call will be skipped, 0 when it had already started.</summary>
+    CancelAck = 14,
+
+    /// <summary>Worker → parent: a stream number (1 = standard output) and UTF-8 text the worker's code printed.</summary>
+    Output = 15,
 
     /// <summary>Worker → parent, first frame: protocol version and process id.</summary>
     Hello = 20,

@@ -12,16 +12,34 @@ internal static class Messages
         return builder.ToArray();
     }
 
-    public static byte[] Init(int functionId) => new FrameBuilder(8).WriteKind(MessageKind.Init).WriteInt32(functionId).ToArray();
+    public static byte[] Init(int functionId, int maxFrameSize = Frames.DefaultMaxFrameSize) =>
+        new FrameBuilder(16).WriteKind(MessageKind.Init).WriteInt32(functionId).WriteInt32(maxFrameSize).ToArray();
 
-    /// <summary>Writes a Call frame: task id, function id, and each argument's JSON as a block.</summary>
-    public static void WriteCall(Stream stream, long taskId, int functionId, byte[][] arguments)
+    /// <summary>Asks the worker to skip an already sent call that has not started.</summary>
+    public static byte[] Cancel(long taskId) => new FrameBuilder(16).WriteKind(MessageKind.Cancel).WriteInt64(taskId).ToArray();
+
+    /// <summary>Stands in for a call withdrawn before it was written: the worker answers Skipped, keeping answers in order.</summary>
+    public static byte[] Skip(long taskId) => new FrameBuilder(16).WriteKind(MessageKind.Skip).WriteInt64(taskId).ToArray();
+
+    /// <summary>The body size of a Call frame with <paramref name="arguments"/>.</summary>
+    public static long CallSize(byte[][] arguments)
     {
         long length = 1 + 8 + 4 + 4;
         foreach (var argument in arguments)
         {
             length += 4 + argument.Length;
         }
+
+        return length;
+    }
+
+    /// <summary>The body size of a CallChunk frame with <paramref name="items"/>.</summary>
+    public static long ChunkCallSize(byte[] items) => 1 + 8 + 4 + 4 + (long)items.Length;
+
+    /// <summary>Writes a Call frame: task id, function id, and each argument's JSON as a block.</summary>
+    public static void WriteCall(Stream stream, long taskId, int functionId, byte[][] arguments)
+    {
+        var length = CallSize(arguments);
 
         Span<byte> head = stackalloc byte[4 + 1 + 8 + 4 + 4];
         WriteHead(head, length, MessageKind.Call, taskId, functionId);
@@ -40,7 +58,7 @@ internal static class Messages
     public static void WriteChunkCall(Stream stream, long taskId, int functionId, byte[] items)
     {
         Span<byte> head = stackalloc byte[4 + 1 + 8 + 4 + 4];
-        WriteHead(head, 1 + 8 + 4 + 4 + (long)items.Length, MessageKind.CallChunk, taskId, functionId);
+        WriteHead(head, ChunkCallSize(items), MessageKind.CallChunk, taskId, functionId);
         BinaryPrimitives.WriteInt32LittleEndian(head[17..], items.Length);
         stream.Write(head);
         stream.Write(items);
@@ -48,6 +66,7 @@ internal static class Messages
 
     private static void WriteHead(Span<byte> head, long length, MessageKind kind, long taskId, int functionId)
     {
+        // Submit checks the size against the pool's limit (ArgumentException naming the argument); this is the last guard.
         if (length > Frames.DefaultMaxFrameSize)
         {
             throw new InvalidOperationException($"A task's arguments take {length} bytes, more than the frame limit of {Frames.DefaultMaxFrameSize} bytes.");

@@ -8,14 +8,16 @@ namespace Juggle.Remoting;
 /// next user code runs (so an answer is never lost with a crash) and when no input is waiting; nothing else forces a
 /// write. A reader thread drains the input while a task runs, so the end of the input (the parent closed the channel
 /// or died) is noticed at once and the parent never blocks writing to a busy worker; it reads in bulk and hands over
-/// every frame that arrived together as one batch (one wake-up per batch, not per frame).
+/// every frame that arrived together as one batch (one wake-up per batch, not per frame). The reader thread also
+/// handles Cancel frames at once: a call not yet started is marked to be skipped (and the parent told so), which is
+/// how a call already sent ahead can be cancelled without ever running.
 /// </summary>
 #pragma warning disable CA1001 // The JSON writer lives as long as Run, which disposes it.
 internal sealed class WorkerHost
 #pragma warning restore CA1001
 {
     /// <summary>Bumped when the frame layout changes; checked by the parent in Hello.</summary>
-    public const int ProtocolVersion = 1;
+    public const int ProtocolVersion = 2;
 
     /// <summary>Item status in a ChunkResult: the item's JSON value follows.</summary>
     public const byte ItemSucceeded = 0;
@@ -32,15 +34,36 @@ internal sealed class WorkerHost
     private readonly Dictionary<int, ChunkRunner?> _runners = [];
     private readonly FrameBuilder _builder = new(4096);
     private readonly System.Text.Json.Utf8JsonWriter _json = new(Stream.Null);
+
+    /// <summary>Guards <see cref="_output"/>: answers (task thread), cancel acknowledgements (reader thread) and printed text (any thread).</summary>
+    private readonly Lock _outputLock = new();
+
+    /// <summary>Guards <see cref="_received"/> and <see cref="_skips"/>, shared by the reader and the task thread.</summary>
+    private readonly Lock _skipLock = new();
+
+    /// <summary>Task ids of calls received and not yet started.</summary>
+    private readonly HashSet<long> _received = [];
+
+    /// <summary>Task ids of received calls the parent cancelled: they are answered Skipped instead of run.</summary>
+    private readonly HashSet<long> _skips = [];
+    private readonly OutputChannel? _stdout;
+
+    /// <summary>The largest frame the parent reads (from Init): a bigger answer is replaced by an error saying so.</summary>
+    private int _answerLimit = Frames.DefaultMaxFrameSize;
     private bool _unflushed;
     private bool _initFailed;
 
-    private WorkerHost(Stream input, Stream output, Action<Exception?> onInputClosed, int maxFrameSize)
+    private WorkerHost(Stream input, Stream output, Action<Exception?> onInputClosed, int maxFrameSize, Action<TextWriter>? setStandardOutput)
     {
         _input = input;
         _output = output;
         _onInputClosed = onInputClosed;
         _maxFrameSize = maxFrameSize;
+        if (setStandardOutput is not null)
+        {
+            _stdout = new OutputChannel(SendFromAnyThread, Environment.CurrentManagedThreadId);
+            setStandardOutput(_stdout);
+        }
     }
 
     /// <summary>The input ended cleanly (<see langword="null"/>) or with the malformed-frame error.</summary>
@@ -49,12 +72,13 @@ internal sealed class WorkerHost
     /// <summary>
     /// Serves until the input ends. <paramref name="onInputClosed"/> runs on the reader thread as soon as it does, with
     /// the malformed-frame error if any (a process exits there, even while a task runs); afterwards the loop returns
-    /// once the current task is done.
+    /// once the current task is done. <paramref name="setStandardOutput"/>, when given, receives a writer that sends
+    /// what the tasks print to the parent (the worker process passes <see cref="Console.SetOut"/>).
     /// Returns the error that ended the input, or <see langword="null"/> for a clean end.
     /// </summary>
-    public static Exception? Run(Stream input, Stream output, Action<Exception?> onInputClosed, int maxFrameSize = Frames.DefaultMaxFrameSize)
+    public static Exception? Run(Stream input, Stream output, Action<Exception?> onInputClosed, int maxFrameSize = Frames.DefaultMaxFrameSize, Action<TextWriter>? setStandardOutput = null)
     {
-        var host = new WorkerHost(input, output, onInputClosed, maxFrameSize);
+        var host = new WorkerHost(input, output, onInputClosed, maxFrameSize, setStandardOutput);
         try
         {
             host.Serve();
@@ -102,13 +126,24 @@ internal sealed class WorkerHost
             var reader = new FrameReader(_input, _maxFrameSize);
             while (reader.Read() is { } body)
             {
-                var batch = new List<byte[]>(reader.HasBufferedFrame ? 16 : 1) { body };
-                while (reader.HasBufferedFrame && reader.Read() is { } more)
+                var batch = new List<byte[]>(reader.HasBufferedFrame ? 16 : 1);
+                if (!Intercept(body))
                 {
-                    batch.Add(more);
+                    batch.Add(body);
                 }
 
-                _inbox.Add(batch);
+                while (reader.HasBufferedFrame && reader.Read() is { } more)
+                {
+                    if (!Intercept(more))
+                    {
+                        batch.Add(more);
+                    }
+                }
+
+                if (batch.Count > 0)
+                {
+                    _inbox.Add(batch);
+                }
             }
         }
         catch (Exception ex) when (ex is FrameException or IOException or ObjectDisposedException)
@@ -124,6 +159,65 @@ internal sealed class WorkerHost
         {
             _inbox.Add(null);
         }
+    }
+
+    /// <summary>
+    /// On the reader thread, before the frame is queued: records the task id of each call (so a Cancel can find it)
+    /// and handles Cancel frames itself. Returns <see langword="true"/> for a frame consumed here.
+    /// </summary>
+    private bool Intercept(byte[] body)
+    {
+        switch ((MessageKind)body[0])
+        {
+            case MessageKind.Call or MessageKind.CallChunk:
+                {
+                    var parser = new FrameParser(body);
+                    parser.ReadKind();
+                    var taskId = parser.ReadInt64();
+                    lock (_skipLock)
+                    {
+                        _received.Add(taskId);
+                    }
+
+                    return false;
+                }
+
+            case MessageKind.Cancel:
+                {
+                    var parser = new FrameParser(body);
+                    parser.ReadKind();
+                    var taskId = parser.ReadInt64();
+                    parser.EnsureEnd();
+                    bool skipped;
+                    lock (_skipLock)
+                    {
+                        skipped = _received.Contains(taskId) && _skips.Add(taskId);
+                    }
+
+                    var ack = new FrameBuilder(16).WriteKind(MessageKind.CancelAck).WriteInt64(taskId).WriteByte(skipped ? (byte)1 : (byte)0);
+                    SendFromAnyThread(ack.ToArray(), true);
+                    return true;
+                }
+
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>On the task thread, as a call starts: whether the parent cancelled it (answer Skipped, run nothing).</summary>
+    private bool TakeSkip(long taskId)
+    {
+        lock (_skipLock)
+        {
+            _received.Remove(taskId);
+            return _skips.Remove(taskId);
+        }
+    }
+
+    private void SendSkipped(long taskId)
+    {
+        _builder.Reset().WriteKind(MessageKind.Skipped).WriteInt64(taskId);
+        Send();
     }
 
     private void Handle(byte[] body)
@@ -145,8 +239,23 @@ internal sealed class WorkerHost
             case MessageKind.Init:
                 {
                     var id = parser.ReadInt32();
+                    var limit = parser.ReadInt32();
                     parser.EnsureEnd();
+                    if (limit <= 0)
+                    {
+                        throw new FrameException($"Invalid frame limit {limit} in Init.");
+                    }
+
+                    _answerLimit = limit;
                     RunInitializer(id);
+                    break;
+                }
+
+            case MessageKind.Skip:
+                {
+                    var taskId = parser.ReadInt64();
+                    parser.EnsureEnd();
+                    SendSkipped(taskId);
                     break;
                 }
 
@@ -228,13 +337,21 @@ internal sealed class WorkerHost
 
     private void Call(long taskId, int id, byte[][] arguments)
     {
+        if (TakeSkip(taskId))
+        {
+            SendSkipped(taskId);
+            return;
+        }
+
         // User code may crash the process: the answers before it must already be out.
         Flush();
         var function = GetFunction(id);
         byte[] json;
+        object? result;
+        FunctionSignature signature;
         try
         {
-            var signature = function.Signature ?? throw function.Error!;
+            signature = function.Signature ?? throw function.Error!;
             if (arguments.Length != signature.ValueParameterTypes.Length)
             {
                 throw new FrameException($"Task {taskId}: {arguments.Length} argument(s) for a function taking {signature.ValueParameterTypes.Length}.");
@@ -246,23 +363,56 @@ internal sealed class WorkerHost
                 values[i] = ArgumentCodec.Deserialize(arguments[i], signature.ValueParameterTypes[i]);
             }
 
-            var result = signature.Invoke(function.Target, values, CancellationToken.None);
+            result = signature.Invoke(function.Target, values, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not FrameException)
+        {
+            SendError(taskId, RemoteError.From(ex));
+            return;
+        }
+
+        try
+        {
             json = signature.ResultType is null ? [] : ArgumentCodec.Serialize(result, signature.ResultType);
         }
         catch (Exception ex) when (ex is not FrameException)
         {
-            _builder.Reset().WriteKind(MessageKind.Error).WriteInt64(taskId);
-            RemoteError.From(ex).Write(_builder);
-            Send();
+            SendError(taskId, RemoteError.From(ex, $"The result of {FunctionReference.Describe(signature.Method)} could not be sent back to the parent process"));
             return;
         }
 
         _builder.Reset().WriteKind(MessageKind.Result).WriteInt64(taskId).WriteBytes(json);
+        if (_builder.Length > _answerLimit)
+        {
+            SendError(taskId, TooLarge($"The result of {FunctionReference.Describe(signature.Method)}", _builder.Length, "return less data per task (split it, or write it to a file and return the path)"));
+            return;
+        }
+
         Send();
+    }
+
+    private void SendError(long taskId, RemoteError error)
+    {
+        _builder.Reset().WriteKind(MessageKind.Error).WriteInt64(taskId);
+        error.Write(_builder);
+        Send();
+    }
+
+    private RemoteError TooLarge(string what, long bytes, string fix)
+    {
+        var message = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{what} could not be sent back to the parent process: it takes {bytes:N0} bytes as JSON, more than the {Frames.DescribeSize(_answerLimit)} limit of one message between processes; {fix}.");
+        var type = typeof(InvalidOperationException);
+        return new RemoteError(type.FullName!, type.Assembly.GetName().Name, message, null, $"{type.FullName}: {message}");
     }
 
     private void CallChunk(long taskId, int id, byte[] itemsJson)
     {
+        if (TakeSkip(taskId))
+        {
+            SendSkipped(taskId);
+            return;
+        }
+
         Flush();
         var function = GetFunction(id);
         Array items;
@@ -289,9 +439,7 @@ internal sealed class WorkerHost
         }
         catch (Exception ex) when (ex is not FrameException)
         {
-            _builder.Reset().WriteKind(MessageKind.Error).WriteInt64(taskId);
-            RemoteError.From(ex).Write(_builder);
-            Send();
+            SendError(taskId, RemoteError.From(ex));
             return;
         }
 
@@ -299,7 +447,7 @@ internal sealed class WorkerHost
         if (runner is not null)
         {
             runner.Run(items, _builder, _json);
-            Send();
+            SendChunk(taskId, items.Length);
             return;
         }
 
@@ -323,10 +471,11 @@ internal sealed class WorkerHost
                         _builder.WriteJson(result, signature.ResultType, _json);
                     }
                 }
-                catch
+                catch (Exception ex) when (ex is not FrameException)
                 {
                     _builder.Truncate(mark - 1);
-                    throw;
+                    _builder.WriteByte(ItemFailed);
+                    RemoteError.From(ex, ChunkRunner.ResultNotSent).Write(_builder);
                 }
             }
             catch (Exception ex) when (ex is not FrameException)
@@ -336,13 +485,30 @@ internal sealed class WorkerHost
             }
         }
 
+        SendChunk(taskId, items.Length);
+    }
+
+    /// <summary>Sends the ChunkResult in the builder, or an error for the whole chunk when it is over the parent's limit.</summary>
+    private void SendChunk(long taskId, int count)
+    {
+        if (_builder.Length > _answerLimit)
+        {
+            SendError(taskId, TooLarge(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The results of a Map chunk of {count} item(s)"), _builder.Length, "use a smaller chunkSize or return less data per item"));
+            return;
+        }
+
         Send();
     }
 
-    /// <summary>Queues the built frame; <see cref="Flush"/> writes it.</summary>
+    /// <summary>Queues the built frame (after anything the task printed); <see cref="Flush"/> writes it.</summary>
     private void Send()
     {
-        Frames.Write(_output, _builder.Body);
+        _stdout?.Drain();
+        lock (_outputLock)
+        {
+            Frames.Write(_output, _builder.Body);
+        }
+
         _unflushed = true;
     }
 
@@ -351,7 +517,27 @@ internal sealed class WorkerHost
         if (_unflushed)
         {
             _unflushed = false;
-            _output.Flush();
+            lock (_outputLock)
+            {
+                _output.Flush();
+            }
+        }
+    }
+
+    /// <summary>Writes a frame body (none when empty) from any thread, flushing when asked.</summary>
+    private void SendFromAnyThread(byte[] body, bool flush)
+    {
+        lock (_outputLock)
+        {
+            if (body.Length > 0)
+            {
+                Frames.Write(_output, body);
+            }
+
+            if (flush)
+            {
+                _output.Flush();
+            }
         }
     }
 

@@ -73,6 +73,34 @@ public sealed class ProcessPoolAppTests(ProcessPoolFixtureApp app) : IClassFixtu
     }
 
     [Fact]
+    public void What_workers_print_reaches_the_apps_stdout_in_whole_lines_before_each_result()
+    {
+        using var process = Start(viaDotnet: false, "print", mainLog: null, redirectErrors: true);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(Patience), "the fixture app did not finish");
+        Assert.True(output.Wait(Patience) && errors.Wait(Patience));
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {errors.Result}");
+
+        var lines = output.Result.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        var expected = new[] { ("a", 200), ("b", 200), ("c", 1) }
+            .SelectMany(t => Enumerable.Range(0, t.Item2).Select(i => $"{t.Item1} {i} {new string(t.Item1[0], 300)}")) // Functions.Line in the fixture
+            .ToHashSet();
+        var printed = lines.Where(l => !l.StartsWith("AFTER ", StringComparison.Ordinal)).ToList();
+        Assert.All(printed, l => Assert.Contains(l, expected)); // no line cut or mixed with another worker's
+        Assert.Equal(expected.Count, printed.Count);
+        Assert.DoesNotContain(" 0 aaaa", errors.Result);
+
+        // Each task's lines come before the line the app prints after its Result().
+        foreach (var tag in new[] { "a", "b", "c" })
+        {
+            var after = lines.IndexOf($"AFTER {tag} {(tag == "c" ? 1 : 200)}");
+            Assert.True(after >= 0, $"no AFTER line for {tag}");
+            Assert.True(lines.FindLastIndex(l => l.StartsWith(tag + " ", StringComparison.Ordinal)) < after, $"a line of task {tag} came after its result");
+        }
+    }
+
+    [Fact]
     public void Killing_the_parent_ends_its_workers_within_2_seconds()
     {
         using var process = Start(viaDotnet: false, "hold", mainLog: null);
@@ -99,9 +127,9 @@ public sealed class ProcessPoolAppTests(ProcessPoolFixtureApp app) : IClassFixtu
         }
     }
 
-    private Process Start(bool viaDotnet, string mode, string? mainLog)
+    private Process Start(bool viaDotnet, string mode, string? mainLog, bool redirectErrors = false)
     {
-        var info = new ProcessStartInfo(viaDotnet ? "dotnet" : app.AppHost) { RedirectStandardOutput = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(viaDotnet ? "dotnet" : app.AppHost) { RedirectStandardOutput = true, RedirectStandardError = redirectErrors, UseShellExecute = false };
         if (viaDotnet)
         {
             info.ArgumentList.Add(app.Dll);

@@ -68,6 +68,33 @@ public static class ProcessPoolFunctions
         return text;
     }
 
+    /// <summary>A side effect visible across processes: creates <paramref name="path"/>.</summary>
+    public static int CreateFile(string path)
+    {
+        File.WriteAllText(path, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return Environment.ProcessId;
+    }
+
+    /// <summary>Waits on the item's gate if it has one, then creates its file.</summary>
+    public static int CreateFileAfterGate(MarkedItem item)
+    {
+        if (item.GatePath is not null)
+        {
+            CrossProcessGate.SignalStartedAndWaitForRelease(item.GatePath);
+        }
+
+        return CreateFile(item.Path);
+    }
+
+    /// <summary>Serialises fine in the worker; its setter refuses the value when the parent reads it back.</summary>
+    public static TouchyResult MakeTouchy(int value) => new(value);
+
+    public static int ThrowWithBrokenMessage(int ignored) => throw new BrokenMessageException();
+
+    public static int ThrowWithBrokenStackTrace(int ignored) => throw new BrokenStackTraceException();
+
+    public static string HugeString(int length) => new('x', length);
+
     public static void FailingInitializer() => throw new InvalidOperationException("initializer says no");
 
     public static void SettingInitializer() => Environment.SetEnvironmentVariable("JUGGLE_TEST_INIT", "initialised");
@@ -123,3 +150,40 @@ public sealed class NotSerialisable
 
     public int Sum { get; }
 }
+
+/// <summary>A result whose property setter throws when the value is read back (System.Text.Json calls it).</summary>
+public sealed class TouchyResult
+{
+    private int _value;
+
+    public TouchyResult()
+    {
+    }
+
+    public TouchyResult(int value)
+    {
+        _value = value;
+    }
+
+    public int Value
+    {
+        get => _value;
+        set => throw new InvalidDataException($"TouchyResult refuses {value}");
+    }
+}
+
+/// <summary>An exception whose Message getter throws (no string constructor, so it comes back as a RemoteException).</summary>
+public sealed class BrokenMessageException : Exception
+{
+    public override string Message => throw new InvalidOperationException("the Message getter is broken");
+}
+
+/// <summary>An exception whose StackTrace getter throws.</summary>
+public sealed class BrokenStackTraceException : Exception
+{
+    public override string Message => "stack trace unavailable";
+
+    public override string StackTrace => throw new InvalidOperationException("the StackTrace getter is broken");
+}
+
+public sealed record MarkedItem(string Path, string? GatePath);
