@@ -1,6 +1,15 @@
 namespace Juggle;
 
 /// <summary>Options for <see cref="ProcessPoolExecutor"/>.</summary>
+/// <remarks>
+/// Limits on what crosses to and from a worker (not options; stated here so they are not discovered by surprise): one
+/// call (all its arguments) and one answer (a result, or all the results of a <c>Map</c> chunk) are each one JSON
+/// message of at most <see cref="ProcessPoolExecutor.MaxMessageSize"/> (1 GiB), and System.Text.Json writes no string
+/// longer than 166,666,666 characters (about 160 MiB) nor byte array longer than about 125 MB. Arguments past a limit
+/// make <c>Submit</c>/<c>Map</c> throw <see cref="ArgumentException"/>; a result past one fails its task with an error
+/// saying it could not be sent back and naming the limit. What tasks print with <see cref="Console.Out"/> is written
+/// to this process's standard output, in whole lines, before the task's future completes.
+/// </remarks>
 public sealed class ProcessPoolExecutorOptions : ExecutorOptions
 {
     /// <summary>The default worker count: the processor count.</summary>

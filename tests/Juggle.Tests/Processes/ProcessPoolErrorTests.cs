@@ -30,7 +30,7 @@ public sealed class ProcessPoolErrorTests
         using var pool = new ProcessPoolExecutor(maxWorkers: 1);
         var pid = pool.Submit(ProcessPoolFunctions.Pid).Result(Patience);
 
-        var outcomes = pool.MapOutcomes(ProcessPoolFunctions.MakeTouchy, [1, 2, 3], chunkSize: 3).ToList();
+        var outcomes = pool.MapOutcomes(ProcessPoolFunctions.MakeTouchy, [1, 2, 3], chunkSize: 3, timeout: Patience).ToList();
         Assert.Equal(3, outcomes.Count);
         Assert.All(outcomes, o => Assert.IsType<InvalidDataException>(Assert.IsType<InvalidOperationException>(o.Exception).InnerException));
         Assert.Equal(pid, pool.Submit(ProcessPoolFunctions.Pid).Result(Patience));
@@ -50,7 +50,7 @@ public sealed class ProcessPoolErrorTests
         Assert.Equal("stack trace unavailable", stack.RemoteMessage);
         Assert.Contains("could not be read", stack.RemoteStackTrace);
 
-        var chunk = pool.MapOutcomes(ProcessPoolFunctions.ThrowWithBrokenMessage, [1, 2], chunkSize: 2).ToList();
+        var chunk = pool.MapOutcomes(ProcessPoolFunctions.ThrowWithBrokenMessage, [1, 2], chunkSize: 2, timeout: Patience).ToList();
         Assert.All(chunk, o => Assert.Equal(typeof(BrokenMessageException).FullName, Assert.IsType<RemoteException>(o.Exception).RemoteType));
 
         Assert.Equal(pid, pool.Submit(ProcessPoolFunctions.Pid).Result(Patience));
@@ -80,7 +80,7 @@ public sealed class ProcessPoolErrorTests
         Assert.Contains("1 MiB limit", ex.Message);
         Assert.DoesNotContain("signal", ex.Message);
 
-        var chunk = Assert.Throws<InvalidOperationException>(() => pool.Map(ProcessPoolFunctions.MakeBytes, [400_000, 400_000, 400_000], chunkSize: 3).ToList());
+        var chunk = Assert.Throws<InvalidOperationException>(() => pool.Map(ProcessPoolFunctions.MakeBytes, [400_000, 400_000, 400_000], chunkSize: 3, timeout: Patience).ToList());
         Assert.Contains("smaller chunkSize", chunk.Message);
 
         Assert.Equal(pid, pool.Submit(ProcessPoolFunctions.Pid).Result(Patience));
@@ -96,7 +96,7 @@ public sealed class ProcessPoolErrorTests
         Assert.Contains("1 MiB limit", ex.Message);
         Assert.Equal("arg", ex.ParamName);
 
-        var chunk = Assert.Throws<ArgumentException>(() => pool.Map(ProcessPoolFunctions.Length, [new byte[400_000], new byte[400_000], new byte[400_000]], chunkSize: 3).ToList());
+        var chunk = Assert.Throws<ArgumentException>(() => pool.Map(ProcessPoolFunctions.Length, [new byte[400_000], new byte[400_000], new byte[400_000]], chunkSize: 3, timeout: Patience).ToList());
         Assert.Contains("smaller chunkSize", chunk.Message);
         Assert.Equal(0, pool.Progress.Submitted);
 
