@@ -99,6 +99,7 @@ public sealed partial class ProcessPoolExecutor
         private static readonly ConcurrentDictionary<Type, Func<object, RemoteFunction, byte[], CallRecord>> s_chunkFactories = new();
         private int _startClaimed;
         private int _phase;
+        private bool _skipRequested;
 
         protected CallRecord(RemoteFunction function)
         {
@@ -129,8 +130,12 @@ public sealed partial class ProcessPoolExecutor
 
         public KillReason KillReason { get; set; }
 
-        /// <summary>Cancel() found the call committed and asked its worker to skip it. Guarded by the owner's lock.</summary>
-        public bool SkipRequested { get; set; }
+        /// <summary>Cancel() found the call committed and asked its worker to skip it. Set under the owner's lock; read without it.</summary>
+        public bool SkipRequested
+        {
+            get => Volatile.Read(ref _skipRequested);
+            set => Volatile.Write(ref _skipRequested, value);
+        }
 
         /// <summary>The call may run: written to its worker, or started at the head of its queue.</summary>
         public bool IsCommitted => Volatile.Read(ref _phase) == Committed;

@@ -276,15 +276,10 @@ public sealed partial class ProcessPoolExecutor
             return;
         }
 
-        bool skipRequested;
-        lock (_lock)
-        {
-            skipRequested = record.SkipRequested;
-        }
-
         // A call the worker was asked to skip stays pending: the worker skips it (cancelled) or, if the request came too
-        // late, runs it and its answer completes the future.
-        if (!skipRequested)
+        // late, runs it and its answer completes the future. (A request racing this read finds it running; the
+        // worker's acknowledgement then cancels it from running.)
+        if (!record.SkipRequested)
         {
             var cancellation = new CancellationTokenSource();
             if (record.Future.TrySetRunning(worker, worker.Name, Time.GetTimestamp(), cancellation))

@@ -30,7 +30,9 @@ public sealed partial class ProcessPoolExecutor
                         return ExceptionDispatchInfo.SetRemoteStackTrace(recreated, $"{error.StackTrace}{Environment.NewLine}--- End of stack trace in the worker process ---{Environment.NewLine}");
                     }
                 }
-                catch (Exception ex) when (ex is TargetInvocationException or MissingMethodException or MemberAccessException or ArgumentException or NotSupportedException)
+#pragma warning disable CA1031 // Whatever recreating the type throws (its constructor, its Data), the error still comes back as a RemoteException.
+                catch (Exception)
+#pragma warning restore CA1031
                 {
                     // Fall through to RemoteException.
                 }

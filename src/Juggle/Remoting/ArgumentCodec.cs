@@ -44,7 +44,7 @@ internal static class ArgumentCodec
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
-            throw new ArgumentException($"{what} of type '{type}' cannot be serialised with System.Text.Json: {ex.Message} Pass JSON-serialisable data (records or classes with public properties).", paramName, ex);
+            throw new ArgumentException($"{what} of type '{type}' cannot be sent to a worker process: System.Text.Json cannot serialise it: {Frames.ExplainJsonFailure(ex)} Pass JSON-serialisable data (records or classes with public properties).", paramName, ex);
         }
 
         if (value is not null && !s_roundTripped.ContainsKey(type))

@@ -43,12 +43,23 @@ internal sealed record RemoteError(string TypeName, string? AssemblyName, string
         return new(type.FullName ?? type.Name, type.Assembly.GetName().Name, message, stackTrace, details);
     }
 
+    /// <summary>The same error with each text cut to <paramref name="maxChars"/> characters (saying how much was cut).</summary>
+    public RemoteError Shortened(int maxChars) => this with
+    {
+        Message = Cut(Message, maxChars),
+        StackTrace = StackTrace is null ? null : Cut(StackTrace, maxChars),
+        Details = Cut(Details, maxChars),
+    };
+
     public static RemoteError Read(ref FrameParser parser) => new(
         parser.ReadRequiredString("error type name"),
         parser.ReadString(),
         parser.ReadString() ?? string.Empty,
         parser.ReadString(),
         parser.ReadString() ?? string.Empty);
+
+    private static string Cut(string text, int maxChars) =>
+        text.Length <= maxChars ? text : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{text.AsSpan(0, maxChars)}… ({text.Length - maxChars:N0} more characters cut: the error was larger than a message between processes may be)");
 
     public void Write(FrameBuilder builder) =>
         builder.WriteString(TypeName).WriteString(AssemblyName).WriteString(Message).WriteString(StackTrace).WriteString(Details);

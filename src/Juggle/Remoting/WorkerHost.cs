@@ -395,6 +395,13 @@ internal sealed class WorkerHost
     {
         _builder.Reset().WriteKind(MessageKind.Error).WriteInt64(taskId);
         error.Write(_builder);
+        if (_builder.Length > _answerLimit)
+        {
+            // An exception with a giant message must still come back as an error, not as a frame the parent refuses.
+            _builder.Reset().WriteKind(MessageKind.Error).WriteInt64(taskId);
+            error.Shortened(Math.Max(1024, _answerLimit / 16)).Write(_builder);
+        }
+
         Send();
     }
 

@@ -87,6 +87,29 @@ public sealed class ProcessPoolErrorTests
     }
 
     [Fact]
+    public void An_error_over_the_message_limit_still_comes_back_as_the_error_cut_short()
+    {
+        using var pool = new ProcessPoolExecutor(maxWorkers: 1) { MaxFrameSize = 1 << 20 };
+        var pid = pool.Submit(ProcessPoolFunctions.Pid).Result(Patience);
+
+        var ex = Assert.IsType<InvalidOperationException>(pool.Submit(ProcessPoolFunctions.ThrowHugeMessage, 2 << 20).GetException(Patience));
+        Assert.StartsWith("eeee", ex.Message);
+        Assert.Contains("more characters cut", ex.Message);
+        Assert.Equal(pid, pool.Submit(ProcessPoolFunctions.Pid).Result(Patience));
+    }
+
+    [Fact]
+    public void A_string_argument_over_the_JSON_limit_is_refused_at_Submit_naming_the_limit()
+    {
+        using var pool = new ProcessPoolExecutor(maxWorkers: 1);
+        var ex = Assert.Throws<ArgumentException>(() => pool.Submit(ProcessPoolFunctions.PrintAndReturn, new string('x', 170_000_000)));
+        Assert.Contains("cannot be sent to a worker process", ex.Message);
+        Assert.Contains("166,666,666 characters", ex.Message);
+        Assert.Equal("arg", ex.ParamName);
+        Assert.Equal(0, pool.Progress.Submitted);
+    }
+
+    [Fact]
     public void Arguments_over_the_message_limit_are_refused_at_Submit_naming_the_limit()
     {
         using var pool = new ProcessPoolExecutor(maxWorkers: 1) { MaxFrameSize = 1 << 20 };

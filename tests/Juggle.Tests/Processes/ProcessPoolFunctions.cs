@@ -95,6 +95,8 @@ public static class ProcessPoolFunctions
 
     public static string HugeString(int length) => new('x', length);
 
+    public static int ThrowHugeMessage(int length) => throw new InvalidOperationException(new string('e', length));
+
     public static void FailingInitializer() => throw new InvalidOperationException("initializer says no");
 
     public static void SettingInitializer() => Environment.SetEnvironmentVariable("JUGGLE_TEST_INIT", "initialised");
