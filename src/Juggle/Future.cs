@@ -155,7 +155,8 @@ public abstract class Future
     /// <summary>
     /// Calls <paramref name="callback"/> with this future when it is done (Python's <c>add_done_callback</c>);
     /// at once, on this thread, if it already is. Callbacks run in the order added, on the thread that completes the
-    /// future. A callback that throws is logged and does not stop the others.
+    /// future — for a process pool, a .NET thread pool thread, never the thread reading the worker's answers, so a
+    /// callback may wait on the same pool. A callback that throws is logged and does not stop the others.
     /// </summary>
     public void AddDoneCallback(Action<Future> callback)
     {
