@@ -20,12 +20,11 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
 
     public static Command Create(CliEnvironment env)
     {
-        var common = new CommonOptions();
+        var common = new CommonOptions($"{RunSettings.DefaultWordsDownloadWorkers} for downloads, one per core for counting");
         var inputs = new Argument<string[]>("FILE|DIR|URL") { Description = "Text files, folders (searched recursively) or http(s) URLs", Arity = ArgumentArity.OneOrMore };
-        var top = new Option<int>("--top", "-n") { Description = "How many of the most frequent words to show", DefaultValueFactory = _ => 20 };
+        var top = OptionRules.Int("--top", "How many of the most frequent words to show (1 to 10000)", 1, 10_000, 20, 10, "-n");
         var save = new Option<string?>("--save") { Description = "Keep downloaded texts in DIR (default: a temporary folder, removed afterwards)", HelpName = "DIR" };
         var pattern = new Option<string>("--pattern") { Description = "File pattern inside folders", DefaultValueFactory = _ => "*.txt" };
-        CommonOptions.Validate(top, v => v is >= 1 and <= 10_000, "--top must be between 1 and 10000.");
         var command = new Command("words", "Count words in files, folders and downloaded URLs (seed 004): top N words and totals") { inputs, top, save, pattern };
         common.AddTo(command);
         command.SetAction((result, token) => Task.Run(
@@ -86,7 +85,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
                 using var client = HttpFactory.CreateClient(env, http);
                 var downloader = new Downloader(client, new Retrier(http), http, settings.SaveDirectory ?? temp!, force: true);
                 var ioMode = run.Mode is RunMode.Sequential or RunMode.Async ? run.Mode : RunMode.Threads;
-                var io = new ModeRunner(ioMode, run.Workers > 0 ? run.Workers : 16, run.Rate);
+                var io = new ModeRunner(ioMode, run.Workers > 0 ? run.Workers : RunSettings.DefaultWordsDownloadWorkers, run.Rate);
                 foreach (var record in io.Run(urls, downloader.Download, downloader.DownloadAsync, asCompleted: false, cancellationToken))
                 {
                     var d = record.Result;
