@@ -40,25 +40,29 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
         var urls = settings.Inputs.Where(IsUrl).ToList();
         var results = new List<FileCount>();
         var files = new List<WordsFile>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var input in settings.Inputs.Where(i => !IsUrl(i)))
         {
             if (Directory.Exists(input))
             {
-                var found = Directory.EnumerateFiles(input, settings.Pattern, SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
-                if (found.Count == 0)
+                var (before, failuresBefore) = (files.Count, results.Count);
+                TextFileFinder.Find(input, settings.Pattern, files, results, seen);
+                if (files.Count == before && results.Count == failuresBefore)
                 {
-                    results.Add(FileCount.Failed(input, $"no {settings.Pattern} files in folder"));
+                    results.Add(FileCount.Failed(input, $"no {settings.Pattern} files in folder (searched with its subfolders; --pattern to look for others)"));
                 }
-
-                files.AddRange(found.Select(f => new WordsFile(f, f)));
             }
             else if (File.Exists(input))
             {
-                files.Add(new WordsFile(input, input));
+                // Named on the command line: read whatever it is (a pipe from <(...) too), streamed.
+                if (seen.Add(Path.GetFullPath(input)))
+                {
+                    files.Add(new WordsFile(input, input));
+                }
             }
             else
             {
-                results.Add(FileCount.Failed(input, "no such file, folder or http(s) URL"));
+                results.Add(FileCount.Failed(input, Missing(input)));
             }
         }
 
@@ -86,7 +90,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
                 var downloader = new Downloader(client, new Retrier(http), http, settings.SaveDirectory ?? temp!, force: true);
                 var ioMode = run.Mode is RunMode.Sequential or RunMode.Async ? run.Mode : RunMode.Threads;
                 var io = new ModeRunner(ioMode, run.Workers > 0 ? run.Workers : RunSettings.DefaultWordsDownloadWorkers, run.Rate);
-                foreach (var record in io.Run(urls, downloader.Download, downloader.DownloadAsync, asCompleted: false, cancellationToken))
+                foreach (var record in io.Run(urls, downloader.Download, downloader.DownloadAsync, asCompleted: false, cancellationToken, onError: static (url, ex) => new DownloadResult(url, null, null, 0, false, $"unexpected error: {ex.Message} ({ex.GetType().Name})", TimeSpan.Zero)))
                 {
                     var d = record.Result;
                     if (d.Succeeded && d.Path is not null)
@@ -105,7 +109,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
             // Tokenizing is CPU work: one worker per core; --mode processes uses Juggle's ProcessPoolExecutor.
             var countWatch = Stopwatch.StartNew();
             var cpu = new ModeRunner(run.Mode, run.CpuWorkers, rate: null);
-            foreach (var record in cpu.Run(files, (f, _) => FileCount.Of(f), (f, _) => Task.Run(() => FileCount.Of(f), cancellationToken), asCompleted: false, cancellationToken, FileCount.Of))
+            foreach (var record in cpu.Run(files, (f, _) => FileCount.Of(f), (f, _) => Task.Run(() => FileCount.Of(f), cancellationToken), asCompleted: false, cancellationToken, FileCount.Of, static (f, ex) => FileCount.Failed(f.Source, $"unexpected error: {ex.Message} ({ex.GetType().Name})")))
             {
                 results.Add(record.Result);
             }
@@ -132,6 +136,29 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
                 Directory.Delete(temp, recursive: true);
             }
         }
+    }
+
+    /// <summary>Why <paramref name="input"/>, neither a file nor a folder, can't be counted.</summary>
+    private static string Missing(string input)
+    {
+        if (Uri.TryCreate(input, UriKind.Absolute, out var uri) && !uri.IsFile && !uri.IsUnc)
+        {
+            return $"unsupported URL scheme '{uri.Scheme}' (only http and https)";
+        }
+
+        try
+        {
+            if (new FileInfo(input).LinkTarget is { } target)
+            {
+                return $"broken symbolic link to '{target}'";
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return $"cannot read: {ex.Message}";
+        }
+
+        return "does not exist (not a file, folder or http(s) URL)";
     }
 
     private static bool IsUrl(string input) =>
@@ -182,7 +209,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
 
         foreach (var r in results.Where(r => r.Error is not null))
         {
-            env.Out.WriteLine($"ERROR {r.Source}: {r.Error}");
+            env.Out.WriteLine($"ERROR {TerminalText.Clean(r.Source)}: {TerminalText.Clean(r.Error)}");
         }
 
         var table = new Table().Border(TableBorder.Rounded).Title($"top {top.Count} words")

@@ -92,7 +92,9 @@ internal sealed class Downloader(HttpClient client, Retrier retry, HttpSettings 
                 return new DownloadResult(url, path, status, 0, true, null, Stopwatch.GetElapsedTime(started));
             }
 
-            var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.part");
+            // The temporary name must fit the same 255-byte limit as the final one: shorten the name part of it.
+            var tempSuffix = $".{Guid.NewGuid():N}.part";
+            var temp = Path.Combine(Path.GetDirectoryName(path)!, "." + SafeFileName.Fit(Path.GetFileName(path), SafeFileName.MaxNameBytes - 1 - tempSuffix.Length) + tempSuffix);
             try
             {
                 long written = 0;
@@ -184,7 +186,7 @@ internal sealed class Downloader(HttpClient client, Retrier retry, HttpSettings 
         var ext = Path.GetExtension(name);
         for (var n = 2; ; n++)
         {
-            path = SafeFileName.Inside(directory, $"{stem} ({n}){ext}");
+            path = SafeFileName.Inside(directory, SafeFileName.WithSuffix(stem, $" ({n}){ext}"));
             if (_claimed.TryAdd(path, true))
             {
                 return path;
