@@ -125,6 +125,19 @@ public sealed class HostileServerTests(ServerFixture server) : IClassFixture<Ser
     }
 
     [Fact]
+    public async Task An_input_file_without_line_breaks_stops_with_one_error_instead_of_filling_memory()
+    {
+        var result = await CliHarness.RunAsync(["titles", "-i", "/dev/zero", server.Url("page/2"), "--json"]);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var rows = result.OutLines.Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal("Page 2 – Juggle demo", rows[0].GetProperty("title").GetString());
+        Assert.Contains("does not look like a list of URLs", rows[1].GetProperty("error").GetString());
+        AssertNoRawControls(result.Out);
+    }
+
+    [Fact]
     public void Terminal_text_escapes_what_a_terminal_acts_on_and_nothing_else()
     {
         Assert.Equal("Café – “ok” 日本", TerminalText.Clean("Café – “ok” 日本"));
