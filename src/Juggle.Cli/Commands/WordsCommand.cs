@@ -133,7 +133,15 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
         {
             if (temp is not null)
             {
-                Directory.Delete(temp, recursive: true);
+                try
+                {
+                    Directory.Delete(temp, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // The counts are what the user asked for; a leftover temporary folder only deserves a note.
+                    env.Error.WriteLine($"note: could not remove the temporary folder '{temp}': {TerminalText.Clean(ex.Message)}");
+                }
             }
         }
     }
