@@ -34,6 +34,9 @@ public sealed class ArgumentTests
     [InlineData("words x --top 0", "--top 0", "1 to 10000")]
     [InlineData("demo --pages 21", "--pages 21", "1 to 20")]
     [InlineData("download -o /tmp --workers -1 http://127.0.0.1:9/", "--workers -1", "1 to 1024")]
+    [InlineData("words x --pattern a/b.txt", "--pattern 'a/b.txt'", "without folders")]
+    [InlineData("bench --urls /nonexistent/urls.txt", "--urls: input file not found: '/nonexistent/urls.txt'", "one URL per line")]
+    [InlineData("titles -i /tmp", "--input '/tmp' is a folder", "one URL per line")]
     public async Task Bad_options_of_every_command_exit_2_naming_option_value_and_range(string args, string named, string allowed)
     {
         var result = await CliHarness.RunAsync(args.Split(' '));

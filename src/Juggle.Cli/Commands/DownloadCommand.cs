@@ -44,7 +44,7 @@ internal sealed class DownloadCommand(CliEnvironment env, DownloadCommand.Settin
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            throw new UsageException($"cannot use output folder '{settings.Directory}': {ex.Message}", ex);
+            throw new UsageException($"--output '{settings.Directory}': cannot use it as the output folder: {ex.Message}", ex);
         }
 
         var http = new HttpSettings { Timeout = run.Timeout, Retries = run.Retries };

@@ -24,7 +24,14 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
         var inputs = new Argument<string[]>("FILE|DIR|URL") { Description = "Text files, folders (searched recursively) or http(s) URLs", Arity = ArgumentArity.OneOrMore };
         var top = OptionRules.Int("--top", "How many of the most frequent words to show (1 to 10000)", 1, 10_000, 20, 10, "-n");
         var save = new Option<string?>("--save") { Description = "Keep downloaded texts in DIR (default: a temporary folder, removed afterwards)", HelpName = "DIR" };
-        var pattern = new Option<string>("--pattern") { Description = "File pattern inside folders", DefaultValueFactory = _ => "*.txt" };
+        var pattern = new Option<string>("--pattern") { Description = "File name pattern inside folders (* and ? wildcards)", DefaultValueFactory = _ => "*.txt" };
+        pattern.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is var value && (string.IsNullOrWhiteSpace(value) || value.IndexOfAny(['/', '\\']) >= 0))
+            {
+                r.AddError($"--pattern '{value}' is not a file name pattern: give one without folders, e.g. --pattern '*.md'.");
+            }
+        });
         var command = new Command("words", "Count words in files, folders and downloaded URLs (seed 004): top N words and totals") { inputs, top, save, pattern };
         common.AddTo(command);
         command.SetAction((result, token) => Task.Run(
@@ -75,7 +82,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
             {
-                throw new UsageException($"cannot use --save folder '{save}': {ex.Message}", ex);
+                throw new UsageException($"--save '{save}': cannot use it as a folder: {ex.Message}", ex);
             }
         }
 

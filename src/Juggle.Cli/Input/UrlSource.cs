@@ -8,7 +8,11 @@ namespace Juggle.Cli.Input;
 internal static class UrlSource
 {
     /// <summary>Checks the inputs up front (a missing file is a usage error, not a failed item) and returns the lazy stream.</summary>
-    public static IEnumerable<UrlLine> Open(IReadOnlyList<string> args, string? inputFile, TextReader stdin)
+    /// <param name="args">URLs given as arguments.</param>
+    /// <param name="inputFile">The file of URLs, "-" for stdin, or null.</param>
+    /// <param name="stdin">Standard input.</param>
+    /// <param name="option">The option that named <paramref name="inputFile"/>, for errors.</param>
+    public static IEnumerable<UrlLine> Open(IReadOnlyList<string> args, string? inputFile, TextReader stdin, string option = "--input")
     {
         ArgumentNullException.ThrowIfNull(args);
         if (args.Count == 0 && inputFile is null)
@@ -18,7 +22,9 @@ internal static class UrlSource
 
         if (inputFile is not null && inputFile != "-" && !File.Exists(inputFile))
         {
-            throw new UsageException($"input file not found: '{inputFile}'. Give a file with one URL per line, or -i - for stdin.");
+            throw new UsageException(Directory.Exists(inputFile)
+                ? $"{option} '{inputFile}' is a folder; give a file with one URL per line{(option == "--input" ? ", or -i - for stdin" : "")}."
+                : $"{option}: input file not found: '{inputFile}'. Give a file with one URL per line{(option == "--input" ? ", or -i - for stdin" : "")}.");
         }
 
         return Read(args, inputFile, stdin);
