@@ -159,5 +159,8 @@ public sealed class HostileServerTests(ServerFixture server) : IClassFixture<Ser
             var ex = Assert.Throws<Http.RedirectException>(() => Http.Redirects.Next(from, location));
             Assert.Equal(location, ex.Location);
         }
+
+        Assert.Contains("https to plain http", Assert.Throws<Http.RedirectException>(() => Http.Redirects.Next(new Uri("https://127.0.0.1/"), "http://127.0.0.1/")).Message);
+        Assert.Equal("https://127.0.0.1/x", Http.Redirects.Next(new Uri("https://127.0.0.1/"), "/x").ToString());
     }
 }

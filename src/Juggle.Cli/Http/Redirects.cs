@@ -5,7 +5,7 @@ namespace Juggle.Cli.Http;
 /// <summary>
 /// GET with redirects followed here rather than by the handler: only to http and https URLs (a server can answer
 /// with any <c>Location</c>, e.g. <c>file:///etc/passwd</c> or <c>ftp://host/</c>, which the handler would either
-/// fail on with an exception of its own or send as plain HTTP to that host's port), and at most
+/// fail on with an exception of its own or send as plain HTTP to that host's port), never from https to http, and at most
 /// <see cref="HttpSettings.MaxRedirects"/> of them. A refused redirect is a <see cref="RedirectException"/>.
 /// </summary>
 internal static class Redirects
@@ -58,6 +58,12 @@ internal static class Redirects
         if (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps)
         {
             throw new RedirectException(from, location, $"redirect to '{Shorten(location)}' refused: only http(s) redirects are followed");
+        }
+
+        if (from.Scheme == Uri.UriSchemeHttps && next.Scheme == Uri.UriSchemeHttp)
+        {
+            // As the handler's own redirects: never from an encrypted connection to a plain one.
+            throw new RedirectException(from, location, $"redirect from https to plain http ('{Shorten(location)}') refused");
         }
 
         return next;
