@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
+using Juggle.Cli.Reporting;
 using Juggle.Cli.Commands;
 
 namespace Juggle.Cli;
@@ -51,21 +53,17 @@ internal static class CliApp
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(args);
         var root = Build(env, args.Length > 0 ? args[0] : null);
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        if (args.Length == 0)
         {
-            foreach (var error in parsed.Errors)
-            {
-                await env.Error.WriteLineAsync($"juggle: {error.Message}").ConfigureAwait(false);
-            }
-
-            await env.Error.WriteLineAsync("Run 'juggle --help' (or 'juggle COMMAND --help') for usage.").ConfigureAwait(false);
-            return ExitCodes.Usage;
+            // No command: show what there is, like --help.
+            args = ["--help"];
         }
 
-        if (parsed.CommandResult.Command == root && args.Length == 0)
+        var parsed = root.Parse(args);
+        if (UsageError(root, parsed, args) is { } usage)
         {
-            await env.Error.WriteLineAsync("juggle: give a command, e.g. 'juggle demo' or 'juggle titles https://example.com'. Run 'juggle --help' for the list.").ConfigureAwait(false);
+            await env.Error.WriteLineAsync($"juggle: {TerminalText.Clean(usage)}").ConfigureAwait(false);
+            await env.Error.WriteLineAsync("Run 'juggle --help' (or 'juggle COMMAND --help') for usage.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
@@ -84,7 +82,7 @@ internal static class CliApp
         }
         catch (UsageException ex)
         {
-            await env.Error.WriteLineAsync($"juggle: {ex.Message}").ConfigureAwait(false);
+            await env.Error.WriteLineAsync($"juggle: {TerminalText.Clean(ex.Message)}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -92,17 +90,70 @@ internal static class CliApp
             await env.Error.WriteLineAsync("juggle: interrupted.").ConfigureAwait(false);
             return ExitCodes.Interrupted;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or HttpRequestException)
+        catch (Exception ex)
         {
             // Not an item failure (those are reported per item) but the run itself: a file that can't be written,
             // a process pool that can't start. One clear line, the stack trace only on request.
-            await env.Error.WriteLineAsync($"juggle: {ex.Message}").ConfigureAwait(false);
+            await env.Error.WriteLineAsync($"juggle: {TerminalText.Clean(ex.Message)}").ConfigureAwait(false);
             if (Environment.GetEnvironmentVariable("JUGGLE_DEBUG") is "1")
             {
-                await env.Error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+                await env.Error.WriteLineAsync(TerminalText.Clean(ex.ToString())).ConfigureAwait(false);
             }
 
             return ExitCodes.SomeFailed;
         }
+    }
+
+    /// <summary>
+    /// The one message for a command line that can't run, or null. Unknown commands and options get a "did you
+    /// mean"; a token that looks like an option but isn't one is never taken for a URL or file (unless after <c>--</c>).
+    /// </summary>
+    internal static string? UsageError(Command root, ParseResult parsed, string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(parsed);
+        ArgumentNullException.ThrowIfNull(args);
+        var command = parsed.CommandResult.Command;
+        if (command == root && parsed.Errors.Count > 0 && args.Length > 0)
+        {
+            var first = args[0];
+            if (first.StartsWith('-'))
+            {
+                return $"unknown option '{first}'. Give a command first, e.g. 'juggle titles {first} ...'.";
+            }
+
+            var names = root.Subcommands.Select(c => c.Name).ToList();
+            var guess = Suggest.Closest(first, names);
+            return $"unknown command '{first}'.{(guess is null ? "" : $" Did you mean '{guess}'?")} Commands: {string.Join(", ", names)}.";
+        }
+
+        // An unknown option (a typo such as --wrokers) lands in the URL/FILE argument: report it as what it is.
+        var tokens = parsed.Tokens;
+        var doubleDash = tokens.ToList().FindIndex(t => t.Type == TokenType.DoubleDash);
+        foreach (var argument in parsed.CommandResult.Children.OfType<ArgumentResult>())
+        {
+            foreach (var token in argument.Tokens)
+            {
+                if (token.Value.Length > 1 && token.Value.StartsWith('-') && !double.TryParse(token.Value, System.Globalization.CultureInfo.InvariantCulture, out _))
+                {
+                    var at = tokens.ToList().FindIndex(t => ReferenceEquals(t, token));
+                    if (doubleDash < 0 || at < doubleDash)
+                    {
+                        var options = command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal)).Distinct().ToList();
+                        var guess = Suggest.Closest(token.Value, options);
+                        return $"unknown option '{token.Value}' for 'juggle {command.Name}'.{(guess is null ? "" : $" Did you mean '{guess}'?")} (A value starting with '-' goes after '--'.)";
+                    }
+                }
+            }
+        }
+
+        if (parsed.Errors.Count == 0)
+        {
+            return null;
+        }
+
+        // "Required command was not provided" next to a more precise error only contradicts it.
+        var messages = parsed.Errors.Select(e => e.Message).Distinct().ToList();
+        return string.Join(Environment.NewLine + "juggle: ", messages);
     }
 }

@@ -4,35 +4,21 @@ using Juggle.Cli.Running;
 namespace Juggle.Cli;
 
 /// <summary>The options shared by the work commands (<c>--mode</c>, <c>--workers</c>, <c>--rate</c>, ...).</summary>
-internal sealed class CommonOptions
+/// <param name="workersDefault">What <c>--workers</c> is when left out, for this command's help (e.g. "8").</param>
+internal sealed class CommonOptions(string workersDefault)
 {
-    public Option<RunMode> Mode { get; } = new("--mode", "-m")
-    {
-        Description = "sequential | threads | async | processes",
-        DefaultValueFactory = _ => RunMode.Threads,
-    };
+    /// <summary>The most workers any mode accepts: beyond this, threads and sockets cost more than they return.</summary>
+    public const int MaxWorkers = 1024;
 
-    public Option<int> Workers { get; } = new("--workers", "-w")
-    {
-        Description = "How many items at once (default: 32 for I/O, one per core for CPU work)",
-    };
+    public Option<RunMode?> Mode { get; } = OptionRules.Choice<RunMode>("--mode", "How to run the items (default: threads)", "-m");
 
-    public Option<double?> Rate { get; } = new("--rate")
-    {
-        Description = "At most N task starts (requests) per second",
-    };
+    public Option<int?> Workers { get; } = OptionRules.OptionalInt("--workers", $"How many items at once, 1 to {MaxWorkers} (default: {workersDefault})", 1, MaxWorkers, 8, "-w");
 
-    public Option<int> Retries { get; } = new("--retries")
-    {
-        Description = "Retries on connection errors, 5xx and 429 (exponential backoff with jitter, honours Retry-After)",
-        DefaultValueFactory = _ => 2,
-    };
+    public Option<double?> Rate { get; } = OptionRules.OptionalNumber("--rate", "At most N task starts (requests) per second, 0.001 to 100000", 0.001, minExclusive: false, 100_000, "10", "task starts per second");
 
-    public Option<double> Timeout { get; } = new("--timeout")
-    {
-        Description = "Per-request timeout in seconds",
-        DefaultValueFactory = _ => 10,
-    };
+    public Option<int> Retries { get; } = OptionRules.Int("--retries", "Retries on connection errors, 5xx and 429, 0 to 20 (exponential backoff with jitter, honours Retry-After)", 0, 20, 2, 3);
+
+    public Option<double> Timeout { get; } = OptionRules.Number("--timeout", "Per-request timeout in seconds, more than 0 and at most 3600", 0, minExclusive: true, 3600, 10, "5", "seconds");
 
     public Option<bool> Json { get; } = new("--json")
     {
@@ -50,16 +36,6 @@ internal sealed class CommonOptions
         Description = "Write a Chrome trace-event JSON file (open in Perfetto / chrome://tracing)",
         HelpName = "FILE",
     };
-
-    public CommonOptions()
-    {
-        Validate(Workers, v => v >= 0, "--workers must be 1 or more.");
-        Validate(Rate, v => v is null || (v > 0 && !double.IsInfinity(v.Value)), "--rate must be a positive number of requests per second, e.g. --rate 10.");
-        Validate(Retries, v => v is >= 0 and <= 20, "--retries must be between 0 and 20.");
-        Validate(Timeout, v => v > 0 && v <= 3600, "--timeout must be a number of seconds between 0 and 3600, e.g. --timeout 5.");
-        ValidateOutputFile(Timeline);
-        ValidateOutputFile(Trace);
-    }
 
     /// <summary>Rejects an output file whose folder does not exist, before any work is done.</summary>
     public static void ValidateOutputFile(Option<string?> option)
@@ -90,31 +66,11 @@ internal sealed class CommonOptions
         });
     }
 
-    /// <summary>Adds a range check to <paramref name="option"/>; values that don't even parse are reported by the parser.</summary>
-    public static void Validate<T>(Option<T> option, Func<T, bool> isValid, string message)
-    {
-        ArgumentNullException.ThrowIfNull(option);
-        option.Validators.Add(r =>
-        {
-            T value;
-            try
-            {
-                value = r.GetValueOrDefault<T>();
-            }
-            catch (InvalidOperationException)
-            {
-                return;
-            }
-
-            if (!isValid(value))
-            {
-                r.AddError(message);
-            }
-        });
-    }
-
     public void AddTo(Command command)
     {
+        ArgumentNullException.ThrowIfNull(command);
+        ValidateOutputFile(Timeline);
+        ValidateOutputFile(Trace);
         command.Options.Add(Mode);
         command.Options.Add(Workers);
         command.Options.Add(Rate);
@@ -125,15 +81,21 @@ internal sealed class CommonOptions
         command.Options.Add(Trace);
     }
 
-    public RunSettings Read(ParseResult result) => new()
+    public RunSettings Read(ParseResult result)
     {
-        Mode = result.GetValue(Mode),
-        Workers = result.GetValue(Workers),
-        Rate = result.GetValue(Rate),
-        Retries = result.GetValue(Retries),
-        Timeout = TimeSpan.FromSeconds(result.GetValue(Timeout)),
-        Json = result.GetValue(Json),
-        TimelineFile = result.GetValue(Timeline),
-        TraceFile = result.GetValue(Trace),
-    };
+        ArgumentNullException.ThrowIfNull(result);
+        var mode = result.GetValue(Mode);
+        return new()
+        {
+            Mode = mode ?? RunMode.Threads,
+            ModeGiven = mode is not null,
+            Workers = result.GetValue(Workers) ?? 0,
+            Rate = result.GetValue(Rate),
+            Retries = result.GetValue(Retries),
+            Timeout = TimeSpan.FromSeconds(result.GetValue(Timeout)),
+            Json = result.GetValue(Json),
+            TimelineFile = result.GetValue(Timeline),
+            TraceFile = result.GetValue(Trace),
+        };
+    }
 }

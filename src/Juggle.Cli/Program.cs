@@ -1,9 +1,9 @@
+using System.Runtime.InteropServices;
 using System.Text;
-using Spectre.Console;
 
 namespace Juggle.Cli;
 
-/// <summary>The <c>juggle</c> entry point: wires the real console, stdin and Ctrl+C to <see cref="CliApp"/>.</summary>
+/// <summary>The <c>juggle</c> entry point: wires the real console, stdin and stop signals to <see cref="CliApp"/>.</summary>
 internal static class Program
 {
     // Not async: an async Main costs a dozen JIT-compiled methods (its state machine) before any work starts.
@@ -14,17 +14,35 @@ internal static class Program
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         Console.OutputEncoding = Encoding.UTF8;
         using var interrupt = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        var signal = 0;
+
+        // Ctrl+C (SIGINT), `kill` (SIGTERM, also what service managers and `timeout` send) and a closed terminal
+        // (SIGHUP) all stop the run the same graceful way: the summary so far, no partial files. The exit code says
+        // which: 128 + the signal number (130, 143, 129), as a shell reports a process killed by it. A second signal
+        // gets the runtime's default: stop now.
+        void Stop(PosixSignalContext context)
         {
-            // First Ctrl+C: stop gracefully (summary, no partial files). Second: let the runtime kill us.
-            if (!interrupt.IsCancellationRequested)
+            if (Interlocked.CompareExchange(ref signal, SignalNumber(context.Signal), 0) == 0)
             {
-                e.Cancel = true;
+                context.Cancel = true;
                 interrupt.Cancel();
             }
-        };
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
 
         var env = CliEnvironment.FromSystemConsole();
-        return CliApp.RunAsync(args, env, interrupt.Token).GetAwaiter().GetResult();
+        var code = CliApp.RunAsync(args, env, interrupt.Token).GetAwaiter().GetResult();
+        return code == ExitCodes.Interrupted && Volatile.Read(ref signal) is var number and > 0 ? 128 + number : code;
     }
+
+    private static int SignalNumber(PosixSignal signal) => signal switch
+    {
+        PosixSignal.SIGHUP => 1,
+        PosixSignal.SIGINT => 2,
+        PosixSignal.SIGTERM => 15,
+        _ => 2,
+    };
 }

@@ -83,6 +83,31 @@ public sealed class DownloadCommandTests(ServerFixture server) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_long_non_ascii_name_is_shortened_to_255_bytes_and_saved()
+    {
+        var name = new string('é', 200) + ".bin";
+        var result = await CliHarness.RunAsync(["download", "-o", _dir.FullName, "--json", server.Url("t/file/" + Uri.EscapeDataString(name) + "?kb=2"), server.Url("t/file/" + Uri.EscapeDataString(name) + "?kb=3")]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var files = Files();
+        Assert.Equal(2, files.Length);
+        Assert.All(files, f => Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(f), 200, 255));
+        Assert.All(files, f => Assert.EndsWith(".bin", f));
+        Assert.Contains(files, f => f.EndsWith(" (2).bin", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Names_are_cut_by_utf8_bytes_at_character_boundaries_keeping_the_extension()
+    {
+        var fitted = SafeFileName.Sanitize(new string('€', 100) + ".tar.gz")!;
+
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(fitted) <= 255);
+        Assert.EndsWith("€.gz", fitted);
+        Assert.Equal(new string('a', 250) + ".txt", SafeFileName.Fit(new string('a', 300) + ".txt", 254));
+        Assert.Equal("a_b.txt", SafeFileName.Sanitize("a\u202eb.txt"));
+    }
+
+    [Fact]
     public void File_names_cannot_escape_the_folder()
     {
         Assert.Null(SafeFileName.Sanitize(".."));

@@ -12,6 +12,9 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Completed when a request reaches <c>/hang</c>; the request then waits until the client gives up.</summary>
     public TaskCompletionSource HangHit { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>What <c>/evil/title</c> puts in its title: an OSC retitle, a screen clear, a C1 CSI, a bidi override, a tab and markup.</summary>
+    public const string EvilTitle = "\u001b]0;PWNED\u0007\u001b[2J\u009b31m\u202eevil\ttab [bold]markup[/]";
+
     public Uri BaseAddress => _server!.BaseAddress;
 
     internal DemoServer Server => _server!;
@@ -30,6 +33,15 @@ public sealed class ServerFixture : IAsyncLifetime
                 HangHit.TrySetResult();
                 await Task.Delay(Timeout.Infinite, context.RequestAborted);
             });
+            // Hostile answers: a redirect to wherever ?to= says, a title full of terminal escapes and bidi overrides.
+            app.MapGet("/evil/redirect", (HttpContext context) =>
+            {
+                context.Response.StatusCode = 302;
+                context.Response.Headers.Location = context.Request.Query["to"].ToString();
+                return Task.CompletedTask;
+            });
+            app.MapGet("/evil/title", () => Results.Content($"<html><head><title>{EvilTitle}</title></head></html>", "text/html; charset=utf-8"));
+            app.MapGet("/evil/book.txt", () => Results.Text($"{EvilTitle} words words", "text/plain; charset=utf-8"));
             app.MapGet("/hang-body/{name}", async (HttpContext context) =>
             {
                 context.Response.ContentLength = 1 << 20;

@@ -33,19 +33,17 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
 
     public static Command Create(CliEnvironment env)
     {
-        var common = new CommonOptions();
-        var workload = new Argument<Workload>("WORKLOAD") { Description = "io | cpu | hash | primes", DefaultValueFactory = _ => Workload.Io };
+        var common = new CommonOptions($"{RunSettings.DefaultIoWorkers} for io, one per core for cpu, hash and primes");
+        var workload = OptionRules.Choice("WORKLOAD", "What to time (default: io)", Workload.Io);
         var urls = new Option<string?>("--urls") { Description = "Benchmark fetching these URLs (one per line) instead of the embedded server", HelpName = "FILE" };
-        var items = new Option<int>("--items", "-n") { Description = "Items per run (default: io 40, cpu 20, hash 20, primes 10000)" };
-        var latency = new Option<int>("--latency") { Description = "Embedded server latency for io, ms", DefaultValueFactory = _ => 50 };
-        CommonOptions.Validate(items, v => v >= 0, "--items must be 1 or more.");
-        CommonOptions.Validate(latency, v => v is >= 0 and <= 10_000, "--latency must be between 0 and 10000 ms.");
+        var items = OptionRules.OptionalInt("--items", "Items per run, 1 to 1000000 (default: io 40, cpu 20, hash 20, primes 10000)", 1, 1_000_000, 100, "-n");
+        var latency = OptionRules.Int("--latency", "Embedded server latency for io, ms (0 to 10000)", 0, 10_000, 50, 100);
         var command = new Command("bench", "Time one workload sequentially, with threads, async and processes; chart it and recommend what to use") { workload, urls, items, latency };
         common.AddTo(command);
         command.SetAction((result, token) => new BenchCommand(env, new Settings(
             result.GetValue(workload),
             result.GetValue(urls),
-            result.GetValue(items),
+            result.GetValue(items) ?? 0,
             TimeSpan.FromMilliseconds(result.GetValue(latency)),
             common.Read(result))).RunAsync(token));
         return command;
@@ -56,6 +54,11 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
         var workload = settings.UrlsFile is not null ? Workload.Io : settings.Workload;
         if (workload == Workload.Io)
         {
+            if (settings.Run.ModeGiven && settings.Run.Mode == RunMode.Processes)
+            {
+                throw new UsageException("--mode processes is for CPU-bound work (bench cpu, hash or primes); bench io waits on the network, so use --mode threads or --mode async.");
+            }
+
             return await RunIoAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -78,7 +81,7 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
         string title;
         if (settings.UrlsFile is { } file)
         {
-            urls = UrlSource.Open([], file, env.In).Where(l => l.Error is null).Select(l => l.Text).ToList();
+            urls = UrlSource.Open([], file, env.In, "--urls").Where(l => l.Error is null).Select(l => l.Text).ToList();
             if (settings.Items > 0)
             {
                 urls = urls.Take(settings.Items).ToList();
@@ -141,7 +144,11 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
         // Warm up (JIT, connection pool) so the first mode isn't charged for it.
         _ = work(items[0]);
 
-        foreach (var mode in new[] { RunMode.Sequential, RunMode.Threads, RunMode.Async, RunMode.Processes })
+        // --mode X measures X against the sequential baseline; without it, every mode.
+        RunMode[] modes = !settings.Run.ModeGiven ? [RunMode.Sequential, RunMode.Threads, RunMode.Async, RunMode.Processes]
+            : settings.Run.Mode == RunMode.Sequential ? [RunMode.Sequential]
+            : [RunMode.Sequential, settings.Run.Mode];
+        foreach (var mode in modes)
         {
             token.ThrowIfCancellationRequested();
             if (mode == RunMode.Processes && staticWork is null)
@@ -152,7 +159,19 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
 
             var runner = new ModeRunner(mode, mode == RunMode.Sequential ? 1 : workers, settings.Run.Rate);
             var watch = Stopwatch.StartNew();
-            var records = runner.Run(items, (item, _) => work(item), (item, _) => workAsync(item), asCompleted: false, token, staticWork).ToList();
+            List<TaskRecord<TResult>> records;
+            try
+            {
+                records = runner.Run(items, (item, _) => work(item), (item, _) => workAsync(item), asCompleted: false, token, staticWork).ToList();
+            }
+            catch (Exception ex) when (mode != RunMode.Sequential && (ex is not OperationCanceledException || !token.IsCancellationRequested))
+            {
+                // One mode that cannot run (a process pool that cannot start its workers) is that row's failure.
+                rows.Add(new Measurement(mode, null, "-", runner.Workers, $"failed: {TerminalText.Clean(ex.Message)}"));
+                failed = true;
+                continue;
+            }
+
             var elapsed = watch.Elapsed;
             var results = records.Select(r => key(r.Result)).ToList();
             if (results.Any(r => r is PageResult { Succeeded: false }))

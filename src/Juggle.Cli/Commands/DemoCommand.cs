@@ -33,18 +33,14 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
 
     public static Command Create(CliEnvironment env)
     {
-        var latency = new Option<int>("--latency") { Description = "Server latency per request, ms", DefaultValueFactory = _ => 200 };
-        var pages = new Option<int>("--pages") { Description = "Pages to fetch (1-20)", DefaultValueFactory = _ => 20 };
-        var books = new Option<int>("--books") { Description = "Books to fetch and count", DefaultValueFactory = _ => 6 };
+        var latency = OptionRules.Int("--latency", "Server latency per request, ms (0 to 10000)", 0, 10_000, 200, 50);
+        var pages = OptionRules.Int("--pages", "Pages to fetch (1 to 20)", 1, 20, 20, 10);
+        var books = OptionRules.Int("--books", "Books to fetch and count (1 to 100)", 1, 100, 6, 4);
         var timeline = new Option<string?>("--timeline") { Description = "Write the titles experiment as an SVG Gantt chart (one lane per worker, from the futures' timestamps)", HelpName = "FILE" };
         var trace = new Option<string?>("--trace") { Description = "Write the titles experiment as Chrome trace-event JSON", HelpName = "FILE" };
         CommonOptions.ValidateOutputFile(timeline);
         CommonOptions.ValidateOutputFile(trace);
-        var iterations = new Option<int>("--iterations") { Description = "Math loop iterations per CPU task (Python's seed uses 2,000,000)", DefaultValueFactory = _ => 200_000 };
-        CommonOptions.Validate(pages, v => v is >= 1 and <= 20, "--pages must be between 1 and 20.");
-        CommonOptions.Validate(books, v => v is >= 1 and <= 100, "--books must be between 1 and 100.");
-        CommonOptions.Validate(iterations, v => v >= 1, "--iterations must be 1 or more.");
-        CommonOptions.Validate(latency, v => v is >= 0 and <= 10_000, "--latency must be between 0 and 10000 ms.");
+        var iterations = OptionRules.Int("--iterations", "Math loop iterations per CPU task, 1 to 100000000 (Python's seed uses 2,000,000)", 1, 100_000_000, 200_000, 2_000_000);
 
         var command = new Command("demo", "Run the seeds' experiments offline against an embedded server and compare sequential, threads, async and processes")
         {

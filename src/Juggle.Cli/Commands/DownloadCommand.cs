@@ -21,7 +21,7 @@ internal sealed class DownloadCommand(CliEnvironment env, DownloadCommand.Settin
 
     public static Command Create(CliEnvironment env)
     {
-        var common = new CommonOptions();
+        var common = new CommonOptions(RunSettings.DefaultDownloadWorkers.ToString(CultureInfo.InvariantCulture));
         var urls = new Argument<string[]>("URL") { Description = "Files to download", Arity = ArgumentArity.ZeroOrMore };
         var input = new Option<string?>("--input", "-i") { Description = "Read URLs from FILE, one per line (- for stdin)", HelpName = "FILE" };
         var output = new Option<string>("--output", "-o") { Description = "Folder to save into (created if missing)", HelpName = "DIR", Required = true };
@@ -44,13 +44,13 @@ internal sealed class DownloadCommand(CliEnvironment env, DownloadCommand.Settin
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            throw new UsageException($"cannot use output folder '{settings.Directory}': {ex.Message}", ex);
+            throw new UsageException($"--output '{settings.Directory}': cannot use it as the output folder: {ex.Message}", ex);
         }
 
         var http = new HttpSettings { Timeout = run.Timeout, Retries = run.Retries };
         using var client = HttpFactory.CreateClient(env, http);
         var retry = new Retrier(http);
-        var runner = new ModeRunner(run.Mode, run.Workers > 0 ? run.Workers : 8, run.Rate);
+        var runner = new ModeRunner(run.Mode, run.Workers > 0 ? run.Workers : RunSettings.DefaultDownloadWorkers, run.Rate);
         var spans = run.TimelineFile is not null || run.TraceFile is not null ? new List<TaskSpan>() : null;
         long ok = 0, skipped = 0, failed = 0, bytes = 0;
         var interrupted = false;
@@ -65,7 +65,8 @@ internal sealed class DownloadCommand(CliEnvironment env, DownloadCommand.Settin
                     (line, token) => line.Error is { } e ? new DownloadResult(line.Text, null, null, 0, false, e, TimeSpan.Zero) : downloader.Download(line.Text, token),
                     (line, token) => line.Error is { } e ? Task.FromResult(new DownloadResult(line.Text, null, null, 0, false, e, TimeSpan.Zero)) : downloader.DownloadAsync(line.Text, token),
                     asCompleted: true,
-                    cancellationToken);
+                    cancellationToken,
+                    onError: static (line, ex) => new DownloadResult(line.Text, null, null, 0, false, $"unexpected error: {ex.Message} ({ex.GetType().Name})", TimeSpan.Zero));
                 foreach (var record in records)
                 {
                     var r = record.Result;
@@ -107,7 +108,7 @@ internal sealed class DownloadCommand(CliEnvironment env, DownloadCommand.Settin
                     {
                         OnProgress = (url, n, total) =>
                         {
-                            var task = tasks.GetOrAdd(url, u => ctx.AddTask(Markup.Escape(Shorten(u)), maxValue: total ?? double.MaxValue));
+                            var task = tasks.GetOrAdd(url, u => ctx.AddTask(Markup.Escape(Shorten(TerminalText.Clean(u))), maxValue: total ?? double.MaxValue));
                             task.IsIndeterminate = total is null;
                             task.Increment(n);
                             overall.Increment(n);
@@ -124,11 +125,11 @@ internal sealed class DownloadCommand(CliEnvironment env, DownloadCommand.Settin
 
                         if (!r.Succeeded)
                         {
-                            env.Console.MarkupLineInterpolated($"[red]✗[/] {r.Url} [red]{r.Error}[/]");
+                            env.Console.MarkupLineInterpolated($"[red]✗[/] {TerminalText.Clean(r.Url)} [red]{TerminalText.Clean(r.Error)}[/]");
                         }
                         else if (r.Skipped)
                         {
-                            env.Console.MarkupLineInterpolated($"[grey]skipped {r.Path} (exists; --force to overwrite)[/]");
+                            env.Console.MarkupLineInterpolated($"[grey]skipped {TerminalText.Clean(r.Path)} (exists; --force to overwrite)[/]");
                         }
                     });
                     overall.IsIndeterminate = false;
@@ -188,16 +189,16 @@ internal sealed class DownloadCommand(CliEnvironment env, DownloadCommand.Settin
         }
         else if (!r.Succeeded)
         {
-            env.Out.WriteLine($"ERROR {r.Url}: {r.Error}");
+            env.Out.WriteLine($"ERROR {TerminalText.Clean(r.Url)}: {TerminalText.Clean(r.Error)}");
         }
         else if (r.Skipped)
         {
-            env.Out.WriteLine($"skipped {r.Path} (exists; --force to overwrite)");
+            env.Out.WriteLine($"skipped {TerminalText.Clean(r.Path)} (exists; --force to overwrite)");
         }
         else
         {
             var rate = r.Elapsed.TotalSeconds > 0 ? r.Bytes / r.Elapsed.TotalSeconds : 0;
-            env.Out.WriteLine($"saved {r.Path} ({Bytes(r.Bytes)} in {Speed.Seconds(r.Elapsed)}, {Bytes((long)rate)}/s)");
+            env.Out.WriteLine($"saved {TerminalText.Clean(r.Path)} ({Bytes(r.Bytes)} in {Speed.Seconds(r.Elapsed)}, {Bytes((long)rate)}/s)");
         }
     }
 

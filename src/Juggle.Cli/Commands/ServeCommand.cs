@@ -11,8 +11,8 @@ internal static class ServeCommand
 {
     public static Command Create(CliEnvironment env)
     {
-        var latency = new Option<int>("--latency") { Description = "Latency per request, ms", DefaultValueFactory = _ => 200 };
-        var urls = new Option<int>("--write-urls") { Description = "Print N page URLs (one per line) on stdout, for -i", DefaultValueFactory = _ => 0 };
+        var latency = OptionRules.Int("--latency", "Latency per request, ms (0 to 10000)", 0, 10_000, 200, 50);
+        var urls = OptionRules.Int("--write-urls", "Print N page URLs (one per line) on stdout, for -i (0 to 1000000)", 0, 1_000_000, 0, 1000);
         var command = new Command("serve", "Serve the demo pages, books and awkward test cases on 127.0.0.1 until Ctrl+C") { latency, urls };
         command.SetAction(async (result, token) =>
         {

@@ -27,14 +27,13 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
 
     public static Command Create(CliEnvironment env)
     {
-        var common = new CommonOptions();
+        var common = new CommonOptions(RunSettings.DefaultIoWorkers.ToString(CultureInfo.InvariantCulture));
         var urls = new Argument<string[]>("URL") { Description = "Pages to fetch", Arity = ArgumentArity.ZeroOrMore };
         var input = new Option<string?>("--input", "-i") { Description = "Read URLs from FILE, one per line (- for stdin); blank lines and # comments skipped", HelpName = "FILE" };
         var select = new Option<string?>("--select", "-s") { Description = "Print the text of the first element matching this CSS selector instead of the title (e.g. h1)", HelpName = "CSS" };
         var asCompleted = new Option<bool>("--as-completed") { Description = "Print results as they finish instead of in input order" };
-        var maxBytes = new Option<long>("--max-bytes") { Description = "Read at most this many bytes of each body", DefaultValueFactory = _ => 1_000_000 };
-        var maxRedirects = new Option<int>("--max-redirects") { Description = "Follow at most this many redirects", DefaultValueFactory = _ => 10 };
-        CommonOptions.Validate(maxRedirects, v => v is >= 1 and <= 50, "--max-redirects must be between 1 and 50.");
+        var maxBytes = OptionRules.Int("--max-bytes", "Read at most this many bytes of each body (1024 to 1000000000)", 1024, 1_000_000_000, 1_000_000, 1_000_000);
+        var maxRedirects = OptionRules.Int("--max-redirects", "Follow at most this many http(s) redirects (0 to 50)", 0, 50, 10, 5);
 
         var command = new Command("titles", "Fetch pages and print their <title> (or --select CSS), one line per URL") { urls, input, select, asCompleted, maxBytes, maxRedirects };
         common.AddTo(command);
@@ -82,7 +81,8 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
                 (line, token) => line.Error is { } error ? PageResult.Failed(line.Text, error) : fetcher.Fetch(line.Text, token),
                 (line, token) => line.Error is { } error ? Task.FromResult(PageResult.Failed(line.Text, error)) : fetcher.FetchAsync(line.Text, token),
                 settings.AsCompleted,
-                cancellationToken);
+                cancellationToken,
+                onError: static (line, ex) => PageResult.Failed(line.Text, $"unexpected error: {ex.Message} ({ex.GetType().Name})"));
             void Consume(Action? onEach)
             {
                 foreach (var record in results)
@@ -169,18 +169,21 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
         }
         else if (env.Interactive)
         {
+            // Interpolated markup escapes [ and ]; TerminalText neutralises escape sequences and bidi overrides.
+            var url = TerminalText.Clean(r.Url);
             if (r.Succeeded)
             {
-                env.Console.MarkupLineInterpolated($"[green]✓[/] [link]{r.Url}[/] [grey]→[/] {r.Value} [grey]({r.Elapsed.TotalMilliseconds:0} ms)[/]");
+                env.Console.MarkupLineInterpolated($"[green]✓[/] [link]{url}[/] [grey]→[/] {TerminalText.Clean(r.Value)} [grey]({r.Elapsed.TotalMilliseconds:0} ms)[/]");
             }
             else
             {
-                env.Console.MarkupLineInterpolated($"[red]✗[/] {r.Url} [red]{r.Error}[/]");
+                env.Console.MarkupLineInterpolated($"[red]✗[/] {url} [red]{TerminalText.Clean(r.Error)}[/]");
             }
         }
         else
         {
-            env.Out.WriteLine(r.Succeeded ? $"{r.Url}\t{r.Value}" : $"{r.Url}\tERROR: {r.Error}");
+            // Tabs and line breaks inside a title or error are escaped too, so each line keeps exactly two columns.
+            env.Out.WriteLine(r.Succeeded ? $"{TerminalText.Clean(r.Url)}\t{TerminalText.Clean(r.Value)}" : $"{TerminalText.Clean(r.Url)}\tERROR: {TerminalText.Clean(r.Error)}");
         }
     }
 

@@ -20,12 +20,18 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
 
     public static Command Create(CliEnvironment env)
     {
-        var common = new CommonOptions();
+        var common = new CommonOptions($"{RunSettings.DefaultWordsDownloadWorkers} for downloads, one per core for counting");
         var inputs = new Argument<string[]>("FILE|DIR|URL") { Description = "Text files, folders (searched recursively) or http(s) URLs", Arity = ArgumentArity.OneOrMore };
-        var top = new Option<int>("--top", "-n") { Description = "How many of the most frequent words to show", DefaultValueFactory = _ => 20 };
+        var top = OptionRules.Int("--top", "How many of the most frequent words to show (1 to 10000)", 1, 10_000, 20, 10, "-n");
         var save = new Option<string?>("--save") { Description = "Keep downloaded texts in DIR (default: a temporary folder, removed afterwards)", HelpName = "DIR" };
-        var pattern = new Option<string>("--pattern") { Description = "File pattern inside folders", DefaultValueFactory = _ => "*.txt" };
-        CommonOptions.Validate(top, v => v is >= 1 and <= 10_000, "--top must be between 1 and 10000.");
+        var pattern = new Option<string>("--pattern") { Description = "File name pattern inside folders (* and ? wildcards)", DefaultValueFactory = _ => "*.txt" };
+        pattern.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is var value && (string.IsNullOrWhiteSpace(value) || value.IndexOfAny(['/', '\\']) >= 0))
+            {
+                r.AddError($"--pattern '{value}' is not a file name pattern: give one without folders, e.g. --pattern '*.md'.");
+            }
+        });
         var command = new Command("words", "Count words in files, folders and downloaded URLs (seed 004): top N words and totals") { inputs, top, save, pattern };
         common.AddTo(command);
         command.SetAction((result, token) => Task.Run(
@@ -41,25 +47,29 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
         var urls = settings.Inputs.Where(IsUrl).ToList();
         var results = new List<FileCount>();
         var files = new List<WordsFile>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var input in settings.Inputs.Where(i => !IsUrl(i)))
         {
             if (Directory.Exists(input))
             {
-                var found = Directory.EnumerateFiles(input, settings.Pattern, SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
-                if (found.Count == 0)
+                var (before, failuresBefore) = (files.Count, results.Count);
+                TextFileFinder.Find(input, settings.Pattern, files, results, seen);
+                if (files.Count == before && results.Count == failuresBefore)
                 {
-                    results.Add(FileCount.Failed(input, $"no {settings.Pattern} files in folder"));
+                    results.Add(FileCount.Failed(input, $"no {settings.Pattern} files in folder (searched with its subfolders; --pattern to look for others)"));
                 }
-
-                files.AddRange(found.Select(f => new WordsFile(f, f)));
             }
             else if (File.Exists(input))
             {
-                files.Add(new WordsFile(input, input));
+                // Named on the command line: read whatever it is (a pipe from <(...) too), streamed.
+                if (seen.Add(Path.GetFullPath(input)))
+                {
+                    files.Add(new WordsFile(input, input));
+                }
             }
             else
             {
-                results.Add(FileCount.Failed(input, "no such file, folder or http(s) URL"));
+                results.Add(FileCount.Failed(input, Missing(input)));
             }
         }
 
@@ -72,7 +82,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
             {
-                throw new UsageException($"cannot use --save folder '{save}': {ex.Message}", ex);
+                throw new UsageException($"--save '{save}': cannot use it as a folder: {ex.Message}", ex);
             }
         }
 
@@ -86,8 +96,8 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
                 using var client = HttpFactory.CreateClient(env, http);
                 var downloader = new Downloader(client, new Retrier(http), http, settings.SaveDirectory ?? temp!, force: true);
                 var ioMode = run.Mode is RunMode.Sequential or RunMode.Async ? run.Mode : RunMode.Threads;
-                var io = new ModeRunner(ioMode, run.Workers > 0 ? run.Workers : 16, run.Rate);
-                foreach (var record in io.Run(urls, downloader.Download, downloader.DownloadAsync, asCompleted: false, cancellationToken))
+                var io = new ModeRunner(ioMode, run.Workers > 0 ? run.Workers : RunSettings.DefaultWordsDownloadWorkers, run.Rate);
+                foreach (var record in io.Run(urls, downloader.Download, downloader.DownloadAsync, asCompleted: false, cancellationToken, onError: static (url, ex) => new DownloadResult(url, null, null, 0, false, $"unexpected error: {ex.Message} ({ex.GetType().Name})", TimeSpan.Zero)))
                 {
                     var d = record.Result;
                     if (d.Succeeded && d.Path is not null)
@@ -106,7 +116,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
             // Tokenizing is CPU work: one worker per core; --mode processes uses Juggle's ProcessPoolExecutor.
             var countWatch = Stopwatch.StartNew();
             var cpu = new ModeRunner(run.Mode, run.CpuWorkers, rate: null);
-            foreach (var record in cpu.Run(files, (f, _) => FileCount.Of(f), (f, _) => Task.Run(() => FileCount.Of(f), cancellationToken), asCompleted: false, cancellationToken, FileCount.Of))
+            foreach (var record in cpu.Run(files, (f, _) => FileCount.Of(f), (f, _) => Task.Run(() => FileCount.Of(f), cancellationToken), asCompleted: false, cancellationToken, FileCount.Of, static (f, ex) => FileCount.Failed(f.Source, $"unexpected error: {ex.Message} ({ex.GetType().Name})")))
             {
                 results.Add(record.Result);
             }
@@ -130,9 +140,40 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
         {
             if (temp is not null)
             {
-                Directory.Delete(temp, recursive: true);
+                try
+                {
+                    Directory.Delete(temp, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // The counts are what the user asked for; a leftover temporary folder only deserves a note.
+                    env.Error.WriteLine($"note: could not remove the temporary folder '{temp}': {TerminalText.Clean(ex.Message)}");
+                }
             }
         }
+    }
+
+    /// <summary>Why <paramref name="input"/>, neither a file nor a folder, can't be counted.</summary>
+    private static string Missing(string input)
+    {
+        if (Uri.TryCreate(input, UriKind.Absolute, out var uri) && !uri.IsFile && !uri.IsUnc)
+        {
+            return $"unsupported URL scheme '{uri.Scheme}' (only http and https)";
+        }
+
+        try
+        {
+            if (new FileInfo(input).LinkTarget is { } target)
+            {
+                return $"broken symbolic link to '{target}'";
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return $"cannot read: {ex.Message}";
+        }
+
+        return "does not exist (not a file, folder or http(s) URL)";
     }
 
     private static bool IsUrl(string input) =>
@@ -183,7 +224,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
 
         foreach (var r in results.Where(r => r.Error is not null))
         {
-            env.Out.WriteLine($"ERROR {r.Source}: {r.Error}");
+            env.Out.WriteLine($"ERROR {TerminalText.Clean(r.Source)}: {TerminalText.Clean(r.Error)}");
         }
 
         var table = new Table().Border(TableBorder.Rounded).Title($"top {top.Count} words")

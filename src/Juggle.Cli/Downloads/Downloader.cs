@@ -18,9 +18,25 @@ internal sealed class Downloader(HttpClient client, Retrier retry, HttpSettings 
 
     public DownloadResult Download(string url, CancellationToken cancellationToken) => DownloadAsync(url, cancellationToken).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Downloads one URL. Whatever the server sends, an exception nobody foresaw becomes this item's error instead of
+    /// ending the run; only the run's own cancellation (Ctrl+C, SIGTERM) propagates.
+    /// </summary>
     public async Task<DownloadResult> DownloadAsync(string url, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await DownloadOnceAsync(url, started, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new DownloadResult(url, null, null, 0, false, $"unexpected error: {ex.Message} ({ex.GetType().Name})", Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<DownloadResult> DownloadOnceAsync(string url, long started, CancellationToken cancellationToken)
+    {
         DownloadResult Fail(string error, int? status = null) => new(url, null, status, 0, false, error, Stopwatch.GetElapsedTime(started));
 
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -38,7 +54,7 @@ internal sealed class Downloader(HttpClient client, Retrier retry, HttpSettings 
                     attempt.CancelAfter(state.Settings.Timeout);
                     try
                     {
-                        return await state.Client.GetAsync(state.Uri, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
+                        return await Redirects.GetAsync(state.Client, state.Uri, state.Settings.MaxRedirects, sync: false, attempt.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!token.IsCancellationRequested)
                     {
@@ -48,7 +64,7 @@ internal sealed class Downloader(HttpClient client, Retrier retry, HttpSettings 
                 new Attempt(client, uri, settings),
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or InvalidOperationException)
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or InvalidOperationException or NotSupportedException or RedirectException)
         {
             return Fail(HttpFactory.Describe(ex, settings.Timeout));
         }
@@ -76,7 +92,9 @@ internal sealed class Downloader(HttpClient client, Retrier retry, HttpSettings 
                 return new DownloadResult(url, path, status, 0, true, null, Stopwatch.GetElapsedTime(started));
             }
 
-            var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.part");
+            // The temporary name must fit the same 255-byte limit as the final one: shorten the name part of it.
+            var tempSuffix = $".{Guid.NewGuid():N}.part";
+            var temp = Path.Combine(Path.GetDirectoryName(path)!, "." + SafeFileName.Fit(Path.GetFileName(path), SafeFileName.MaxNameBytes - 1 - tempSuffix.Length) + tempSuffix);
             try
             {
                 long written = 0;
@@ -168,7 +186,7 @@ internal sealed class Downloader(HttpClient client, Retrier retry, HttpSettings 
         var ext = Path.GetExtension(name);
         for (var n = 2; ; n++)
         {
-            path = SafeFileName.Inside(directory, $"{stem} ({n}){ext}");
+            path = SafeFileName.Inside(directory, SafeFileName.WithSuffix(stem, $" ({n}){ext}"));
             if (_claimed.TryAdd(path, true))
             {
                 return path;

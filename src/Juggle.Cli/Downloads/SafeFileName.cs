@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Text;
 
 namespace Juggle.Cli.Downloads;
 
@@ -9,6 +10,12 @@ namespace Juggle.Cli.Downloads;
 /// </summary>
 internal static class SafeFileName
 {
+    /// <summary>The longest file name most file systems take (ext4, XFS, APFS: 255 bytes; NTFS: 255 UTF-16 units).</summary>
+    public const int MaxNameBytes = 255;
+
+    /// <summary>The longest extension kept when a name is shortened; a longer "extension" is part of the name.</summary>
+    private const int MaxExtensionBytes = 20;
+
     private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
     {
         "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
@@ -38,7 +45,8 @@ internal static class SafeFileName
         ArgumentNullException.ThrowIfNull(name);
         var leaf = name.Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
         var invalid = Path.GetInvalidFileNameChars().Concat(['<', '>', ':', '"', '|', '?', '*']).ToHashSet();
-        var chars = leaf.Select(c => char.IsControl(c) || invalid.Contains(c) ? '_' : c).ToArray();
+        // Control characters and bidirectional overrides (a name that reads "txt.exe" backwards) become '_'.
+        var chars = leaf.Select(c => char.IsControl(c) || Reporting.TerminalText.IsUnsafe(c) || invalid.Contains(c) ? '_' : c).ToArray();
         var clean = new string(chars).Trim().TrimStart('.').TrimEnd('.', ' ');
         if (clean.Length == 0 || clean.All(c => c == '_'))
         {
@@ -51,13 +59,57 @@ internal static class SafeFileName
             clean = "_" + clean;
         }
 
-        if (clean.Length > 200)
+        return Fit(clean, MaxNameBytes);
+    }
+
+    /// <summary>
+    /// <paramref name="name"/> shortened to at most <paramref name="maxBytes"/> bytes of UTF-8 (what Linux counts
+    /// against its 255-byte limit: "é" is 2 bytes, "€" 3), keeping a short extension and never splitting a character.
+    /// </summary>
+    public static string Fit(string name, int maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (Encoding.UTF8.GetByteCount(name) <= maxBytes)
         {
-            var ext = Path.GetExtension(clean);
-            clean = clean[..(200 - Math.Min(ext.Length, 20))] + (ext.Length <= 20 ? ext : "");
+            return name;
         }
 
-        return clean;
+        var ext = Path.GetExtension(name);
+        if (Encoding.UTF8.GetByteCount(ext) > MaxExtensionBytes)
+        {
+            ext = "";
+        }
+
+        var stem = name[..^ext.Length];
+        return Cut(stem, maxBytes - Encoding.UTF8.GetByteCount(ext)) + ext;
+    }
+
+    /// <summary><paramref name="stem"/>, shortened as needed, then <paramref name="suffix"/> (" (2).pdf"), within <see cref="MaxNameBytes"/>.</summary>
+    public static string WithSuffix(string stem, string suffix)
+    {
+        ArgumentNullException.ThrowIfNull(stem);
+        ArgumentNullException.ThrowIfNull(suffix);
+        var room = MaxNameBytes - Encoding.UTF8.GetByteCount(suffix);
+        return room > 0 ? Cut(stem, room) + suffix : Fit(stem + suffix, MaxNameBytes);
+    }
+
+    /// <summary>The longest prefix of <paramref name="text"/> within <paramref name="maxBytes"/> UTF-8 bytes, whole characters only.</summary>
+    private static string Cut(string text, int maxBytes)
+    {
+        var bytes = 0;
+        var end = 0;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (bytes + rune.Utf8SequenceLength > maxBytes)
+            {
+                break;
+            }
+
+            bytes += rune.Utf8SequenceLength;
+            end += rune.Utf16SequenceLength;
+        }
+
+        return text[..end].TrimEnd(' ', '.');
     }
 
     /// <summary>The full path of <paramref name="name"/> inside <paramref name="directory"/>; throws if it would escape.</summary>

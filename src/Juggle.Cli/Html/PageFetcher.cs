@@ -28,9 +28,25 @@ internal sealed class PageFetcher(HttpClient client, Retrier retry, HttpSettings
 
     public Task<PageResult> FetchAsync(string url, CancellationToken cancellationToken) => FetchCoreAsync(url, sync: false, cancellationToken).AsTask();
 
+    /// <summary>
+    /// The safety net: whatever a server sends, an exception nobody foresaw becomes this item's error instead of
+    /// ending the run. Only the run's own cancellation (Ctrl+C) propagates.
+    /// </summary>
     private async ValueTask<PageResult> FetchCoreAsync(string url, bool sync, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await FetchOnceAsync(url, sync, started, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return PageResult.Failed(url, $"unexpected error: {ex.Message} ({ex.GetType().Name})", Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async ValueTask<PageResult> FetchOnceAsync(string url, bool sync, long started, CancellationToken cancellationToken)
+    {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             return PageResult.Failed(url, "not an http(s) URL");
@@ -46,13 +62,7 @@ internal sealed class PageFetcher(HttpClient client, Retrier retry, HttpSettings
                     attempt.CancelAfter(state.Settings.Timeout);
                     try
                     {
-                        if (state.Sync)
-                        {
-                            using var request = new HttpRequestMessage(HttpMethod.Get, state.Uri);
-                            return state.Client.Send(request, HttpCompletionOption.ResponseHeadersRead, attempt.Token);
-                        }
-
-                        return await state.Client.GetAsync(state.Uri, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
+                        return await Redirects.GetAsync(state.Client, state.Uri, state.Settings.MaxRedirects, state.Sync, attempt.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!token.IsCancellationRequested)
                     {
@@ -62,7 +72,7 @@ internal sealed class PageFetcher(HttpClient client, Retrier retry, HttpSettings
                 new Attempt(client, uri, settings, sync),
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or InvalidOperationException or NotSupportedException)
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or InvalidOperationException or NotSupportedException or RedirectException)
         {
             return PageResult.Failed(url, HttpFactory.Describe(ex, settings.Timeout), Stopwatch.GetElapsedTime(started));
         }

@@ -12,8 +12,8 @@ internal static class HttpFactory
     public static HttpMessageHandler CreateHandler(HttpSettings settings) => new SocketsHttpHandler
     {
         ConnectCallback = settings.BlockingConnect ? static (context, token) => ConnectBlockingAsync(context.DnsEndPoint, token) : null,
-        AllowAutoRedirect = true,
-        MaxAutomaticRedirections = Math.Max(1, settings.MaxRedirects),
+        // Redirects are followed by Redirects.GetAsync, which only follows http(s) ones.
+        AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.All,
         ConnectTimeout = settings.Timeout,
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),

@@ -8,7 +8,11 @@ namespace Juggle.Cli.Input;
 internal static class UrlSource
 {
     /// <summary>Checks the inputs up front (a missing file is a usage error, not a failed item) and returns the lazy stream.</summary>
-    public static IEnumerable<UrlLine> Open(IReadOnlyList<string> args, string? inputFile, TextReader stdin)
+    /// <param name="args">URLs given as arguments.</param>
+    /// <param name="inputFile">The file of URLs, "-" for stdin, or null.</param>
+    /// <param name="stdin">Standard input.</param>
+    /// <param name="option">The option that named <paramref name="inputFile"/>, for errors.</param>
+    public static IEnumerable<UrlLine> Open(IReadOnlyList<string> args, string? inputFile, TextReader stdin, string option = "--input")
     {
         ArgumentNullException.ThrowIfNull(args);
         if (args.Count == 0 && inputFile is null)
@@ -18,7 +22,9 @@ internal static class UrlSource
 
         if (inputFile is not null && inputFile != "-" && !File.Exists(inputFile))
         {
-            throw new UsageException($"input file not found: '{inputFile}'. Give a file with one URL per line, or -i - for stdin.");
+            throw new UsageException(Directory.Exists(inputFile)
+                ? $"{option} '{inputFile}' is a folder; give a file with one URL per line{(option == "--input" ? ", or -i - for stdin" : "")}."
+                : $"{option}: input file not found: '{inputFile}'. Give a file with one URL per line{(option == "--input" ? ", or -i - for stdin" : "")}.");
         }
 
         return Read(args, inputFile, stdin);
@@ -43,12 +49,20 @@ internal static class UrlSource
         try
         {
             long number = 0;
-            while (reader.ReadLine() is { } text)
+            var line = new System.Text.StringBuilder();
+            while (ReadLine(reader, line) is var state and not LineState.End)
             {
                 number++;
-                if (Parse(number, text, "line") is { } line)
+                if (state == LineState.TooLong)
                 {
-                    yield return line;
+                    // No URL is this long: a binary file or a device (-i /dev/zero) would be read forever. Stop here.
+                    yield return new UrlLine(number, Shorten(line.ToString()), $"line {number}: longer than {MaxLineChars} characters; this does not look like a list of URLs, so the rest of '{inputFile}' is not read");
+                    yield break;
+                }
+
+                if (Parse(number, line.ToString(), "line") is { } url)
+                {
+                    yield return url;
                 }
             }
         }
@@ -59,6 +73,39 @@ internal static class UrlSource
                 reader.Dispose();
             }
         }
+    }
+
+    /// <summary>The longest input line read; no browser takes a longer URL.</summary>
+    public const int MaxLineChars = 64 * 1024;
+
+    private enum LineState
+    {
+        Line,
+        TooLong,
+        End,
+    }
+
+    /// <summary>Reads one line into <paramref name="line"/>, never more than <see cref="MaxLineChars"/> characters of it.</summary>
+    private static LineState ReadLine(TextReader reader, System.Text.StringBuilder line)
+    {
+        line.Clear();
+        int c;
+        while ((c = reader.Read()) >= 0)
+        {
+            if (c == '\n')
+            {
+                return LineState.Line;
+            }
+
+            if (line.Length >= MaxLineChars)
+            {
+                return LineState.TooLong;
+            }
+
+            line.Append((char)c);
+        }
+
+        return line.Length > 0 ? LineState.Line : LineState.End;
     }
 
     /// <summary>Null for blank lines and comments; otherwise the URL or an error naming the line.</summary>

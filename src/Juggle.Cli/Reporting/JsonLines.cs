@@ -5,7 +5,10 @@ using System.Text.Json;
 
 namespace Juggle.Cli.Reporting;
 
-/// <summary>Formats one JSON object per line (JSON Lines), keeping non-ASCII text readable.</summary>
+/// <summary>
+/// Formats one JSON object per line (JSON Lines), keeping non-ASCII text readable; control characters and
+/// bidirectional overrides are escaped (<see cref="TerminalText.EscapeJson"/>), so a line never acts on a terminal.
+/// </summary>
 internal static class JsonLines
 {
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -21,7 +24,7 @@ internal static class JsonLines
             json.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return TerminalText.EscapeJson(Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
     public static void WriteNullableString(this Utf8JsonWriter json, string name, string? value)

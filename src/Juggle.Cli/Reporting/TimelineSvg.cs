@@ -58,7 +58,8 @@ internal static class TimelineSvg
         return svg.Append("</svg>\n").ToString();
     }
 
-    private static string Escape(string text) => SecurityElement.Escape(text) ?? string.Empty;
+    // Control characters are not allowed in XML at all, escaped or not: show them as visible escapes.
+    private static string Escape(string text) => SecurityElement.Escape(TerminalText.Clean(text)) ?? string.Empty;
 
     /// <summary>Orders "worker_2" before "worker_10".</summary>
     private sealed class LaneComparer : IComparer<string>

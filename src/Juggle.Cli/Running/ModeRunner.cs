@@ -8,8 +8,9 @@ namespace Juggle.Cli.Running;
 /// <summary>
 /// Runs a work function over a lazy stream of items in the chosen <see cref="RunMode"/>, yielding results in
 /// input order (the executor's bounded <c>MapOutcomes</c>) or in completion order. Never reads more than a
-/// bounded window of input ahead, so 100,000-line inputs stream in flat memory. The work function must turn item
-/// failures into results; an exception it throws (cancellation) ends the run.
+/// bounded window of input ahead, so 100,000-line inputs stream in flat memory. The work function should turn item
+/// failures into results; any exception it throws anyway (a worker process that died, a bug) becomes that item's
+/// result through <c>onError</c>. Only the run's own cancellation ends the run.
 /// </summary>
 internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
 {
@@ -23,12 +24,21 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
         Func<TItem, CancellationToken, Task<TResult>> workAsync,
         bool asCompleted,
         CancellationToken cancellationToken,
-        Func<TItem, TResult>? staticWork = null)
+        Func<TItem, TResult>? staticWork = null,
+        Func<TItem, Exception, TResult>? onError = null)
     {
         ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(workAsync);
+        if (onError is not null)
+        {
+            work = Guard(work, onError);
+            workAsync = GuardAsync(workAsync, onError);
+        }
+
         if (mode == RunMode.Processes && staticWork is not null)
         {
-            return RunProcesses(items, staticWork, asCompleted, cancellationToken);
+            return RunProcesses(items, staticWork, asCompleted, onError, cancellationToken);
         }
 
         return mode switch
@@ -42,6 +52,32 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
                 "--mode processes is for CPU-bound work (bench cpu, words); this command waits on the network, so use --mode threads or --mode async."),
         };
     }
+
+    private static Func<TItem, CancellationToken, TResult> Guard<TItem, TResult>(Func<TItem, CancellationToken, TResult> work, Func<TItem, Exception, TResult> onError) =>
+        (item, token) =>
+        {
+            try
+            {
+                return work(item, token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                return onError(item, ex);
+            }
+        };
+
+    private static Func<TItem, CancellationToken, Task<TResult>> GuardAsync<TItem, TResult>(Func<TItem, CancellationToken, Task<TResult>> work, Func<TItem, Exception, TResult> onError) =>
+        async (item, token) =>
+        {
+            try
+            {
+                return await work(item, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                return onError(item, ex);
+            }
+        };
 
     private IEnumerable<TaskRecord<TResult>> RunSequential<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, CancellationToken, TResult> work, CancellationToken token)
     {
@@ -224,10 +260,10 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
     /// A <see cref="ProcessPoolExecutor"/>: <paramref name="work"/> must be a static method (it runs in worker
     /// processes; items and results travel as JSON). Lanes and times come from the futures.
     /// </summary>
-    private IEnumerable<TaskRecord<TResult>> RunProcesses<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, TResult> work, bool asCompleted, CancellationToken token)
+    private IEnumerable<TaskRecord<TResult>> RunProcesses<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, TResult> work, bool asCompleted, Func<TItem, Exception, TResult>? onError, CancellationToken token)
     {
         var pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxWorkers = workers, TasksPerSecond = rate, Name = "juggle-cli-processes" });
-        var window = new List<(long Index, Future<TResult> Future)>();
+        var window = new List<(long Index, TItem Item, Future<TResult> Future)>();
         try
         {
             using var source = Indexed(items).GetEnumerator();
@@ -239,7 +275,7 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
                     more = source.MoveNext();
                     if (more)
                     {
-                        window.Add((source.Current.Index, pool.Submit(work, source.Current.Item)));
+                        window.Add((source.Current.Index, source.Current.Item, pool.Submit(work, source.Current.Item)));
                     }
                 }
 
@@ -268,9 +304,19 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
                     }
                 }
 
-                var (index, future) = window[next];
+                var (index, item, future) = window[next];
                 window.RemoveAt(next);
-                var result = future.Result();
+                TResult result;
+                try
+                {
+                    result = future.Result();
+                }
+                catch (Exception ex) when (onError is not null && (ex is not OperationCanceledException || !token.IsCancellationRequested))
+                {
+                    // The worker process failed on this item (an exception there, or the process died): its error.
+                    result = onError(item, ex);
+                }
+
                 yield return new TaskRecord<TResult>(index, result, future.WorkerName ?? "process", future.StartTimestamp, future.EndTimestamp);
             }
         }

@@ -6,24 +6,32 @@ namespace Juggle.Cli.Workloads;
 /// <param name="Source">The input as the user gave it.</param>
 /// <param name="File">The local file, if any.</param>
 /// <param name="Counts">Word → count, or null on failure.</param>
-/// <param name="Bytes">File size.</param>
+/// <param name="Bytes">Bytes read.</param>
 /// <param name="Error">Why it failed, or null.</param>
 /// <param name="Milliseconds">Time to count.</param>
 internal sealed record FileCount(string Source, string? File, Dictionary<string, int>? Counts, long Bytes, string? Error, double Milliseconds)
 {
-    /// <summary>Counts one file; a static one-argument method, so it can run in a worker process.</summary>
+    /// <summary>
+    /// Counts one file, streamed (see <see cref="WordCounter.CountFile(string, out long)"/>); a static one-argument
+    /// method that takes a path, not the text, so it runs in a worker process on any size of file. Never throws:
+    /// an unreadable or binary file is this item's error.
+    /// </summary>
     public static FileCount Of(WordsFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
         var watch = Stopwatch.StartNew();
         try
         {
-            var counts = WordCounter.CountFile(file.Path);
-            return new FileCount(file.Source, file.Path, counts, new FileInfo(file.Path).Length, null, watch.Elapsed.TotalMilliseconds);
+            var counts = WordCounter.CountFile(file.Path, out var bytes);
+            return new FileCount(file.Source, file.Path, counts, bytes >= 0 ? bytes : 0, null, watch.Elapsed.TotalMilliseconds);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (InvalidDataException ex)
         {
-            return new FileCount(file.Source, file.Path, null, 0, ex.Message, watch.Elapsed.TotalMilliseconds);
+            return new FileCount(file.Source, file.Path, null, 0, $"skipped: {ex.Message}", watch.Elapsed.TotalMilliseconds);
+        }
+        catch (Exception ex)
+        {
+            return new FileCount(file.Source, file.Path, null, 0, ex is IOException or UnauthorizedAccessException ? ex.Message : $"unexpected error: {ex.Message} ({ex.GetType().Name})", watch.Elapsed.TotalMilliseconds);
         }
     }
 
