@@ -223,10 +223,16 @@ public abstract partial class Executor
                 return true;
             }
 
-            var chunk = new TSource[_chunkSize];
+            // A huge chunkSize (int.MaxValue: "one chunk") must not allocate its whole array up front.
+            var chunk = new TSource[Math.Min(_chunkSize, 1024)];
             var count = 0;
             while (count < _chunkSize && _items.MoveNext())
             {
+                if (count == chunk.Length)
+                {
+                    Array.Resize(ref chunk, (int)Math.Min(2L * count, _chunkSize));
+                }
+
                 chunk[count++] = _items.Current;
             }
 
@@ -237,7 +243,10 @@ public abstract partial class Executor
                 {
                     return false;
                 }
+            }
 
+            if (count < chunk.Length)
+            {
                 Array.Resize(ref chunk, count);
             }
 

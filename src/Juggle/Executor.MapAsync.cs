@@ -51,7 +51,7 @@ public abstract partial class Executor
             Outcome<TSource, TResult>[] outcomes;
             try
             {
-                outcomes = await next.AsTask().WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+                outcomes = await Timeouts.WaitAsync(next.AsTask(), wait, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException) when (!next.Done)
             {

@@ -275,7 +275,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     /// <c>Map</c>'s window when the caller passes no <c>bufferSize</c>: tasks in flight, or for an executor that grows its
     /// window (see <see cref="InitialMapBufferSize"/>) the cap of that growth, in items.
     /// </summary>
-    private protected virtual int DefaultMapBufferSize => 2 * MaxWorkers;
+    private protected virtual int DefaultMapBufferSize => (int)Math.Min(2L * MaxWorkers, int.MaxValue);
 
     private Future<T> Publish<T>(Future<T> future)
     {

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Threading.RateLimiting;
+using Juggle.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Juggle;
@@ -41,6 +43,13 @@ public abstract class ExecutorOptions
         if (TasksPerSecond is { } rate && (!(rate > 0) || double.IsInfinity(rate)))
         {
             throw new ArgumentOutOfRangeException(nameof(TasksPerSecond), rate, "TasksPerSecond must be a positive, finite number of task starts per second.");
+        }
+
+        if (TasksPerSecond is { } slow && slow < PerSecondLimiter.MinRate)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TasksPerSecond), slow, string.Create(
+                CultureInfo.InvariantCulture,
+                $"TasksPerSecond must be at least {PerSecondLimiter.MinRate:0.###e+0} (one task start per {PerSecondLimiter.MaxPeriod.TotalDays:0.#} days, the longest period a timer takes); for slower or on-demand starts pass your own RateLimiter."));
         }
 
         if (TasksPerSecond is not null && RateLimiter is not null)

@@ -382,13 +382,7 @@ public abstract class Future
     private protected OperationCanceledException NewCancelledException() =>
         new($"Future #{Id} was cancelled.", _runningCancellation?.Token ?? new CancellationToken(true));
 
-    internal static void ValidateTimeout(TimeSpan timeout, string paramName)
-    {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(paramName, timeout, "A timeout must be zero or positive (or null to wait for ever).");
-        }
-    }
+    internal static void ValidateTimeout(TimeSpan timeout, string paramName) => Timeouts.Validate(timeout, paramName);
 
     /// <summary>Blocks until done or timed out. Returns whether the future is done.</summary>
     internal bool WaitCore(TimeSpan? timeout)
@@ -406,7 +400,24 @@ public abstract class Future
             return WaitOnLock(Timeout.Infinite);
         }
 
-        return WaitOnLock(infinite ? Timeout.Infinite : ToMilliseconds(timeout!.Value));
+        if (infinite)
+        {
+            return WaitOnLock(Timeout.Infinite);
+        }
+
+        // Waits beyond what one Monitor.Wait takes (about 24.8 days) are waited in slices.
+        var left = timeout!.Value;
+        while (left > Timeouts.MaxSlice)
+        {
+            if (WaitOnLock(ToMilliseconds(Timeouts.MaxSlice)))
+            {
+                return true;
+            }
+
+            left -= Timeouts.MaxSlice;
+        }
+
+        return WaitOnLock(ToMilliseconds(left));
     }
 
     private static int ToMilliseconds(TimeSpan timeout)

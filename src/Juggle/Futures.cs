@@ -59,7 +59,7 @@ public static class Futures
                 }
                 else
                 {
-                    waiter.Signal.Wait(timeout.Value);
+                    Timeouts.Wait(waiter.Signal, timeout.Value);
                 }
             }
             finally
@@ -93,7 +93,7 @@ public static class Futures
 
             try
             {
-                await waiter.Completion.Task.WaitAsync(timeout ?? Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+                await Timeouts.WaitAsync(waiter.Completion.Task, timeout ?? Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -238,8 +238,7 @@ public static class Futures
                 Future done;
                 try
                 {
-                    done = await channel.Channel.Reader.ReadAsync(cancellationToken).AsTask()
-                        .WaitAsync(Remaining(timeout, started), cancellationToken).ConfigureAwait(false);
+                    done = await Timeouts.WaitAsync(channel.Channel.Reader.ReadAsync(cancellationToken).AsTask(), Remaining(timeout, started), cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {

@@ -21,7 +21,21 @@ internal sealed class ManualResetEventSlimAuto : IDisposable
         }
     }
 
-    public bool Wait(TimeSpan timeout) => _semaphore.Wait(timeout);
+    /// <summary>Waits up to <paramref name="timeout"/> of any length (longer than one wait takes: in slices).</summary>
+    public bool Wait(TimeSpan timeout)
+    {
+        while (timeout > Timeouts.MaxSlice)
+        {
+            if (_semaphore.Wait(Timeouts.MaxSlice))
+            {
+                return true;
+            }
+
+            timeout -= Timeouts.MaxSlice;
+        }
+
+        return _semaphore.Wait(timeout);
+    }
 
     public void Dispose() => _semaphore.Dispose();
 }

@@ -35,7 +35,7 @@ public sealed partial class ProcessPoolExecutor : Executor
     public const int MaxMessageSize = Frames.DefaultMaxFrameSize;
 
     /// <summary>Map's default window: deep enough to keep every worker's pipeline full while results travel back.</summary>
-    private protected override int DefaultMapBufferSize => 128 * MaxWorkers;
+    private protected override int DefaultMapBufferSize => (int)Math.Min(128L * MaxWorkers, int.MaxValue);
 
     /// <summary>The executor whose worker this thread reads answers from (done callbacks run there).</summary>
     [ThreadStatic]

@@ -80,7 +80,7 @@ public sealed partial class ThreadPoolExecutor : Executor
     private protected override int DefaultMapBufferSize => Math.Max(MapWindowLimit, InitialMapBufferSize);
 
     /// <summary>A default Map starts with the window of <c>2 × MaxWorkers</c> tasks.</summary>
-    private protected override int InitialMapBufferSize => 2 * MaxWorkers;
+    private protected override int InitialMapBufferSize => (int)Math.Min(2L * MaxWorkers, int.MaxValue);
 
     /// <summary>How many worker threads are alive now.</summary>
     public int WorkerCount => Volatile.Read(ref _live);
