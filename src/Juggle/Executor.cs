@@ -52,6 +52,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         }
 
         _nameTag = new KeyValuePair<string, object?>("juggle.executor", Name);
+        ExitWait.Register(this);
     }
 
     /// <summary>The most tasks this executor runs at once.</summary>
@@ -78,7 +79,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     private protected long Number { get; }
 
     /// <summary>Schedules <paramref name="fn"/> to run and returns a future for its result (Python's <c>submit</c>).</summary>
-    /// <exception cref="InvalidOperationException">The executor is shut down.</exception>
+    /// <exception cref="InvalidOperationException">The executor is shut down, or the process is exiting.</exception>
     /// <exception cref="BrokenExecutorException">The executor is broken.</exception>
     public Future<T> Submit<T>(Func<T> fn)
     {
@@ -141,6 +142,10 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         {
             WaitForWorkers();
             ReleaseRateLimiterUnlessOnOwnWorker();
+            if (!OnOwnWorker)
+            {
+                ExitWait.Unregister(this);
+            }
         }
     }
 
@@ -150,6 +155,10 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         ShutdownCore(cancelFutures);
         await WaitForWorkersAsync(cancellationToken).ConfigureAwait(false);
         ReleaseRateLimiterUnlessOnOwnWorker();
+        if (!OnOwnWorker)
+        {
+            ExitWait.Unregister(this);
+        }
     }
 
     /// <summary>
@@ -281,6 +290,11 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     {
         try
         {
+            if (ExitWait.Exiting)
+            {
+                throw ExitWait.SubmitDuringExit(Name);
+            }
+
             SubmitCore(future);
         }
         catch

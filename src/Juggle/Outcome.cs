@@ -2,7 +2,7 @@ using System.Runtime.ExceptionServices;
 
 namespace Juggle;
 
-/// <summary>What happened to one item of <see cref="Executor.MapOutcomes{TSource, TResult}(Func{TSource, TResult}, IEnumerable{TSource}, TimeSpan?, int, int?)"/>: its value or its exception, never both.</summary>
+/// <summary>What happened to one item of <see cref="Executor.MapOutcomes{TSource, TResult}(Func{TSource, TResult}, IEnumerable{TSource}, TimeSpan?, int?, int?)"/>: its value or its exception, never both.</summary>
 /// <typeparam name="TSource">The input item type.</typeparam>
 /// <typeparam name="TResult">The result type.</typeparam>
 public readonly struct Outcome<TSource, TResult>

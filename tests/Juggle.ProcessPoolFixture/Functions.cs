@@ -28,4 +28,17 @@ public static class Functions
             x = unchecked((x * 1103515245) + 12345);
         }
     }
+
+    /// <summary>Works for 300 ms (sleeping), then appends <paramref name="line"/> to <paramref name="path"/>.</summary>
+    public static int WorkThenAppend(string path, string line)
+    {
+        Thread.Sleep(300);
+        return Append(path, line);
+    }
+
+    public static int Append(string path, string line)
+    {
+        File.AppendAllText(path, line + Environment.NewLine);
+        return 0;
+    }
 }

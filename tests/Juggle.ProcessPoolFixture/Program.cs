@@ -5,7 +5,8 @@ namespace Juggle.ProcessPoolFixture;
 /// <summary>
 /// Modes: "squares" maps Square over 1..10 in worker processes and prints the results; "print" has workers print
 /// lines (they must reach this process's stdout, whole, before each task's result); "hold" starts two workers,
-/// one busy with an endless task, prints their process ids and waits to be killed. Every run of Main appends this
+/// one busy with an endless task, prints their process ids and waits to be killed; "exit-…" modes (see
+/// <see cref="ExitModes"/>) return from Main with work still submitted. Every run of Main appends this
 /// process's id to the file named by JUGGLE_FIXTURE_MAIN_LOG, so a test can check workers never re-run Main.
 /// </summary>
 internal static class Program
@@ -18,6 +19,11 @@ internal static class Program
         }
 
         var mode = args.Length > 0 ? args[0] : "squares";
+        if (mode.StartsWith("exit-", StringComparison.Ordinal))
+        {
+            return ExitModes.Run(mode, args.Length > 1 ? args[1] : throw new ArgumentException("exit modes take an output file"));
+        }
+
         using var pool = new ProcessPoolExecutor(maxWorkers: 2);
         switch (mode)
         {

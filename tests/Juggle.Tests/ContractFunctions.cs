@@ -49,6 +49,45 @@ public static class ContractFunctions
         throw new InvalidOperationException(FailurePrefix + "async");
     }
 
+    /// <summary>An async method without a token, as <c>Task.Run</c> users write them.</summary>
+    public static async Task<int> AnswerNoTokenAsync()
+    {
+        await Task.Yield();
+        return 42;
+    }
+
+    public static async Task<int> SquareAsync(int x)
+    {
+        await Task.Yield();
+        return x * x;
+    }
+
+    public static async Task<int> AddAsync(int a, int b)
+    {
+        await Task.Yield();
+        return a + b;
+    }
+
+    /// <summary>Squares non-negative numbers after an await; throws "bad item {x}" for negative ones, after the await.</summary>
+    public static async Task<int> SquareOrFailAsync(int x)
+    {
+        await Task.Yield();
+        return x >= 0 ? x * x : throw new InvalidOperationException($"bad item {x}");
+    }
+
+    public static async Task FailNoTokenAsync()
+    {
+        await Task.Yield();
+        throw new InvalidOperationException(FailurePrefix + "async without a token");
+    }
+
+    /// <summary>Writes <paramref name="text"/> to the file <paramref name="path"/> after an await (the future must wait for it).</summary>
+    public static async Task WriteFileAsync(string path, string text)
+    {
+        await Task.Yield();
+        await File.WriteAllTextAsync(path, text);
+    }
+
     /// <summary>
     /// Waits (without a worker spinning) until the task's token is cancelled, then honours it. Gives up after 20 s
     /// and returns -1, so an executor that never delivers the cancellation fails the test instead of hanging it.

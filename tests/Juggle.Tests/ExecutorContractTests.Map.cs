@@ -79,7 +79,9 @@ public abstract partial class ExecutorContractTests
 
         pool.Shutdown();
         var progress = pool.Progress;
-        Assert.Equal(source.Pulled, progress.Submitted);
+
+        // An iterator is read by Map's reader thread: an item it was reading when the consumer stopped is dropped.
+        Assert.InRange(progress.Submitted, source.Pulled - 1, source.Pulled);
         Assert.Equal(progress.Submitted, progress.Done);
     }
 

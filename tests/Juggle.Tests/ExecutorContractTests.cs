@@ -442,6 +442,13 @@ public abstract partial class ExecutorContractTests
         Assert.Equal("fn", Assert.Throws<ArgumentNullException>(() => pool.Submit((Action)null!)).ParamName);
         Assert.Equal("fn", Assert.Throws<ArgumentNullException>(() => pool.Submit((Func<CancellationToken, Task<int>>)null!)).ParamName);
         Assert.Equal("fn", Assert.Throws<ArgumentNullException>(() => pool.Submit((Func<CancellationToken, Task>)null!)).ParamName);
+        Assert.Equal("fn", Assert.Throws<ArgumentNullException>(() => pool.Submit((Func<Task<int>>)null!)).ParamName);
+        Assert.Equal("fn", Assert.Throws<ArgumentNullException>(() => pool.Submit((Func<Task>)null!)).ParamName);
+        Assert.Equal("fn", Assert.Throws<ArgumentNullException>(() => pool.Submit((Func<int, Task<int>>)null!, 1)).ParamName);
+        Assert.Equal("fn", Assert.Throws<ArgumentNullException>(() => pool.Submit((Func<int, int, Task<int>>)null!, 1, 2)).ParamName);
+        Assert.Equal("fn", Assert.Throws<ArgumentNullException>(() => pool.Submit((Func<int, Task>)null!, 1)).ParamName);
+        Assert.Equal("fn", Assert.Throws<ArgumentNullException>(() => pool.Map((Func<int, Task<int>>)null!, [1])).ParamName);
+        Assert.Equal("fn", Assert.Throws<ArgumentNullException>(() => pool.MapOutcomes((Func<int, Task<int>>)null!, [1])).ParamName);
         Assert.Equal(0, pool.Progress.Submitted);
     }
 

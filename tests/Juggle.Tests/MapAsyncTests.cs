@@ -98,6 +98,7 @@ public sealed class MapAsyncTests
         using var pool = new ThreadPoolExecutor(maxWorkers: 1);
         Assert.Equal("chunkSize", Assert.Throws<ArgumentOutOfRangeException>(() => pool.MapAsync((int x) => x, [1], chunkSize: 0)).ParamName);
         Assert.Equal("bufferSize", Assert.Throws<ArgumentOutOfRangeException>(() => pool.MapAsync((int x) => x, [1], bufferSize: 0)).ParamName);
-        Assert.Equal("fn", Assert.Throws<ArgumentNullException>(() => pool.MapAsync<int, int>(null!, [1])).ParamName);
+        Assert.Equal("fn", Assert.Throws<ArgumentNullException>(() => pool.MapAsync((Func<int, int>)null!, [1])).ParamName);
+        Assert.Equal("fn", Assert.Throws<ArgumentNullException>(() => pool.MapAsync((Func<int, Task<int>>)null!, [1])).ParamName);
     }
 }

@@ -35,6 +35,22 @@ internal static class Timeouts
         return signal.Wait(timeout);
     }
 
+    /// <summary>Waits for <paramref name="task"/> up to <paramref name="timeout"/> (any length, or infinite).</summary>
+    public static bool Wait(Task task, TimeSpan timeout)
+    {
+        while (timeout > MaxSlice)
+        {
+            if (task.Wait(MaxSlice))
+            {
+                return true;
+            }
+
+            timeout -= MaxSlice;
+        }
+
+        return task.Wait(timeout);
+    }
+
     /// <summary><see cref="Task{TResult}.WaitAsync(TimeSpan, CancellationToken)"/> for a timeout of any length.</summary>
     public static async Task<T> WaitAsync<T>(Task<T> task, TimeSpan timeout, CancellationToken cancellationToken)
     {

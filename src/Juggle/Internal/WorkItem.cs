@@ -55,9 +55,16 @@ internal sealed class FuncWorkItem<TArg1, TArg2, T>(Func<TArg1, TArg2, T> fn, TA
     public override T Invoke(CancellationToken cancellationToken) => fn(arg1, arg2);
 }
 
-internal sealed class AsyncWorkItem<T>(Func<CancellationToken, Task<T>> fn) : WorkItem<T>
+/// <summary>
+/// Async work. <paramref name="callable"/> and <paramref name="arguments"/> are the user's delegate and arguments when
+/// <paramref name="fn"/> adapts another shape (an async lambda without a token, one taking arguments): executors that
+/// ship work elsewhere send those, in-process executors run <paramref name="fn"/>.
+/// </summary>
+internal sealed class AsyncWorkItem<T>(Func<CancellationToken, Task<T>> fn, Delegate? callable = null, object?[]? arguments = null) : WorkItem<T>
 {
-    public override Delegate Callable => fn;
+    public override Delegate Callable => callable ?? fn;
+
+    public override object?[] Arguments => arguments ?? [];
 
     public override bool IsAsync => true;
 
@@ -65,9 +72,12 @@ internal sealed class AsyncWorkItem<T>(Func<CancellationToken, Task<T>> fn) : Wo
         (fn(cancellationToken) ?? throw new InvalidOperationException("The submitted async function returned a null Task.")).GetAwaiter().GetResult();
 }
 
-internal sealed class AsyncActionWorkItem(Func<CancellationToken, Task> fn) : WorkItem<object?>
+/// <summary>Async work without a result; see <see cref="AsyncWorkItem{T}"/> for <paramref name="callable"/> and <paramref name="arguments"/>.</summary>
+internal sealed class AsyncActionWorkItem(Func<CancellationToken, Task> fn, Delegate? callable = null, object?[]? arguments = null) : WorkItem<object?>
 {
-    public override Delegate Callable => fn;
+    public override Delegate Callable => callable ?? fn;
+
+    public override object?[] Arguments => arguments ?? [];
 
     public override bool IsAsync => true;
 
@@ -88,15 +98,19 @@ internal interface IMapChunk
     Array Items { get; }
 }
 
-/// <summary>One chunk of a Map: applies the function to each item and records each item's outcome.</summary>
-internal sealed class MapChunkWorkItem<TSource, TResult>(Func<TSource, TResult> fn, TSource[] items, long firstIndex)
+/// <summary>
+/// One chunk of a Map: applies the function to each item and records each item's outcome. <paramref name="function"/>
+/// is the user's delegate (what an out-of-process executor sends: an async method is awaited by the worker);
+/// <paramref name="fn"/> runs it in-process.
+/// </summary>
+internal sealed class MapChunkWorkItem<TSource, TResult>(Func<TSource, TResult> fn, Delegate function, TSource[] items, long firstIndex)
     : WorkItem<Outcome<TSource, TResult>[]>, IMapChunk
 {
-    public override Delegate Callable => fn;
+    public override Delegate Callable => function;
 
     public override object?[] Arguments => [items];
 
-    public Delegate Function => fn;
+    public Delegate Function => function;
 
     public Array Items => items;
 

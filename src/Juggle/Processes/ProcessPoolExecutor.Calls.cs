@@ -164,11 +164,6 @@ public sealed partial class ProcessPoolExecutor
                     throw new ArgumentException($"Map needs a function of one argument; {FunctionReference.Describe(mapped.Signature.Method)} takes {mapped.Signature.ValueParameterTypes.Length}.", "fn");
                 }
 
-                if (mapped.Signature.ReturnsTask)
-                {
-                    throw new ArgumentException($"{FunctionReference.Describe(mapped.Signature.Method)} returns a Task; Map runs synchronous functions. Make it synchronous or submit it on its own.", "fn");
-                }
-
                 var itemType = mapped.Signature.ValueParameterTypes[0];
                 var items = ArgumentCodec.SerializeChecked(chunk.Items, itemType.MakeArrayType(), "A Map item", "source");
                 if (Messages.ChunkCallSize(items) > maxFrameSize)
@@ -187,7 +182,7 @@ public sealed partial class ProcessPoolExecutor
             var signature = function.Signature;
             if (signature.ReturnsTask && !work.IsAsync)
             {
-                throw new ArgumentException($"{FunctionReference.Describe(signature.Method)} returns a Task; submit it as Func<CancellationToken, Task<T>> (a static async method taking a CancellationToken) so the worker awaits it.", "fn");
+                throw new ArgumentException($"{FunctionReference.Describe(signature.Method)} returns a Task, but was submitted as a function whose result is the Task itself; submit it through an overload that awaits it (Func<Task<T>>, Func<TArg, Task<T>>, Func<CancellationToken, Task<T>>).", "fn");
             }
 
             var arguments = work.Arguments;

@@ -16,9 +16,10 @@ namespace Juggle;
 /// <c>Juggle.Worker.dll</c>), so the app's <c>Main</c> never runs again. A worker that dies fails only the task it
 /// was running (<see cref="WorkerCrashedException"/>) and is replaced; workers exit when the parent exits or is
 /// killed, and after <see cref="Executor.Shutdown(bool, bool)"/>.</para>
-/// <para>Without a <c>bufferSize</c>, <c>Map</c> keeps 128 × <see cref="Executor.MaxWorkers"/> tasks in flight, and
-/// workers whose recent tasks were tiny get several calls queued ahead, so the round trip to the worker is hidden
-/// (a few µs per task, see <c>docs/benchmarks-processes.md</c>).</para>
+/// <para>Without a <c>chunkSize</c>, <c>Map</c> sends cheap items in batches (up to 2,048 per call, aiming at about
+/// 1 ms per call) and slow ones one per call. Without a <c>bufferSize</c> it keeps 128 × <see cref="Executor.MaxWorkers"/>
+/// single-item tasks in flight (fewer tasks once items are batched), and workers whose recent tasks were tiny get
+/// several calls queued ahead, so the round trip to the worker is hidden (see <c>docs/benchmarks-processes.md</c>).</para>
 /// </remarks>
 public sealed partial class ProcessPoolExecutor : Executor
 {
@@ -36,6 +37,15 @@ public sealed partial class ProcessPoolExecutor : Executor
 
     /// <summary>Map's default window: deep enough to keep every worker's pipeline full while results travel back.</summary>
     private protected override int DefaultMapBufferSize => (int)Math.Min(128L * MaxWorkers, int.MaxValue);
+
+    /// <summary>
+    /// A Map without <c>chunkSize</c> aims at tasks of about 1 ms: a call costs tens of µs (frames both ways, a worker
+    /// woken), so cheap items go in batches; an item that takes 1 ms or more keeps a task of its own.
+    /// </summary>
+    private protected override long MapChunkTargetTicks => Time.TimestampFrequency / 1000;
+
+    /// <summary>Up to 2,048 cheap items per call: beyond that the per-item JSON cost dominates, not the call.</summary>
+    private protected override int MaxAdaptiveChunkSize => 2048;
 
     /// <summary>The executor whose worker this thread reads answers from (done callbacks run there).</summary>
     [ThreadStatic]
@@ -225,6 +235,9 @@ public sealed partial class ProcessPoolExecutor : Executor
             await UserCodeDrained().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A done callback on a worker's reader thread: shutting down from there does not wait for the workers.</summary>
+    private protected override bool OnOwnWorker => t_readerOf == this;
 
     private static ProcessPoolExecutorOptions CreateOptions(int? maxWorkers, Action? initializer, int? maxTasksPerChild, TimeSpan? taskTimeout)
     {

@@ -16,11 +16,10 @@ namespace Juggle;
 /// the wait can never end it throws <see cref="DeadlockException"/> (see there for what is detected).
 /// </para>
 /// <para>
-/// <see cref="Executor.Map{TSource, TResult}"/> without a <c>bufferSize</c> starts with a window of
-/// <c>2 × MaxWorkers</c> tasks in flight and doubles it, up to 4096 items (tasks × <c>chunkSize</c>), each time it
-/// tops the window up after a task that ran for less than 100 µs. Cheap functions (a no-op then costs about as much
-/// per item as a <c>Submit</c> + <c>Result</c>) thus get a deep pipeline, while slow functions keep the small
-/// window and read only <c>2 × MaxWorkers</c> items ahead of the consumer. Pass <c>bufferSize</c> for a fixed bound.
+/// <c>Map</c> without a <c>chunkSize</c> measures its tasks and batches cheap items (up to 1,024 per task, aiming at
+/// about 100 µs per task) while slow items keep one item per task. Without a <c>bufferSize</c> it starts with a window
+/// of <c>2 × MaxWorkers</c> tasks, which grows up to 4096 items while the tasks are short, so slow functions read only
+/// <c>2 × MaxWorkers</c> items ahead of the consumer. Pass <c>bufferSize</c> for a fixed bound.
 /// </para>
 /// </remarks>
 public sealed partial class ThreadPoolExecutor : Executor

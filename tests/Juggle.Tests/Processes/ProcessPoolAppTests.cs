@@ -12,7 +12,9 @@ public sealed class ProcessPoolFixtureApp
     {
         var root = RepositoryRoot.Find("to build the fixture app");
         var project = Path.Combine(root, "tests", "Juggle.ProcessPoolFixture", "Juggle.ProcessPoolFixture.csproj");
-        var artifacts = Path.Combine(Path.GetTempPath(), $"juggle-ppfixture-{Environment.UserName}");
+        // One folder per checkout: two checkouts publishing into one folder at once would trip over each other.
+        var checkout = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(root)))[..12];
+        var artifacts = Path.Combine(Path.GetTempPath(), $"juggle-ppfixture-{Environment.UserName}-{checkout}");
         var build = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // Published, not just built: the layout users ship (the build layout is the test host's own).
         var publish = Path.Combine(artifacts, "published");
@@ -127,7 +129,47 @@ public sealed class ProcessPoolAppTests(ProcessPoolFixtureApp app) : IClassFixtu
         }
     }
 
-    private Process Start(bool viaDotnet, string mode, string? mainLog, bool redirectErrors = false)
+    [Theory]
+    [InlineData("exit-threads", new[] { "thread task 0", "thread task 1", "thread task 2", "thread task 3", "thread task 4" })]
+    [InlineData("exit-threads-shutdown-nowait", new[] { "pending task", "running task" })]
+    [InlineData("exit-processes", new[] { "process task 0", "process task 1", "process task 2" })]
+    [InlineData("exit-processes-shutdown-nowait", new[] { "pending task", "running task" })]
+    public void Returning_from_Main_runs_the_submitted_work_first(string mode, string[] expected)
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"juggle-exit-{Guid.NewGuid():N}.txt");
+        try
+        {
+            using var process = Start(viaDotnet: true, mode, mainLog: null, argument: output);
+            Assert.True(process.WaitForExit(Patience), "the fixture app did not exit");
+            Assert.Equal(0, process.ExitCode);
+            var lines = File.Exists(output) ? File.ReadAllLines(output) : [];
+            Assert.Equal(expected, lines.Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
+    public void Submitting_while_the_process_exits_throws_instead_of_losing_the_work()
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"juggle-exit-{Guid.NewGuid():N}.txt");
+        try
+        {
+            using var process = Start(viaDotnet: true, "exit-submit-during-exit", mainLog: null, argument: output);
+            Assert.True(process.WaitForExit(Patience), "the fixture app did not exit");
+            var line = Assert.Single(File.ReadAllLines(output));
+            Assert.StartsWith("REJECTED ", line, StringComparison.Ordinal);
+            Assert.Contains("exiting", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    private Process Start(bool viaDotnet, string mode, string? mainLog, bool redirectErrors = false, string? argument = null)
     {
         var info = new ProcessStartInfo(viaDotnet ? "dotnet" : app.AppHost) { RedirectStandardOutput = true, RedirectStandardError = redirectErrors, UseShellExecute = false };
         if (viaDotnet)
@@ -136,6 +178,11 @@ public sealed class ProcessPoolAppTests(ProcessPoolFixtureApp app) : IClassFixtu
         }
 
         info.ArgumentList.Add(mode);
+        if (argument is not null)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         if (mainLog is not null)
         {
             info.Environment["JUGGLE_FIXTURE_MAIN_LOG"] = mainLog;

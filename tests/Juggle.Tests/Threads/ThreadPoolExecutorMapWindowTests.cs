@@ -2,7 +2,9 @@ namespace Juggle.Tests;
 
 /// <summary>
 /// The thread pool's default Map window: it starts at 2 × MaxWorkers tasks and grows (up to 4096 items) only while
-/// its tasks are short (under 100 µs). Task durations come from the executor's <see cref="TimeProvider"/>, so a
+/// its tasks are short (under 100 µs). These tests pass <c>chunkSize: 1</c> to watch the window alone (without it, Map
+/// also batches short items, see <c>ExecutorContractTests.MapChunks</c>); the input is an iterator, read by
+/// Map's reader thread, so a count is awaited until it reaches the window's bound. Task durations come from the executor's <see cref="TimeProvider"/>, so a
 /// frozen clock makes every task "short" and a clock that jumps a second per reading makes every task "slow".
 /// </summary>
 public sealed class ThreadPoolExecutorMapWindowTests
@@ -24,12 +26,13 @@ public sealed class ThreadPoolExecutorMapWindowTests
             Assert.True(progress.WaitFor(p => p.Succeeded >= 3, Patience));
             releaseFirst.Set();
         });
-        using var e = pool.Map(x => x == 0 && !releaseFirst.Wait(Patience) ? -1 : x, source).GetEnumerator();
+        using var e = pool.Map(x => x == 0 && !releaseFirst.Wait(Patience) ? -1 : x, source, chunkSize: 1).GetEnumerator();
 
         Assert.True(e.MoveNext());
         Assert.Equal(0, e.Current);
 
-        // The head task was short: when the window was topped up it doubled to 8 and was filled.
+        // The head task was short: when the window was topped up it doubled to 8 and was filled (and no further).
+        Assert.True(SpinWait.SpinUntil(() => source.Pulled >= 1 + 8, Patience));
         Assert.Equal(1 + 8, source.Pulled);
         Assert.True(releaser.Wait(Patience));
     }
@@ -46,7 +49,7 @@ public sealed class ThreadPoolExecutorMapWindowTests
             Assert.True(progress.WaitFor(p => p.Succeeded >= 3, Patience));
             releaseFirst.Set();
         });
-        using var e = pool.Map(x => x == 0 && !releaseFirst.Wait(Patience) ? -1 : x, source).GetEnumerator();
+        using var e = pool.Map(x => x == 0 && !releaseFirst.Wait(Patience) ? -1 : x, source, chunkSize: 1).GetEnumerator();
 
         for (var consumed = 1; consumed <= 200; consumed++)
         {
@@ -66,7 +69,7 @@ public sealed class ThreadPoolExecutorMapWindowTests
         using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new FrozenClock() });
         var source = new CountingSource();
         var consumed = 0;
-        foreach (var value in pool.Map(x => x, source).Take(3 * WindowLimit))
+        foreach (var value in pool.Map(x => x, source, chunkSize: 1).Take(3 * WindowLimit))
         {
             Assert.Equal(consumed, value);
             consumed++;
@@ -109,22 +112,23 @@ public sealed class ThreadPoolExecutorMapWindowTests
             Assert.True(progress.WaitFor(p => p.Succeeded >= 3, Patience));
             releaseFirst.Set();
         });
-        await using var e = pool.MapAsync(x => x == 0 && !releaseFirst.Wait(Patience) ? -1 : x, source).GetAsyncEnumerator();
+        await using var e = pool.MapAsync(x => x == 0 && !releaseFirst.Wait(Patience) ? -1 : x, source, chunkSize: 1).GetAsyncEnumerator();
 
         Assert.True(await e.MoveNextAsync().AsTask().WaitAsync(Patience));
         Assert.Equal(0, e.Current);
+        Assert.True(SpinWait.SpinUntil(() => source.Pulled >= 1 + 8, Patience));
         Assert.Equal(1 + 8, source.Pulled);
         await releaser.WaitAsync(Patience);
     }
 
     /// <summary>A clock that never moves: every task lasts 0 ticks.</summary>
-    private sealed class FrozenClock : TimeProvider
+    internal sealed class FrozenClock : TimeProvider
     {
         public override long GetTimestamp() => 1;
     }
 
     /// <summary>A clock that moves a second at every reading: every task lasts at least a second.</summary>
-    private sealed class JumpingClock : TimeProvider
+    internal sealed class JumpingClock : TimeProvider
     {
         private long _now;
 
