@@ -3,7 +3,7 @@ using BenchmarkDotNet.Attributes;
 namespace Juggle.Benchmarks;
 
 /// <summary>
-/// Per-item overhead of <see cref="Executor.Map{TSource, TResult}"/> with a no-op function on a 2-worker
+/// Per-item overhead of <c>Executor.Map</c> with a no-op function on a 2-worker
 /// executor: one task per item (chunkSize 1) with the default window (starts at 2 × MaxWorkers tasks, grows up to
 /// 4096 items while its tasks are short), with a fixed window of 4 (the former default) and with a
 /// fixed wide one, and 100 items per task. Figures are per item.

@@ -84,8 +84,9 @@ public abstract partial class Executor
     /// dominates and a deep pipeline amortises it, while slow functions keep the small window.</para>
     /// <para>The chunk: an explicit <c>chunkSize</c> is used as is (the last chunk may be shorter). Without one (and
     /// without <c>bufferSize</c>) it starts at one item and follows the measured time per item: the most items that
-    /// fit in <see cref="MapChunkTargetTicks"/>, at most four times the previous chunk, at most
-    /// <see cref="MaxAdaptiveChunkSize"/>; one item as soon as an item takes that long. An adaptive chunk is cut short
+    /// fit in <see cref="MapChunkTargetTicks"/> (time per item: the least among the last 8 tasks, so a task stretched
+    /// by preemption does not count), at most four times the previous chunk, at most
+    /// <see cref="MaxAdaptiveChunkSize"/>; one item when items take that long. An adaptive chunk is cut short
     /// when nothing else is in flight (a slow input never holds read items back).</para>
     /// </remarks>
     private sealed class MapRun<TSource, TResult> : IDisposable
@@ -116,6 +117,8 @@ public abstract partial class Executor
         private bool _readerWaiting;
         private ExceptionDispatchInfo? _inputError;
         private TaskCompletionSource? _inputChanged;
+        private readonly double[] _recentPerItem = new double[8];
+        private int _recentNext;
 
         public MapRun(Executor owner, MapBody<TSource, TResult> body, IEnumerable<TSource> source, int? chunkSize, int? bufferSize)
         {
@@ -314,7 +317,16 @@ public abstract partial class Executor
                 return;
             }
 
-            var perItem = (double)Math.Max(ticks, 0) / count;
+            // The estimate is the least time per item among the last few tasks: being preempted (a loaded machine) only
+            // ever adds time, so one task stretched by a context switch does not send the chunk back to one item.
+            _recentPerItem[_recentNext++ % _recentPerItem.Length] = (double)Math.Max(ticks, 0) / count;
+            var perItem = double.MaxValue;
+            var samples = Math.Min(_recentNext, _recentPerItem.Length);
+            for (var i = 0; i < samples; i++)
+            {
+                perItem = Math.Min(perItem, _recentPerItem[i]);
+            }
+
             var target = _owner.MapChunkTargetTicks;
             var fits = perItem <= 0 ? double.MaxValue : target / perItem;
             var chunk = (int)Math.Clamp(Math.Min(fits, _chunk * 4.0), 1, Math.Max(1, _owner.MaxAdaptiveChunkSize));
