@@ -211,9 +211,14 @@ public sealed class ProcessPoolExecutorTests
         var returnsDelegate = Assert.Throws<ArgumentException>(() => pool.Submit(ReturnsDelegate));
         Assert.Contains("delegate", returnsDelegate.Message);
 
-        var syncTask = Assert.Throws<ArgumentException>(() => pool.Submit(ReturnsTask));
-        Assert.Contains("CancellationToken", syncTask.Message);
+        // A Task-returning method submitted as a plain function (its result would be the Task itself) is rejected.
+        Func<int, object> asPlainFunction = ReturnsTaskOf;
+        var syncTask = Assert.Throws<ArgumentException>(() => pool.Submit(asPlainFunction, 1));
+        Assert.Contains("returns a Task", syncTask.Message);
         Assert.Equal(0, pool.Progress.Submitted);
+
+        // Submitted through an overload that awaits it, the worker awaits it and sends its result.
+        Assert.Equal(1, pool.Submit(ReturnsTask).Result(Patience));
     }
 
     [Fact]
@@ -336,6 +341,8 @@ public sealed class ProcessPoolExecutorTests
     private static Func<int> ReturnsDelegate() => () => 1;
 
     private static Task<int> ReturnsTask() => Task.FromResult(1);
+
+    private static Task<int> ReturnsTaskOf(int x) => Task.FromResult(x);
 
     internal static bool WaitGone(int pid)
     {
