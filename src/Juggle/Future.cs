@@ -312,6 +312,11 @@ public abstract class Future
     {
         EndTimestamp = Owner?.Time.GetTimestamp() ?? 0;
         RunningOn = null;
+        if (finalState == StateFinished)
+        {
+            // Only a cancelled future needs its token again (for its OperationCanceledException).
+            _runningCancellation = null;
+        }
 
         // Count before publishing the state: whoever sees this future done also sees it in Executor.Progress.
         Owner?.CountFinished(previousState, finalState, finalState == StateFinished && _error is not null);

@@ -52,6 +52,10 @@ public sealed partial class ThreadPoolExecutor : Executor
     [ThreadStatic]
     private static Worker? t_current;
 
+    // Set by InlineStarter.Detach: the async work StartQueuedAsyncWork started left this thread.
+    [ThreadStatic]
+    private static bool t_startedInlineDetached;
+
     private readonly ConcurrentQueue<Future> _queue = new();
     private readonly object _sleepLock = new();
     private readonly Lock _stateLock = new();
@@ -69,6 +73,7 @@ public sealed partial class ThreadPoolExecutor : Executor
     private int _launching; // threads being started that have not yet started their siblings (under _stateLock)
     private readonly Stack<Worker> _unlaunched = new(); // workers wanted, waiting for a starting thread (under _stateLock)
     private readonly object _drainLock = new();
+    private readonly InlineStarter _inlineStarter;
     private volatile bool _shutdown;
     private bool _cancelPending;
     private volatile BrokenExecutorException? _broken;
@@ -88,6 +93,7 @@ public sealed partial class ThreadPoolExecutor : Executor
     {
         _prefix = options.ThreadNamePrefix ?? $"ThreadPoolExecutor-{Number}";
         _initializer = options.Initializer;
+        _inlineStarter = new InlineStarter(this);
     }
 
     /// <inheritdoc/>
@@ -514,6 +520,11 @@ public sealed partial class ThreadPoolExecutor : Executor
     private void DetachedCompleted(object? state)
     {
         (state as RateLimitLease)?.Dispose();
+        if (StartQueuedAsyncWork())
+        {
+            return; // the slot went to the next async work
+        }
+
         Interlocked.Decrement(ref _slotsUsed);
         Interlocked.Decrement(ref _detached);
         if (!_queue.IsEmpty)
@@ -543,6 +554,40 @@ public sealed partial class ThreadPoolExecutor : Executor
                 Monitor.PulseAll(_drainLock);
             }
         }
+    }
+
+    /// <summary>
+    /// Called with the slot of async work that just completed: while the queue starts with async work, starts it on
+    /// this thread (a .NET thread-pool thread, where the completed work's continuation runs), as
+    /// <c>Parallel.ForEachAsync</c> does, instead of waking a worker for it. Returns <see langword="true"/> when
+    /// started work detached and holds the slot now. Sync work is left to the workers; so is all work of an executor
+    /// with an initializer (it must run on initialized threads) or a rate limiter (a permit may block).
+    /// </summary>
+    private bool StartQueuedAsyncWork()
+    {
+        if (_initializer is not null || HasRateLimiter || _broken is not null)
+        {
+            return false;
+        }
+
+        while (_queue.TryPeek(out var head) && head.IsAsyncWork && _queue.TryDequeue(out var next))
+        {
+            if (!next.IsAsyncWork)
+            {
+                // A worker dequeued the async head meanwhile: this is sync work and goes back to the workers.
+                _queue.Enqueue(next);
+                return false;
+            }
+
+            t_startedInlineDetached = false;
+            next.Run(_inlineStarter, InlineStarterName, _inlineStarter);
+            if (t_startedInlineDetached)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool TryTakeSlot()
@@ -717,6 +762,26 @@ public sealed partial class ThreadPoolExecutor : Executor
                 return;
             }
         }
+    }
+
+    /// <summary>What <see cref="Future.WorkerName"/> says of async work started on the thread where other async work completed.</summary>
+    private const string InlineStarterName = ".NET thread pool";
+
+    /// <summary>Run hooks for async work started by <see cref="StartQueuedAsyncWork"/> on a thread that is no worker.</summary>
+    private sealed class InlineStarter(ThreadPoolExecutor owner) : IRunHooks
+    {
+        public void BeforeComplete()
+        {
+        }
+
+        public object? Detach(Future future)
+        {
+            // The slot and the detached count of the completed work pass to this work: no counter changes.
+            t_startedInlineDetached = true;
+            return null;
+        }
+
+        public void DetachedCompleted(object? state) => owner.DetachedCompleted(state);
     }
 
     private sealed class Worker : IRunHooks

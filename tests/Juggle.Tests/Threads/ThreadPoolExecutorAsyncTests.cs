@@ -264,6 +264,54 @@ public sealed class ThreadPoolExecutorAsyncTests
         Assert.Equal(tasks, pool.Progress.Succeeded);
     }
 
+    [Fact]
+    public void Async_work_queued_behind_async_work_starts_where_it_completes_but_sync_work_waits_for_a_worker()
+    {
+        using var pool = new ThreadPoolExecutor(1, threadNamePrefix: "handoff");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource<Thread>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = pool.Submit(async ct =>
+        {
+            started.SetResult(Thread.CurrentThread);
+            await gate.Task.WaitAsync(ct);
+            return Thread.CurrentThread.Name;
+        });
+        var next = pool.Submit(async ct =>
+        {
+            var startedOn = Thread.CurrentThread.Name;
+            await Task.Yield();
+            return startedOn;
+        });
+        var sync = pool.Submit(() => Thread.CurrentThread.Name);
+        WaitUntilBlocked(started.Task.WaitAsync(Patience).GetAwaiter().GetResult()); // the worker sleeps: no free slot
+
+        gate.SetResult();
+        first.Result(Patience);
+        Assert.Equal("handoff_0", first.WorkerName);
+
+        // The only slot passed from the completed work to the next async work, on the thread where the first completed.
+        var nextStartedOn = next.Result(Patience);
+        Assert.False(nextStartedOn?.StartsWith("handoff", StringComparison.Ordinal));
+        Assert.Equal(".NET thread pool", next.WorkerName);
+        Assert.Equal("handoff_0", sync.Result(Patience)); // blocking work never runs on the thread pool
+    }
+
+    [Fact]
+    public void With_an_initializer_all_async_work_starts_on_initialized_workers()
+    {
+        var initialized = new ThreadLocal<bool>();
+        using var pool = new ThreadPoolExecutor(2, initializer: () => initialized.Value = true);
+        var futures = Enumerable.Range(0, 50).Select(i => pool.Submit(async ct =>
+        {
+            var onInitializedThread = initialized.Value;
+            await Task.Yield();
+            return onInitializedThread;
+        })).ToList();
+
+        Assert.All(futures, f => Assert.True(f.Result(Patience)));
+        Assert.All(futures, f => Assert.StartsWith("ThreadPoolExecutor-", f.WorkerName, StringComparison.Ordinal));
+    }
+
     /// <summary>Waits until <paramref name="thread"/> blocks (sleeps in the pool, or waits on a lock or event).</summary>
     private static void WaitUntilBlocked(Thread thread) =>
         Assert.True(SpinWait.SpinUntil(() => (thread.ThreadState & ThreadState.WaitSleepJoin) != 0, Patience), $"{thread.Name} never blocked");
