@@ -18,6 +18,12 @@ namespace Juggle;
 /// the wait can never end it throws <see cref="DeadlockException"/> (see there for what is detected).
 /// </para>
 /// <para>
+/// Async work (<c>Submit(async ct => …)</c>) holds one of the <see cref="Executor.MaxWorkers"/> slots until its task
+/// completes, but no thread while it awaits: the worker that called the function goes on with other work, and the
+/// continuations run on the .NET thread pool. So thousands of tasks awaiting I/O run on a few threads, and
+/// <see cref="Executor.MaxWorkers"/> still bounds how many tasks run at once, sync and async together.
+/// </para>
+/// <para>
 /// <see cref="Executor.Map{TSource, TResult}"/> without a <c>bufferSize</c> starts with a window of
 /// <c>2 × MaxWorkers</c> tasks in flight and doubles it, up to 4096 items (tasks × <c>chunkSize</c>), each time it
 /// tops the window up after a task that ran for less than 100 µs. Cheap functions (a no-op then costs about as much
