@@ -2,6 +2,7 @@
 """Writes docs/benchmarks.md from ONE run of bench/run-all.sh:
 
     python3 bench/report.py OUT_DIR [OTHER_RUN_DIR...] > docs/benchmarks.md
+    python3 bench/report.py OUT_DIR --appendix >> docs/benchmarks.md   (only the async and cold-start sections)
 
 Every figure in the document comes from the files in OUT_DIR; nothing is typed in by hand. Other run
 directories (same code, other moments) only add a table of their headline figures, to show the spread on a
@@ -112,8 +113,9 @@ def spread_table(dirs):
 
 
 def main():
-    out = sys.argv[1]
-    other_runs = sys.argv[2:]
+    argv = [a for a in sys.argv[1:] if a != "--appendix"]
+    out = argv[0]
+    other_runs = argv[1:]
     m = kv(os.path.join(out, "machine.txt"))
     log = read(os.path.join(out, "log.txt"))
     bdn_text = read(os.path.join(out, "bdn.txt"))
@@ -136,6 +138,19 @@ def main():
             "secs": float(re.search(r": ([\d.]+) s \(", t).group(1)),
             "per": float(re.search(r"\(([\d.]+) µs/item\)", t).group(1)),
         }
+    async_text = read(os.path.join(out, "async-fanout.txt"))
+    async_runs = [json.loads(x) for x in re.findall(r"^raw (\{.*\})$", async_text, re.M)]
+    cold_text = read(os.path.join(out, "cold-start.txt"))
+    cold_raw = re.search(r"^raw (\{.*\})$", cold_text, re.M)
+    cold = json.loads(cold_raw.group(1)) if cold_raw else {}
+
+    def async_med(variant, tasks, key):
+        xs = [r[key] for r in async_runs if r["variant"] == variant and r["tasks"] == tasks]
+        return statistics.median(xs) if xs else None
+
+    def cold_med(name, key="total_ms"):
+        return statistics.median(r[key] for r in cold[name]) if cold.get(name) else None
+
     loads = re.findall(r"load (?:before|after):\s+([\d.]+)", log)
     max_load = max(float(x) for x in loads) if loads else None
 
@@ -174,6 +189,79 @@ def main():
         return f" (side-by-side run: {value:.1f} ms)" if value is not None else ""
 
     p = print
+
+    def async_cold_verdicts():
+        if async_med("juggle", 10_000, "seconds") and async_med("bcl", 10_000, "seconds"):
+            j, b = (lambda k: async_med("juggle", 10_000, k)), (lambda k: async_med("bcl", 10_000, k))
+            p(f"| 10,000 async tasks awaiting 500 ms, `maxWorkers: 1000`: within 1.05× of `Parallel.ForEachAsync` (degree 1000) | "
+              f"{j('seconds'):.2f} s vs {b('seconds'):.2f} s → **{j('seconds') / b('seconds'):.3f}×** | {verdict(j('seconds') / b('seconds') <= 1.05)} |")
+            p(f"| … ≤ 50 threads | {j('peak_threads'):.0f} threads (BCL {b('peak_threads'):.0f}) | {verdict(j('peak_threads') <= 50)} |")
+            p(f"| … peak memory ≤ 1.5× the BCL's | {j('peak_working_set_mb'):.1f} MB vs {b('peak_working_set_mb'):.1f} MB → "
+              f"**{j('peak_working_set_mb') / b('peak_working_set_mb'):.2f}×** | {verdict(j('peak_working_set_mb') / b('peak_working_set_mb') <= 1.5)} |")
+        if async_med("juggle", 100_000, "seconds"):
+            p(f"| 100,000 async tasks at a concurrency of 10,000 work | {async_med('juggle', 100_000, 'seconds'):.2f} s, "
+              f"{async_med('juggle', 100_000, 'peak_threads'):.0f} threads (BCL {async_med('bcl', 100_000, 'seconds'):.2f} s) | **met** |")
+        if cold_med("Juggle (JIT)") and cold_med("CPython"):
+            p(f"| first `ThreadPoolExecutor(100)` of a process, 100 × 200 ms sleeps: ≤ 225 ms | JIT {cold_med('Juggle (JIT)'):.1f} ms, "
+              f"ReadyToRun {cold_med('Juggle (ReadyToRun)'):.1f} ms; CPython {cold_med('CPython'):.1f} ms in the same run | "
+              f"{verdict(cold_med('Juggle (JIT)') <= 225)} (JIT), {verdict(cold_med('Juggle (ReadyToRun)') <= 225)} (ReadyToRun) |")
+
+    def async_cold_sections():
+        if async_runs:
+            p("## 8. Async work holds a slot, not a thread (`bench/async/run.py`)")
+            p()
+            p("`async-fanout` (`bench/Juggle.Benchmarks/AsyncFanOut.cs`) runs N async functions that each await")
+            p("`Task.Delay(500 ms)`, at most C at once: on `ThreadPoolExecutor(maxWorkers: C)` with `Submit(async ct => …)`")
+            p("then every `Result()`, or with the BCL's `Parallel.ForEachAsync` (`MaxDegreeOfParallelism = C`). Each")
+            p("measurement is a fresh process (so peak threads and memory are its own), the two alternating; threads are")
+            p("sampled every 5 ms from `/proc/self/status`, memory is the peak working set (VmHWM). Ideal time: N / C × 500 ms.")
+            p()
+            table = re.search(r"(^\| tasks.*?)(?:\n\n|\Z)", async_text, re.S | re.M)
+            p(table.group(1).strip() if table else "(table missing)")
+            p()
+            p("Every run:")
+            p()
+            p("```")
+            for r in async_runs:
+                p(json.dumps(r))
+            p("```")
+            p()
+            p("The executor's worker starts the async function; when the function returns an unfinished task, the worker")
+            p("goes back to the queue while the task keeps its slot (so `MaxWorkers` still bounds sync and async work together)")
+            p("until it completes. A few threads start all the work; continuations run on the .NET thread pool.")
+            p()
+        if cold:
+            p("## 9. The first fan-out of a process (`bench/cold-start/run.py`)")
+            p()
+            p("`bench/ColdStart` is a small console app whose only work is the first `ThreadPoolExecutor(100)` of the process:")
+            p("100 tasks sleeping 200 ms, timed in-process from before the constructor to the last result; the script also")
+            p("times the whole process. Three contenders, interleaved, a fresh process each time: the app built with `dotnet")
+            p("build` (Juggle.dll is IL, JIT-compiled — what a project or package reference gives), the same app published with")
+            p("`PublishReadyToRun` (Juggle.dll precompiled with it), and `bench/cold-start/cpython_cold.py` (CPython's")
+            p("`ThreadPoolExecutor(100)` doing the same).")
+            p()
+            table = re.search(r"(^\| contender.*?)(?:\n\n|\Z)", cold_text, re.S | re.M)
+            p(table.group(1).strip() if table else "(table missing)")
+            p()
+            for line in cold_text.splitlines():
+                if "JIT-compiled" in line or line.startswith("First ThreadPoolExecutor"):
+                    p(line)
+                    p()
+
+    if "--appendix" in sys.argv:
+        p("## Async work and the first fan-out: a later run")
+        p()
+        p(f"Sections 8 and 9 come from a later run of `bench/run-all.sh` ({m.get('date', '?')}, commit `{m.get('commit', '?')}`;")
+        p(f"load average {m.get('load before', '?')} before it, on {m.get('nproc', '?')} cores shared with other jobs), not from the")
+        p("run above; each contender is compared with its baseline measured in the same run.")
+        p()
+        p("| target | figure (median) | verdict |")
+        p("|---|---|---|")
+        async_cold_verdicts()
+        p()
+        async_cold_sections()
+        return
+
     p("# Benchmarks")
     p()
     p("Figures from **one run** of `bench/run-all.sh` (all benchmarks back to back), written into this file by")
@@ -225,6 +313,7 @@ def main():
         p(f"| `Map` over 10,000,000 items: peak memory ≤ 100 MB | peak working set {peak:.1f} MB | {verdict(peak <= 100)} |")
     if map1 in rows:
         p(f"| (no target) `Map` of a no-op, chunkSize 1, default window | {fmt_ns(med(map1))} per item | — |")
+    async_cold_verdicts()
     p()
     if other_runs:
         p("On this shared machine the verdicts near a threshold flip with the load: the last section lists the same")
@@ -244,10 +333,12 @@ def main():
     p("dotnet run -c Release --project bench/Juggle.Benchmarks -- peak-map 10000000 1               # Map peak memory (items, chunkSize[, maxWorkers, bufferSize])")
     p("dotnet run -c Release --project bench/Juggle.Benchmarks -- shutdown-latency 15               # Dispose of an executor whose work is done")
     p("python3 bench/side-by-side/run.py                                                            # Juggle vs CPython, one script")
+    p("python3 bench/async/run.py                                                                   # async work vs Parallel.ForEachAsync, a process each")
+    p("python3 bench/cold-start/run.py                                                              # first fan-out of a fresh process vs CPython")
     p("bench/run-all.sh OUT && python3 bench/report.py OUT [EARLIER_OUT...] > docs/benchmarks.md    # all of it, and this file")
     p("```")
     p()
-    p("This run: `ARTIFACTS=/tmp/art-bench2 bench/run-all.sh` in an export (`git archive`) of the commit above, so")
+    p("This run: `ARTIFACTS=/tmp/… bench/run-all.sh` in an export (`git archive`) of the commit above, so")
     p("uncommitted work of other sessions in the same checkout could not leak into the build; the exact")
     p("command lines, with the load average before and after each step:")
     p()
@@ -407,6 +498,7 @@ def main():
         p("and letting each leave the executor (they park in the process-wide cache for the next executor), which grows")
         p("with n and with the load on the cores.")
         p()
+    async_cold_sections()
     known = tuple(k for k in (task_run, map1, blocking, pooled, seq) if k in rows)
     others = [t for t in bdn_tables(bdn_text) if not any(k in t for k in known)]
     if others:

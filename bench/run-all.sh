@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${1:-${TMPDIR:-/tmp}/juggle-bench-$(date -u +%Y%m%dT%H%M%SZ)}"
 ARTIFACTS="${ARTIFACTS:-$ROOT/artifacts}"
-STEPS="${STEPS:-bdn peak1 peak100 shutdown sbs}"
+STEPS="${STEPS:-bdn peak1 peak100 shutdown sbs async cold}"
 mkdir -p "$OUT"
 cd "$ROOT"
 {
@@ -38,7 +38,9 @@ for step in $STEPS; do
     peak100) run peak-map-chunk100 "${BENCH[@]}" peak-map 10000000 100 ;;
     shutdown) run shutdown-latency "${BENCH[@]}" shutdown-latency 15 ;;
     sbs) run side-by-side python3 bench/side-by-side/run.py --artifacts-path "$ARTIFACTS" ;;
-    *) echo "unknown step '$step' (known: bdn peak1 peak100 shutdown sbs)" >&2; exit 2 ;;
+    async) run async-fanout python3 bench/async/run.py --artifacts-path "$ARTIFACTS" --skip-build ;;
+    cold) run cold-start python3 bench/cold-start/run.py --artifacts-path "$ARTIFACTS/cold-start" --runs "${COLD_RUNS:-10}" ;;
+    *) echo "unknown step '$step' (known: bdn peak1 peak100 shutdown sbs async cold)" >&2; exit 2 ;;
   esac
 done
 echo "$OUT"

@@ -113,8 +113,9 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Schedules async work. It occupies a worker until its task completes, so <see cref="MaxWorkers"/> bounds how
-    /// many run at once. <see cref="Future.Cancel"/> on the running future signals <paramref name="fn"/>'s token.
+    /// Schedules async work. It holds one of the <see cref="MaxWorkers"/> slots until its task completes (so
+    /// <see cref="MaxWorkers"/> bounds how many run at once, sync and async together) but, on the thread pool executor,
+    /// no thread while it awaits. <see cref="Future.Cancel"/> on the running future signals <paramref name="fn"/>'s token.
     /// </summary>
     public Future<T> Submit<T>(Func<CancellationToken, Task<T>> fn)
     {

@@ -282,6 +282,9 @@ public abstract class Future
         return true;
     }
 
+    /// <summary>Running async work left its worker: it runs on no thread of the executor until it completes.</summary>
+    internal void DetachFromWorker() => RunningOn = null;
+
     /// <summary>Pending → cancelled by the executor (shutdown with cancelFutures).</summary>
     internal bool TryCancelPending() => Volatile.Read(ref _state) == StatePending && Cancel();
 
@@ -309,6 +312,11 @@ public abstract class Future
     {
         EndTimestamp = Owner?.Time.GetTimestamp() ?? 0;
         RunningOn = null;
+        if (finalState == StateFinished)
+        {
+            // Only a cancelled future needs its token again (for its OperationCanceledException).
+            _runningCancellation = null;
+        }
 
         // Count before publishing the state: whoever sees this future done also sees it in Executor.Progress.
         Owner?.CountFinished(previousState, finalState, finalState == StateFinished && _error is not null);
@@ -355,6 +363,9 @@ public abstract class Future
 
     /// <summary>Runs the work on the calling worker. Returns <see langword="false"/> if the future was cancelled before it could start.</summary>
     internal abstract bool Run(object worker, string workerName, IRunHooks hooks);
+
+    /// <summary><see langword="true"/> while not started, when the work is async (returns a task).</summary>
+    internal abstract bool IsAsyncWork { get; }
 
     private protected void WaitOrThrowTimeout(TimeSpan? timeout)
     {

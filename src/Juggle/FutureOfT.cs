@@ -114,14 +114,21 @@ public sealed class Future<T> : Future
         return true;
     }
 
+    /// <summary><see langword="true"/> until started when the work is async (returns a task).</summary>
+    internal override bool IsAsyncWork => _work is WorkItem<T> { IsAsync: true };
+
     /// <inheritdoc/>
     internal override bool Run(object worker, string workerName, IRunHooks hooks)
     {
         var work = _work;
         var fn = work as Func<T>;
         var item = fn is null ? (WorkItem<T>)work! : null;
-        var cancellation = item is { IsAsync: true } ? new CancellationTokenSource() : null;
-        if (!TrySetRunning(worker, workerName, Owner?.Time.GetTimestamp() ?? 0, cancellation))
+        if (item is { IsAsync: true })
+        {
+            return RunAsync(item, worker, workerName, hooks);
+        }
+
+        if (!TrySetRunning(worker, workerName, Owner?.Time.GetTimestamp() ?? 0, cancellation: null))
         {
             return false;
         }
@@ -132,14 +139,7 @@ public sealed class Future<T> : Future
         T value;
         try
         {
-            value = fn is not null ? fn() : item!.Invoke(cancellation?.Token ?? CancellationToken.None);
-        }
-
-        catch (OperationCanceledException) when (cancellation is { IsCancellationRequested: true })
-        {
-            hooks.BeforeComplete();
-            TrySetCancelledWhileRunning();
-            return true;
+            value = fn is not null ? fn() : item!.Invoke(CancellationToken.None);
         }
 #pragma warning disable CA1031 // The task's exception is the future's outcome.
         catch (Exception ex)
@@ -155,6 +155,77 @@ public sealed class Future<T> : Future
         return true;
     }
 
+    /// <summary>
+    /// Starts async work on the worker. If its task is not complete when the function returns, the work detaches:
+    /// the worker goes on with other work and the future completes from the task's continuation.
+    /// </summary>
+    private bool RunAsync(WorkItem<T> item, object worker, string workerName, IRunHooks hooks)
+    {
+        var cancellation = new CancellationTokenSource();
+        if (!TrySetRunning(worker, workerName, Owner?.Time.GetTimestamp() ?? 0, cancellation))
+        {
+            return false;
+        }
+
+        _work = null;
+        Task task;
+        try
+        {
+            task = item.StartAsync(cancellation.Token);
+        }
+#pragma warning disable CA1031 // The task's exception is the future's outcome.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            hooks.BeforeComplete();
+            CompleteFailed(ex, cancellation);
+            return true;
+        }
+
+        if (!task.IsCompleted)
+        {
+            // Deadlock detection must not take this future for work of the worker's next task.
+            DetachFromWorker();
+            var detached = new DetachedRun(this, item, task, cancellation, hooks, hooks.Detach(this));
+            task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(detached.OnCompleted);
+            return true;
+        }
+
+        hooks.BeforeComplete();
+        CompleteFromTask(item, task, cancellation);
+        return true;
+    }
+
+    private void CompleteFromTask(WorkItem<T> item, Task task, CancellationTokenSource cancellation)
+    {
+        T value;
+        try
+        {
+            value = item.GetAsyncResult(task);
+        }
+#pragma warning disable CA1031 // The task's exception is the future's outcome.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            CompleteFailed(ex, cancellation);
+            return;
+        }
+
+        TrySetResult(value);
+    }
+
+    private void CompleteFailed(Exception exception, CancellationTokenSource cancellation)
+    {
+        if (exception is OperationCanceledException && cancellation.IsCancellationRequested)
+        {
+            TrySetCancelledWhileRunning();
+        }
+        else
+        {
+            TrySetException(exception);
+        }
+    }
+
     private protected override Task AsTaskCore() => AsTask();
 
     private protected override void OnCompletedCore()
@@ -167,6 +238,22 @@ public sealed class Future<T> : Future
     }
 
     private protected override void InvokeTyped(object callback) => ((Action<Future<T>>)callback)(this);
+
+    /// <summary>Async work that left its worker: completes the future when the task completes, then tells the executor.</summary>
+    private sealed class DetachedRun(Future<T> future, WorkItem<T> item, Task task, CancellationTokenSource cancellation, IRunHooks hooks, object? state)
+    {
+        public void OnCompleted()
+        {
+            try
+            {
+                future.CompleteFromTask(item, task, cancellation);
+            }
+            finally
+            {
+                hooks.DetachedCompleted(state);
+            }
+        }
+    }
 
     private void SetTaskFromState(TaskCompletionSource<T> tcs)
     {

@@ -17,6 +17,18 @@ internal abstract class WorkItem<T>
 
     /// <summary>Runs the work on the calling thread; async work is waited for.</summary>
     public abstract T Invoke(CancellationToken cancellationToken);
+
+    /// <summary>For <see cref="IsAsync"/> work: calls the function and returns its task without waiting.</summary>
+    public virtual Task StartAsync(CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} is not async work.");
+
+    /// <summary>For <see cref="IsAsync"/> work: the value of a completed task from <see cref="StartAsync"/>, or its exception rethrown.</summary>
+    public virtual T GetAsyncResult(Task task) =>
+        throw new NotSupportedException($"{GetType().Name} is not async work.");
+
+    private protected static TTask NotNull<TTask>(TTask? task)
+        where TTask : Task =>
+        task ?? throw new InvalidOperationException("The submitted async function returned a null Task.");
 }
 
 internal sealed class FuncWorkItem<T>(Func<T> fn) : WorkItem<T>
@@ -68,8 +80,11 @@ internal sealed class AsyncWorkItem<T>(Func<CancellationToken, Task<T>> fn, Dele
 
     public override bool IsAsync => true;
 
-    public override T Invoke(CancellationToken cancellationToken) =>
-        (fn(cancellationToken) ?? throw new InvalidOperationException("The submitted async function returned a null Task.")).GetAwaiter().GetResult();
+    public override T Invoke(CancellationToken cancellationToken) => NotNull(fn(cancellationToken)).GetAwaiter().GetResult();
+
+    public override Task StartAsync(CancellationToken cancellationToken) => NotNull(fn(cancellationToken));
+
+    public override T GetAsyncResult(Task task) => ((Task<T>)task).GetAwaiter().GetResult();
 }
 
 /// <summary>Async work without a result; see <see cref="AsyncWorkItem{T}"/> for <paramref name="callable"/> and <paramref name="arguments"/>.</summary>
@@ -83,7 +98,15 @@ internal sealed class AsyncActionWorkItem(Func<CancellationToken, Task> fn, Dele
 
     public override object? Invoke(CancellationToken cancellationToken)
     {
-        (fn(cancellationToken) ?? throw new InvalidOperationException("The submitted async function returned a null Task.")).GetAwaiter().GetResult();
+        NotNull(fn(cancellationToken)).GetAwaiter().GetResult();
+        return null;
+    }
+
+    public override Task StartAsync(CancellationToken cancellationToken) => NotNull(fn(cancellationToken));
+
+    public override object? GetAsyncResult(Task task)
+    {
+        task.GetAwaiter().GetResult();
         return null;
     }
 }

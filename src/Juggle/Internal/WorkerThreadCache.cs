@@ -16,6 +16,15 @@ internal static class WorkerThreadCache
     /// <summary>Runs <paramref name="work"/> on a parked thread if one is free, otherwise on a new thread.</summary>
     public static void Run(string name, Action work)
     {
+        if (!TryRunParked(name, work))
+        {
+            StartNew(name, work);
+        }
+    }
+
+    /// <summary>Hands <paramref name="work"/> to a parked thread; <see langword="false"/> if none is parked.</summary>
+    public static bool TryRunParked(string name, Action work)
+    {
         PooledThread? parked = null;
         lock (s_lock)
         {
@@ -25,15 +34,17 @@ internal static class WorkerThreadCache
             }
         }
 
-        if (parked is not null)
+        if (parked is null)
         {
-            parked.Assign(name, work);
-            return;
+            return false;
         }
 
-        var pooled = new PooledThread(name, work);
-        pooled.Start();
+        parked.Assign(name, work);
+        return true;
     }
+
+    /// <summary>Starts a new thread for <paramref name="work"/>; it parks here when the work returns.</summary>
+    public static void StartNew(string name, Action work) => new PooledThread(name, work).Start();
 
     public static int ParkedCount
     {

@@ -55,12 +55,18 @@ public sealed partial class ThreadPoolExecutor
             if (_blocked >= Volatile.Read(ref _live) && wait.Futures.Any(f => f.Owner == this && !f.Done))
             {
                 // Every live thread is blocked but the pool may grow: start a thread for the awaited work.
+                Worker? launch = null;
                 lock (_stateLock)
                 {
                     if (!_shutdown && _live < MaxWorkers && !_queue.IsEmpty)
                     {
-                        StartWorkerLocked(); // the queued item already holds a wake-up token
+                        launch = StartWorkerLocked(); // the queued item already holds a wake-up token
                     }
+                }
+
+                if (launch is not null)
+                {
+                    Launch(launch);
                 }
             }
         }

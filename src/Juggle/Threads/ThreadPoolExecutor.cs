@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.RateLimiting;
 using Juggle.Internal;
 
 namespace Juggle;
@@ -14,6 +16,12 @@ namespace Juggle;
 /// A task that blocks on futures of this same executor without a timeout (<see cref="Future{T}.Result(TimeSpan?)"/>,
 /// <see cref="Futures.Wait{TFuture}"/>, <see cref="Futures.AsCompleted{TFuture}"/>, …) is checked for deadlock: if
 /// the wait can never end it throws <see cref="DeadlockException"/> (see there for what is detected).
+/// </para>
+/// <para>
+/// Async work (<c>Submit(async ct => …)</c>) holds one of the <see cref="Executor.MaxWorkers"/> slots until its task
+/// completes, but no thread while it awaits: the worker that called the function goes on with other work, and the
+/// continuations run on the .NET thread pool. So thousands of tasks awaiting I/O run on a few threads, and
+/// <see cref="Executor.MaxWorkers"/> still bounds how many tasks run at once, sync and async together.
 /// </para>
 /// <para>
 /// <c>Map</c> without a <c>chunkSize</c> measures its tasks and batches cheap items (up to 1,024 per task, aiming at
@@ -34,8 +42,24 @@ public sealed partial class ThreadPoolExecutor : Executor
     // Idle workers allowed to spin at the same time; the others go straight to sleep.
     private static readonly int MaxSpinners = Math.Max(2, Environment.ProcessorCount);
 
+    // Threads started for async work while the existing ones are free: starting an async function takes
+    // microseconds, and its awaits hold a slot, not a thread.
+    private static readonly int AsyncStarters = Math.Max(2, Environment.ProcessorCount);
+
+    // An async function that kept its worker this long before its first await probably blocks (a synchronous
+    // DNS lookup, a lock): the worker starts another thread for the queue, so such work still fans out.
+    private static readonly long SlowAsyncStart = Stopwatch.Frequency / 500; // 2 ms
+
+    // Each newly started thread starts up to this many of the threads still wanted: a fan-out of many threads
+    // costs the submitter one thread start and the others about log2(n) starts one after the other.
+    private const int SiblingsPerStart = 2;
+
     [ThreadStatic]
     private static Worker? t_current;
+
+    // Set by InlineStarter.Detach: the async work StartQueuedAsyncWork started left this thread.
+    [ThreadStatic]
+    private static bool t_startedInlineDetached;
 
     private readonly ConcurrentQueue<Future> _queue = new();
     private readonly object _sleepLock = new();
@@ -49,6 +73,12 @@ public sealed partial class ThreadPoolExecutor : Executor
     private int _spinners;
     private int _live;
     private int _blocked;
+    private int _slotsUsed; // workers running a task or spinning for one, plus detached async work: at most MaxWorkers
+    private int _detached; // async work running without a worker
+    private int _launching; // threads being started that have not yet started their siblings (under _stateLock)
+    private readonly Stack<Worker> _unlaunched = new(); // workers wanted, waiting for a starting thread (under _stateLock)
+    private readonly object _drainLock = new();
+    private readonly InlineStarter _inlineStarter;
     private volatile bool _shutdown;
     private bool _cancelPending;
     private volatile BrokenExecutorException? _broken;
@@ -68,6 +98,7 @@ public sealed partial class ThreadPoolExecutor : Executor
     {
         _prefix = options.ThreadNamePrefix ?? $"ThreadPoolExecutor-{Number}";
         _initializer = options.Initializer;
+        _inlineStarter = new InlineStarter(this);
     }
 
     /// <inheritdoc/>
@@ -89,6 +120,7 @@ public sealed partial class ThreadPoolExecutor : Executor
 
     private protected override void SubmitCore(Future future)
     {
+        Worker? launch;
         lock (_stateLock)
         {
             if (_broken is { } broken)
@@ -103,7 +135,12 @@ public sealed partial class ThreadPoolExecutor : Executor
 
             _queue.Enqueue(future);
             WakeOne();
-            AdjustWorkerCountLocked();
+            launch = AdjustWorkerCountLocked(future);
+        }
+
+        if (launch is not null)
+        {
+            Launch(launch);
         }
     }
 
@@ -130,12 +167,12 @@ public sealed partial class ThreadPoolExecutor : Executor
 
             if (first)
             {
-                // Each worker exits when it finds the queue empty.
+                // Each worker exits when it finds the queue empty; detached async work ends on its own.
                 if (_live > 0)
                 {
                     WakeAll();
                 }
-                else
+                else if (Volatile.Read(ref _detached) == 0)
                 {
                     _allExited.TrySetResult();
                 }
@@ -145,18 +182,46 @@ public sealed partial class ThreadPoolExecutor : Executor
 
     private protected override void WaitForWorkers()
     {
-        Worker[] workers;
-        lock (_stateLock)
+        var waited = 0;
+        while (true)
         {
-            workers = [.. _workers];
-        }
-
-        foreach (var worker in workers)
-        {
-            // A task may shut its own executor down; a thread cannot wait for itself.
-            if (worker != t_current)
+            Worker[] workers;
+            lock (_stateLock)
             {
-                worker.Exited.Wait();
+                // A detached task completing after shutdown may start a thread for the queue: wait for those too.
+                workers = _workers.Count > waited ? [.. _workers.Skip(waited)] : [];
+                waited = _workers.Count;
+            }
+
+            foreach (var worker in workers)
+            {
+                // A task may shut its own executor down; a thread cannot wait for itself.
+                if (worker != t_current)
+                {
+                    worker.Exited.Wait();
+                }
+            }
+
+            WaitForDetachedWork();
+            lock (_stateLock)
+            {
+                if (_workers.Count == waited)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Blocks until no async work runs detached from a worker (called after shutdown).</summary>
+    private void WaitForDetachedWork()
+    {
+        lock (_drainLock)
+        {
+            Interlocked.MemoryBarrier(); // pairs with the decrement-then-read-shutdown in DetachedCompleted
+            while (Volatile.Read(ref _detached) > 0)
+            {
+                Monitor.Wait(_drainLock);
             }
         }
     }
@@ -176,11 +241,12 @@ public sealed partial class ThreadPoolExecutor : Executor
         return new ThreadPoolExecutorOptions { MaxWorkers = maxWorkers, ThreadNamePrefix = threadNamePrefix, Initializer = initializer };
     }
 
-    private void AdjustWorkerCountLocked()
+    /// <summary>Claims an idle worker or reserves a new thread for the queued <paramref name="future"/>; returns a worker to launch outside the lock.</summary>
+    private Worker? AdjustWorkerCountLocked(Future future)
     {
         if (_live >= MaxWorkers)
         {
-            return;
+            return null;
         }
 
         // Claim an idle worker if there is one; otherwise start a thread, up to the maximum.
@@ -194,30 +260,112 @@ public sealed partial class ThreadPoolExecutor : Executor
 
             if (Interlocked.CompareExchange(ref _idleTokens, idle - 1, idle) == idle)
             {
-                return;
+                return null;
             }
         }
 
-        if (_live < MaxWorkers)
+        // Every slot is held (by running tasks and async work awaiting): a new thread could not run the work. The
+        // first slot freed wakes a sleeping worker or starts a thread.
+        if (Volatile.Read(ref _slotsUsed) >= MaxWorkers)
         {
-            StartWorkerLocked();
+            return null;
         }
+
+        // Async work only needs a thread to start it: a few threads do, unless all of them are busy with blocking work.
+        if (_live >= AsyncStarters && future.IsAsyncWork && AnyWorkerFreeLocked())
+        {
+            return null;
+        }
+
+        return StartWorkerLocked();
     }
 
-    private void StartWorkerLocked()
+    /// <summary><see langword="true"/> when some worker is idle, starting, or only starting async work (it will take the queue soon).</summary>
+    private bool AnyWorkerFreeLocked()
+    {
+        foreach (var worker in _workers)
+        {
+            if (!worker.Exited.IsSet && (worker.Current is null || worker.CurrentIsAsync))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Adds a worker. A parked thread of the process-wide cache takes it at once; otherwise it needs a new thread,
+    /// which is started by the caller (returned, to start outside the lock) unless another thread is being
+    /// started: then that thread starts it when it begins, so the submitter never waits for more than one start.
+    /// </summary>
+    private Worker? StartWorkerLocked()
     {
         var worker = new Worker(this, $"{_prefix}_{_workers.Count}");
         _workers.Add(worker);
         _live++;
-        WorkerThreadCache.Run(worker.Name, worker.Main);
+        if (WorkerThreadCache.TryRunParked(worker.Name, worker.Main))
+        {
+            return null;
+        }
+
+        if (_launching > 0)
+        {
+            _unlaunched.Push(worker);
+            return null;
+        }
+
+        _launching++;
+        worker.Launching = true;
+        return worker;
+    }
+
+    private static void Launch(Worker worker) => WorkerThreadCache.StartNew(worker.Name, worker.Main);
+
+    /// <summary>Run by a newly started thread first: starts up to <see cref="SiblingsPerStart"/> of the threads still wanted.</summary>
+    private void LaunchSiblings(Worker self)
+    {
+        Worker? first = null;
+        Worker? second = null;
+        lock (_stateLock)
+        {
+            _launching--;
+            self.Launching = false;
+            if (_unlaunched.TryPop(out first))
+            {
+                first.Launching = true;
+                _launching++;
+                if (SiblingsPerStart > 1 && _unlaunched.TryPop(out second))
+                {
+                    second.Launching = true;
+                    _launching++;
+                }
+            }
+        }
+
+        if (first is not null)
+        {
+            Launch(first);
+        }
+
+        if (second is not null)
+        {
+            Launch(second);
+        }
     }
 
     private void WorkerMain(Worker worker)
     {
         t_current = worker;
         worker.ThreadId = Environment.CurrentManagedThreadId;
+        var holdsSlot = false;
         try
         {
+            if (worker.Launching)
+            {
+                LaunchSiblings(worker);
+            }
+
             if (_initializer is not null && !RunInitializer(worker))
             {
                 return;
@@ -225,11 +373,23 @@ public sealed partial class ThreadPoolExecutor : Executor
 
             while (true)
             {
-                if (!_queue.TryDequeue(out var future))
+                if (!holdsSlot)
                 {
-                    if (!WaitForWork())
+                    if (!TakeSlotOrSleep())
                     {
                         return;
+                    }
+
+                    holdsSlot = true;
+                }
+
+                if (!_queue.TryDequeue(out var future))
+                {
+                    if (!SpinForWork())
+                    {
+                        // Sleeping workers hold no slot, so async work awaiting can use it.
+                        Interlocked.Decrement(ref _slotsUsed);
+                        holdsSlot = false;
                     }
 
                     continue;
@@ -241,15 +401,23 @@ public sealed partial class ThreadPoolExecutor : Executor
                     TryReclaimIdleToken();
                 }
 
-                RunOne(worker, future);
+                if (RunOne(worker, future))
+                {
+                    holdsSlot = false; // the slot went with the detached async work
+                }
             }
         }
         finally
         {
+            if (holdsSlot)
+            {
+                Interlocked.Decrement(ref _slotsUsed);
+            }
+
             lock (_stateLock)
             {
                 _live--;
-                if (_live == 0 && (_shutdown || _broken is not null))
+                if (_live == 0 && (_shutdown || _broken is not null) && Volatile.Read(ref _detached) == 0)
                 {
                     _allExited.TrySetResult();
                 }
@@ -260,9 +428,10 @@ public sealed partial class ThreadPoolExecutor : Executor
         }
     }
 
-    private void RunOne(Worker worker, Future future)
+    /// <summary>Runs one task. Returns <see langword="true"/> when it was async work that detached (it keeps the worker's slot).</summary>
+    private bool RunOne(Worker worker, Future future)
     {
-        System.Threading.RateLimiting.RateLimitLease? lease = null;
+        RateLimitLease? lease = null;
         if (HasRateLimiter && future.State == FutureState.Pending)
         {
             // Published so that Shutdown(cancelFutures: true) also cancels a task whose worker waits for a permit.
@@ -281,7 +450,7 @@ public sealed partial class ThreadPoolExecutor : Executor
 #pragma warning restore CA1031
             {
                 future.TryFailPending(ex);
-                return;
+                return false;
             }
             finally
             {
@@ -289,7 +458,12 @@ public sealed partial class ThreadPoolExecutor : Executor
             }
         }
 
+        var isAsync = future.IsAsyncWork;
+        var started = isAsync ? Stopwatch.GetTimestamp() : 0;
+        worker.CurrentIsAsync = isAsync;
         worker.Current = future;
+        worker.Lease = lease;
+        worker.Detached = false;
         try
         {
             future.Run(worker, worker.Name, worker);
@@ -297,8 +471,145 @@ public sealed partial class ThreadPoolExecutor : Executor
         finally
         {
             worker.Current = null;
-            lease?.Dispose();
+            worker.Lease = null;
+            if (!worker.Detached)
+            {
+                // A detached task's permit is released when it completes: it is still running.
+                lease?.Dispose();
+            }
         }
+
+        if (isAsync && Stopwatch.GetTimestamp() - started > SlowAsyncStart)
+        {
+            StartThreadForQueue();
+        }
+
+        return worker.Detached;
+    }
+
+    /// <summary>Starts a thread if work is queued, a slot is free and no worker can take it soon.</summary>
+    private void StartThreadForQueue()
+    {
+        if (_queue.IsEmpty || Volatile.Read(ref _live) >= MaxWorkers || Volatile.Read(ref _slotsUsed) >= MaxWorkers)
+        {
+            return;
+        }
+
+        Worker? launch = null;
+        lock (_stateLock)
+        {
+            if (!_queue.IsEmpty && _live < MaxWorkers && _broken is null && Volatile.Read(ref _slotsUsed) < MaxWorkers && !AnyWorkerFreeLocked())
+            {
+                launch = StartWorkerLocked();
+            }
+        }
+
+        if (launch is not null)
+        {
+            Launch(launch);
+        }
+    }
+
+    /// <summary>The worker's async task left it: the task keeps the worker's slot until it completes.</summary>
+    private RateLimitLease? Detach(Worker worker)
+    {
+        worker.Detached = true;
+        Interlocked.Increment(ref _detached);
+        ReleaseIdleToken(worker);
+        var lease = worker.Lease;
+        worker.Lease = null;
+        return lease;
+    }
+
+    /// <summary>Detached async work completed (its outcome is published): frees its slot for the queue.</summary>
+    private void DetachedCompleted(object? state)
+    {
+        (state as RateLimitLease)?.Dispose();
+        if (StartQueuedAsyncWork())
+        {
+            return; // the slot went to the next async work
+        }
+
+        Interlocked.Decrement(ref _slotsUsed);
+        Interlocked.Decrement(ref _detached);
+        if (!_queue.IsEmpty)
+        {
+            if (Volatile.Read(ref _sleepers) > 0)
+            {
+                WakeOne();
+            }
+            else
+            {
+                StartThreadForQueue();
+            }
+        }
+
+        if (_shutdown || _broken is not null)
+        {
+            lock (_stateLock)
+            {
+                if (_live == 0 && Volatile.Read(ref _detached) == 0)
+                {
+                    _allExited.TrySetResult();
+                }
+            }
+
+            lock (_drainLock)
+            {
+                Monitor.PulseAll(_drainLock);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Called with the slot of async work that just completed: while the queue starts with async work, starts it on
+    /// this thread (a .NET thread-pool thread, where the completed work's continuation runs), as
+    /// <c>Parallel.ForEachAsync</c> does, instead of waking a worker for it. Returns <see langword="true"/> when
+    /// started work detached and holds the slot now. Sync work is left to the workers; so is all work of an executor
+    /// with an initializer (it must run on initialized threads) or a rate limiter (a permit may block).
+    /// </summary>
+    private bool StartQueuedAsyncWork()
+    {
+        if (_initializer is not null || HasRateLimiter || _broken is not null)
+        {
+            return false;
+        }
+
+        while (_queue.TryPeek(out var head) && head.IsAsyncWork && _queue.TryDequeue(out var next))
+        {
+            if (!next.IsAsyncWork)
+            {
+                // A worker dequeued the async head meanwhile: this is sync work and goes back to the workers.
+                _queue.Enqueue(next);
+                return false;
+            }
+
+            t_startedInlineDetached = false;
+            next.Run(_inlineStarter, InlineStarterName, _inlineStarter);
+            if (t_startedInlineDetached)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool TryTakeSlot()
+    {
+        var used = Volatile.Read(ref _slotsUsed);
+        while (used < MaxWorkers)
+        {
+            var seen = Interlocked.CompareExchange(ref _slotsUsed, used + 1, used);
+            if (seen == used)
+            {
+                return true;
+            }
+
+            used = seen;
+        }
+
+        return false;
     }
 
     private bool RunInitializer(Worker worker)
@@ -332,8 +643,11 @@ public sealed partial class ThreadPoolExecutor : Executor
         }
     }
 
-    /// <summary>Sleeps until work is queued. Returns <see langword="false"/> when the worker should exit.</summary>
-    private bool WaitForWork()
+    /// <summary>
+    /// Spins briefly for work, holding the worker's slot. Returns <see langword="true"/> when work is queued,
+    /// <see langword="false"/> when the worker should sleep (or exit).
+    /// </summary>
+    private bool SpinForWork()
     {
         // Spinning briefly keeps a busy pool from paying for a kernel sleep and wake-up per task. Only a few workers
         // spin at once (on a 100-worker pool, 100 spinners would starve the threads doing real work and the one
@@ -369,23 +683,43 @@ public sealed partial class ThreadPoolExecutor : Executor
             Interlocked.Decrement(ref _spinners);
         }
 
+        return false;
+    }
+
+    /// <summary>
+    /// Takes a slot once work is queued, sleeping until there is both work and a free slot. Returns
+    /// <see langword="false"/> when the worker should exit (shut down or broken, and nothing queued).
+    /// </summary>
+    private bool TakeSlotOrSleep()
+    {
+        if (!_queue.IsEmpty && TryTakeSlot())
+        {
+            return true;
+        }
+
         lock (_sleepLock)
         {
-            // Interlocked is a full fence: pairs with the enqueue-then-read in WakeOne so no wake-up is lost.
+            // Interlocked is a full fence: pairs with the change-then-read in WakeOne and DetachedCompleted, so no
+            // wake-up is lost (queued work, or a slot freed by async work completing).
             Interlocked.Increment(ref _sleepers);
             try
             {
-                while (_queue.IsEmpty)
+                while (true)
                 {
-                    if (_shutdown || _broken is not null)
+                    if (!_queue.IsEmpty)
+                    {
+                        if (TryTakeSlot())
+                        {
+                            return true;
+                        }
+                    }
+                    else if (_shutdown || _broken is not null)
                     {
                         return false;
                     }
 
                     Monitor.Wait(_sleepLock);
                 }
-
-                return true;
             }
             finally
             {
@@ -435,6 +769,26 @@ public sealed partial class ThreadPoolExecutor : Executor
         }
     }
 
+    /// <summary>What <see cref="Future.WorkerName"/> says of async work started on the thread where other async work completed.</summary>
+    private const string InlineStarterName = ".NET thread pool";
+
+    /// <summary>Run hooks for async work started by <see cref="StartQueuedAsyncWork"/> on a thread that is no worker.</summary>
+    private sealed class InlineStarter(ThreadPoolExecutor owner) : IRunHooks
+    {
+        public void BeforeComplete()
+        {
+        }
+
+        public object? Detach(Future future)
+        {
+            // The slot and the detached count of the completed work pass to this work: no counter changes.
+            t_startedInlineDetached = true;
+            return null;
+        }
+
+        public void DetachedCompleted(object? state) => owner.DetachedCompleted(state);
+    }
+
     private sealed class Worker : IRunHooks
     {
         public Worker(ThreadPoolExecutor owner, string name)
@@ -461,6 +815,18 @@ public sealed partial class ThreadPoolExecutor : Executor
 
         public bool ReleasedIdleToken { get; set; }
 
+        /// <summary>Set while the thread being started for this worker has not yet started its siblings.</summary>
+        public bool Launching { get; set; }
+
+        /// <summary>Whether <see cref="Current"/> is async work (so the worker is only starting it).</summary>
+        public bool CurrentIsAsync { get; set; }
+
+        /// <summary>The rate-limit permit of <see cref="Current"/>, handed to the work if it detaches.</summary>
+        public RateLimitLease? Lease { get; set; }
+
+        /// <summary>Set when <see cref="Current"/> detached: async work that goes on without this thread.</summary>
+        public bool Detached { get; set; }
+
         /// <summary>The dequeued task this worker holds while it waits for a rate-limit permit.</summary>
 #pragma warning disable CA1051 // A field, so it can be exchanged with a full fence.
         public Future? AwaitingPermit;
@@ -469,5 +835,9 @@ public sealed partial class ThreadPoolExecutor : Executor
         // Announce idleness before the result is published, so a caller that reacts to the result by submitting
         // again reuses this thread instead of starting another.
         public void BeforeComplete() => Owner.ReleaseIdleToken(this);
+
+        public object? Detach(Future future) => Owner.Detach(this);
+
+        public void DetachedCompleted(object? state) => Owner.DetachedCompleted(state);
     }
 }
