@@ -54,7 +54,8 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
         }
 
         var assembly = type.Assembly;
-        if (assembly.IsDynamic || string.IsNullOrEmpty(assembly.Location))
+        // In a single-file bundle or a NativeAOT binary no assembly is a file; the worker is that same binary and loads it by name.
+        if (assembly.IsDynamic || (string.IsNullOrEmpty(assembly.Location) && !string.IsNullOrEmpty(typeof(FunctionReference).Assembly.Location)))
         {
             throw new ArgumentException($"{Describe(method)} lives in a dynamic or in-memory assembly that another process cannot load; put it in a compiled assembly.", paramName);
         }

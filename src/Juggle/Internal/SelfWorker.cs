@@ -1,0 +1,58 @@
+using System.Runtime.CompilerServices;
+using Juggle.Worker;
+
+namespace Juggle.Internal;
+
+/// <summary>
+/// An app that is its own worker: a process started with <c>JUGGLE_WORKER=self</c> serves the pool's frames and exits
+/// before the app's <c>Main</c> runs. CoreCLR gets here from the <see cref="StartupHook"/> the parent names in
+/// <c>DOTNET_STARTUP_HOOKS</c>; NativeAOT runs every module initializer before <c>Main</c>, so it gets here from
+/// <see cref="OnModuleLoad"/>.
+/// </summary>
+internal static class SelfWorker
+{
+    /// <summary>Set by the parent on a worker process; <see cref="SelfMode"/> means "serve as this executable".</summary>
+    public const string ModeVariable = "JUGGLE_WORKER";
+
+    public const string SelfMode = "self";
+
+    /// <summary>The assembly the parent names as the worker's startup hook.</summary>
+    public const string HookAssembly = "Juggle";
+
+    public const string StartupHooksVariable = "DOTNET_STARTUP_HOOKS";
+
+    /// <summary>The app's own <c>DOTNET_STARTUP_HOOKS</c>, restored in the worker so its child processes see the app's environment.</summary>
+    public const string SavedHooksVariable = "JUGGLE_WORKER_STARTUP_HOOKS";
+
+    private static int s_entered;
+
+#pragma warning disable CA2255 // A library module initializer on purpose: under NativeAOT it is the only code that runs before Main.
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void OnModuleLoad()
+    {
+        // Under CoreCLR a module initializer runs like a type initializer: every other thread touching Juggle would
+        // wait for it to return, so serving here would deadlock the worker's reader. CoreCLR serves from the hook.
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            RunIfRequested();
+        }
+    }
+
+    /// <summary>In a process started as a self-worker: serves until the parent closes the channel, then exits the process. Elsewhere returns at once.</summary>
+    public static void RunIfRequested()
+    {
+        if (!string.Equals(Environment.GetEnvironmentVariable(ModeVariable), SelfMode, StringComparison.Ordinal)
+            || Interlocked.Exchange(ref s_entered, 1) != 0)
+        {
+            return;
+        }
+
+        // Processes the user's functions start are ordinary processes again, with the app's own startup hooks.
+        Environment.SetEnvironmentVariable(ModeVariable, null);
+        var saved = Environment.GetEnvironmentVariable(SavedHooksVariable);
+        Environment.SetEnvironmentVariable(StartupHooksVariable, string.IsNullOrEmpty(saved) ? null : saved);
+        Environment.SetEnvironmentVariable(SavedHooksVariable, null);
+        StandardStreams.ExitNow(WorkerMain.Run());
+    }
+}
