@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Juggle.Remoting;
 
 namespace Juggle.Worker;
@@ -12,6 +13,8 @@ internal static class WorkerMain
     public const int MalformedInputExitCode = 3;
 
     /// <summary>Serves frames on the process's original stdin/stdout until the parent closes them; returns the exit code.</summary>
+    [RequiresUnreferencedCode(TrimMessages.Reflection)]
+    [RequiresDynamicCode(TrimMessages.DynamicCode)]
     public static int Run()
     {
         // Frames travel on the original stdout. What the user's code prints with Console.Out travels to the parent in

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using Juggle.Remoting;
 using Juggle.Worker;
 
 namespace Juggle.Internal;
@@ -40,6 +42,8 @@ internal static class SelfWorker
     }
 
     /// <summary>In a process started as a self-worker: serves until the parent closes the channel, then exits the process. Elsewhere returns at once.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TrimMessages.WorkerEntry)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = TrimMessages.WorkerEntry)]
     public static void RunIfRequested()
     {
         if (!string.Equals(Environment.GetEnvironmentVariable(ModeVariable), SelfMode, StringComparison.Ordinal)

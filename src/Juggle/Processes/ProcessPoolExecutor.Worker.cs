@@ -8,6 +8,8 @@ namespace Juggle;
 public sealed partial class ProcessPoolExecutor
 {
 #pragma warning disable CA1001 // The pipes and timer are released when the process exits (WaitForExit), not by an owner.
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessages.Reflection)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(TrimMessages.DynamicCode)]
     private sealed class WorkerProcess
 #pragma warning restore CA1001
     {

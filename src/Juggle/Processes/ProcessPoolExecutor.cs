@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Juggle.Internal;
 using Juggle.Remoting;
 
@@ -20,6 +21,8 @@ namespace Juggle;
 /// workers whose recent tasks were tiny get several calls queued ahead, so the round trip to the worker is hidden
 /// (a few µs per task, see <c>docs/benchmarks-processes.md</c>).</para>
 /// </remarks>
+[RequiresUnreferencedCode(TrimMessages.Reflection)]
+[RequiresDynamicCode(TrimMessages.DynamicCode)]
 public sealed partial class ProcessPoolExecutor : Executor
 {
     /// <summary>
