@@ -103,8 +103,7 @@ public sealed partial class ProcessPoolExecutor
         /// <summary>Starts the process and its reader thread. Call under the owner's lock (frames are not written here).</summary>
         public void Start()
         {
-            var process = Process.Start(_owner._launch.CreateStartInfo())
-                ?? throw new InvalidOperationException($"Could not start worker process '{_owner._launch.Host}'.");
+            var process = SpareWorker.Take(_owner._launch);
             _process = process;
             ProcessId = process.Id;
             lock (_writeLock)
