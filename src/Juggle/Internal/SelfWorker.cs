@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using Juggle.Remoting;
 using Juggle.Worker;
 
@@ -7,9 +6,9 @@ namespace Juggle.Internal;
 
 /// <summary>
 /// An app that is its own worker: a process started with <c>JUGGLE_WORKER=self</c> serves the pool's frames and exits
-/// before the app's <c>Main</c> runs. CoreCLR gets here from the <see cref="StartupHook"/> the parent names in
-/// <c>DOTNET_STARTUP_HOOKS</c>; NativeAOT runs every module initializer before <c>Main</c>, so it gets here from
-/// <see cref="OnModuleLoad"/>.
+/// before the app's <c>Main</c> runs. It gets here from the <see cref="StartupHook"/> the parent names in
+/// <c>DOTNET_STARTUP_HOOKS</c>. Not from a module initializer: CoreCLR runs those like type initializers, so every
+/// other thread touching Juggle (the worker's own input reader) would wait for the serve loop to return.
 /// </summary>
 internal static class SelfWorker
 {
@@ -27,19 +26,6 @@ internal static class SelfWorker
     public const string SavedHooksVariable = "JUGGLE_WORKER_STARTUP_HOOKS";
 
     private static int s_entered;
-
-#pragma warning disable CA2255 // A library module initializer on purpose: under NativeAOT it is the only code that runs before Main.
-    [ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void OnModuleLoad()
-    {
-        // Under CoreCLR a module initializer runs like a type initializer: every other thread touching Juggle would
-        // wait for it to return, so serving here would deadlock the worker's reader. CoreCLR serves from the hook.
-        if (!RuntimeFeature.IsDynamicCodeSupported)
-        {
-            RunIfRequested();
-        }
-    }
 
     /// <summary>In a process started as a self-worker: serves until the parent closes the channel, then exits the process. Elsewhere returns at once.</summary>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TrimMessages.WorkerEntry)]

@@ -17,9 +17,9 @@ public sealed partial class ProcessPoolExecutor
     /// <summary>
     /// How workers start. A framework-dependent app's worker is <c>dotnet exec --runtimeconfig app.runtimeconfig.json
     /// --depsfile app.deps.json Juggle.Worker.dll</c>: the app's frameworks and assemblies, without the app's <c>Main</c>.
-    /// An app with no <c>dotnet</c> host or no loose <c>Juggle.Worker.dll</c> (self-contained, single-file, trimmed,
-    /// NativeAOT) re-executes itself with <c>JUGGLE_WORKER=self</c>: a startup hook in Juggle.dll (CoreCLR) or Juggle's
-    /// module initializer (NativeAOT, where they all run before <c>Main</c>) serves the pool and exits before <c>Main</c>.
+    /// An app with no <c>dotnet</c> host or no loose <c>Juggle.Worker.dll</c> (self-contained, single-file, trimmed)
+    /// re-executes itself with <c>JUGGLE_WORKER=self</c>: a startup hook in Juggle.dll serves the pool and exits before
+    /// <c>Main</c>. NativeAOT is refused at construction, saying which publish to use instead.
     /// </summary>
     private sealed class WorkerLaunch
     {
@@ -106,6 +106,15 @@ public sealed partial class ProcessPoolExecutor
 
         private static WorkerLaunch ForSelf()
         {
+            if (!RuntimeFeature.IsDynamicCodeSupported)
+            {
+                throw new PlatformNotSupportedException(
+                    "ProcessPoolExecutor does not run under NativeAOT: it finds submitted functions by metadata token and serialises their arguments " +
+                    "and results with reflection-based System.Text.Json, which a NativeAOT binary cannot do for arbitrary types. " +
+                    "Publish the app without PublishAot: self-contained, single-file, trimmed and ReadyToRun publishes all run the app as its own worker " +
+                    "(dotnet publish -r <rid> --self-contained -p:PublishReadyToRun=true starts nearly as fast).");
+            }
+
             var self = Environment.ProcessPath;
             if (string.IsNullOrEmpty(self) || !File.Exists(self))
             {
@@ -113,8 +122,7 @@ public sealed partial class ProcessPoolExecutor
                     "ProcessPoolExecutor runs this self-contained, single-file or NativeAOT app as its own worker, but cannot find the app's executable (Environment.ProcessPath is empty).");
             }
 
-            if (RuntimeFeature.IsDynamicCodeSupported
-                && AppContext.TryGetSwitch("System.StartupHookProvider.IsSupported", out var hooks) && !hooks)
+            if (AppContext.TryGetSwitch("System.StartupHookProvider.IsSupported", out var hooks) && !hooks)
             {
                 throw new InvalidOperationException(
                     "ProcessPoolExecutor starts a self-contained app's workers by re-running the app with a startup hook (DOTNET_STARTUP_HOOKS=Juggle) that serves the pool before Main, " +
@@ -140,14 +148,11 @@ public sealed partial class ProcessPoolExecutor
             };
             if (WorkerPath is null)
             {
-                // The app itself, without arguments: the hook (or NativeAOT's module initializer) serves before Main.
+                // The app itself, without arguments: the startup hook serves before Main. Ours alone, so no other hook can
+                // print into the frame channel first; the worker restores the app's hooks for its own children.
                 info.Environment[SelfWorker.ModeVariable] = SelfWorker.SelfMode;
-                if (RuntimeFeature.IsDynamicCodeSupported)
-                {
-                    // Ours alone, so no other hook can print into the frame channel first; the worker restores the app's.
-                    info.Environment[SelfWorker.SavedHooksVariable] = Environment.GetEnvironmentVariable(SelfWorker.StartupHooksVariable) ?? string.Empty;
-                    info.Environment[SelfWorker.StartupHooksVariable] = SelfWorker.HookAssembly;
-                }
+                info.Environment[SelfWorker.SavedHooksVariable] = Environment.GetEnvironmentVariable(SelfWorker.StartupHooksVariable) ?? string.Empty;
+                info.Environment[SelfWorker.StartupHooksVariable] = SelfWorker.HookAssembly;
             }
             else
             {

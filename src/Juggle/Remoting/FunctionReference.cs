@@ -16,9 +16,6 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
     /// <summary>The static field holding the singleton instance of a compiler-generated closure class of non-capturing lambdas.</summary>
     internal const string LambdaSingletonField = "<>9";
 
-    /// <summary>The token of a function named where metadata tokens do not exist (NativeAOT).</summary>
-    internal const int NoToken = 0;
-
     /// <summary>Describes <paramref name="function"/>, or throws an <see cref="ArgumentException"/> saying why it cannot cross a process boundary.</summary>
     public static FunctionReference FromDelegate(Delegate function, string paramName)
     {
@@ -77,11 +74,8 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
             method.Module.ModuleVersionId,
             type.FullName ?? type.Name,
             method.Name,
-            TokenOf(method));
+            method.MetadataToken);
     }
-
-    /// <summary>NativeAOT keeps no metadata tokens: 0 there, and the worker (the same binary) finds the method by name.</summary>
-    private static int TokenOf(MethodInfo method) => RuntimeFeature.IsDynamicCodeSupported ? method.MetadataToken : NoToken;
 
     public static string Describe(MethodInfo method) => $"'{method.DeclaringType?.FullName ?? "?"}.{method.Name}'";
 
@@ -100,11 +94,6 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
     public MethodInfo Resolve()
     {
         var assembly = LoadAssembly();
-        if (MetadataToken == NoToken)
-        {
-            return ResolveByName(assembly);
-        }
-
         var module = assembly.Modules.FirstOrDefault(m => m.ModuleVersionId == ModuleVersionId)
             ?? throw new InvalidOperationException($"Assembly '{AssemblyName}' loaded from '{LocationOf(assembly)}' is a different build than the caller's (module version id mismatch): rebuild so both processes use the same assembly.");
         MethodBase? resolved;
@@ -123,33 +112,6 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
         }
 
         if (!method.IsStatic && method.DeclaringType.GetField(LambdaSingletonField, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic) is null)
-        {
-            throw new InvalidOperationException($"{TypeName}.{MethodName} is an instance method; only static methods and non-capturing lambdas can run in a worker.");
-        }
-
-        return method;
-    }
-
-    /// <summary>
-    /// Finds the method by type and name, for a parent without metadata tokens (NativeAOT): the worker is the same
-    /// binary, so the method the parent's delegate pointed at has reflection metadata here too.
-    /// </summary>
-    private MethodInfo ResolveByName(Assembly assembly)
-    {
-        var type = assembly.GetType(TypeName, throwOnError: false)
-            ?? throw new InvalidOperationException($"Type {TypeName} is not in '{AssemblyName}' (or was trimmed away).");
-        var candidates = type.GetMethods(BindingFlags.Static | BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
-            .Where(m => m.Name == MethodName)
-            .ToList();
-        if (candidates.Count != 1)
-        {
-            throw new InvalidOperationException(candidates.Count == 0
-                ? $"{TypeName}.{MethodName} is not in '{AssemblyName}' (or was trimmed away)."
-                : $"{TypeName}.{MethodName} is overloaded; without metadata tokens (NativeAOT) a function is found by name, so give it a name of its own.");
-        }
-
-        var method = candidates[0];
-        if (!method.IsStatic && type.GetField(LambdaSingletonField, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic) is null)
         {
             throw new InvalidOperationException($"{TypeName}.{MethodName} is an instance method; only static methods and non-capturing lambdas can run in a worker.");
         }

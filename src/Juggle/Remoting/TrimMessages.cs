@@ -13,10 +13,10 @@ internal static class TrimMessages
     /// <summary>The AOT side of <see cref="Reflection"/>.</summary>
     public const string DynamicCode =
         "ProcessPoolExecutor calls submitted functions through reflection and builds JSON contracts and generic chunk runners for their " +
-        "parameter and result types at run time. Under NativeAOT this works for the functions and value types the app itself compiles " +
-        "(its workers are the same binary), not for arbitrary methods. See the README's publish section.";
+        "parameter and result types at run time, which NativeAOT cannot: under PublishAot its constructor throws PlatformNotSupportedException. " +
+        "Publish self-contained, single-file, trimmed or ReadyToRun instead (the app then runs as its own worker).";
 
-    /// <summary>Why the worker entry points (startup hook, module initializer) may call the reflection-based serve loop.</summary>
+    /// <summary>Why the worker entry point (the startup hook) may call the reflection-based serve loop.</summary>
     public const string WorkerEntry =
         "Runs only in a process a ProcessPoolExecutor started as its worker; the executor's constructor carries the trim and AOT warnings to the app.";
 }

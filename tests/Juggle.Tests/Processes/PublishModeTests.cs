@@ -107,7 +107,8 @@ public sealed class PublishedApps : IDisposable
 
 /// <summary>
 /// The process pool from the app published every way .NET ships: framework-dependent, self-contained, single-file,
-/// trimmed, ReadyToRun and NativeAOT. Each run maps in real worker processes and checks that no worker ran Main.
+/// trimmed and ReadyToRun. Each run maps in real worker processes and checks that no worker ran Main. NativeAOT is
+/// refused when the pool is created, with a message that names what to publish instead.
 /// </summary>
 public sealed class PublishModeTests(PublishedApps apps) : IClassFixture<PublishedApps>
 {
@@ -119,7 +120,6 @@ public sealed class PublishModeTests(PublishedApps apps) : IClassFixture<Publish
     [InlineData("single-file")]
     [InlineData("trimmed")]
     [InlineData("ready-to-run")]
-    [InlineData("aot")]
     public void The_published_app_maps_in_its_workers_without_rerunning_Main(string mode)
     {
         var executable = apps.Executable(mode);
@@ -157,5 +157,26 @@ public sealed class PublishModeTests(PublishedApps apps) : IClassFixture<Publish
         {
             File.Delete(log);
         }
+    }
+
+    [Fact]
+    public void A_NativeAOT_app_is_told_at_construction_to_publish_self_contained_instead()
+    {
+        var start = new ProcessStartInfo(apps.Executable("aot")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("squares");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Patience))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("the NativeAOT app did not finish");
+        }
+
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.DoesNotContain("SQUARES", stdout.Result, StringComparison.Ordinal);
+        Assert.Contains("PlatformNotSupportedException", stderr.Result, StringComparison.Ordinal);
+        Assert.Contains("NativeAOT", stderr.Result, StringComparison.Ordinal);
+        Assert.Contains("--self-contained", stderr.Result, StringComparison.Ordinal);
     }
 }
