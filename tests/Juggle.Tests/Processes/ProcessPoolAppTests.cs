@@ -6,7 +6,7 @@ namespace Juggle.Tests;
 /// <summary>Publishes the fixture console app once for the tests of this class.</summary>
 public sealed class ProcessPoolFixtureApp
 {
-    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(10);
 
     public ProcessPoolFixtureApp()
     {

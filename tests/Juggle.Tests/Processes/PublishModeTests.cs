@@ -10,7 +10,7 @@ namespace Juggle.Tests;
 /// </summary>
 public sealed class PublishedApps : IDisposable
 {
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(8);
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(12);
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("juggle-publish-modes");
     private readonly SemaphoreSlim _slots = new(3);
     private readonly ConcurrentDictionary<string, Task<string>> _published = new();
