@@ -60,7 +60,39 @@ def per_item(repeats, run, items):
     return out
 
 
+def cold(args):
+    """`cold [repeats] [recycle_tasks]`: the start-up paths only, as `Juggle.Benchmarks processes cold`."""
+    repeats = int(args[0]) if args else 5
+    recycle_tasks = int(args[1]) if len(args) > 1 else 200
+    n = 20_000
+    result = {"recycle_tasks": recycle_tasks, "items": n,
+              "start_method": __import__("multiprocessing").get_start_method()}
+    startup = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            pool.submit(no_op, 1).result()
+            startup.append((time.perf_counter() - t0) * 1000)
+    result["startup_ms"] = startup
+    recycle, first_map = [], []
+    for _ in range(repeats):
+        with ProcessPoolExecutor(max_workers=2, max_tasks_per_child=1) as pool:
+            t0 = time.perf_counter()
+            sum(pool.map(no_op, range(recycle_tasks)))
+            recycle.append(recycle_tasks / (time.perf_counter() - t0))
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            pool.submit(no_op, 1).result()
+            t0 = time.perf_counter()
+            sum(pool.map(no_op, range(n), chunksize=1))
+            first_map.append((time.perf_counter() - t0) * 1e6 / n)
+    result["recycle_tasks_per_s"] = recycle
+    result["first_map1_us_per_item"] = first_map
+    print(json.dumps(result))
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "cold":
+        return cold(sys.argv[2:])
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 20_000
     result = {"items": n, "workers": 2, "cpu_tasks": CPU_TASKS, "cpu_iterations": CPU_ITERATIONS,

@@ -1,42 +1,7 @@
-using Juggle.Remoting;
-
 namespace Juggle.Worker;
 
-/// <summary>The entry point of a ProcessPoolExecutor worker process.</summary>
+/// <summary>The entry point of a ProcessPoolExecutor worker process started as <c>dotnet exec Juggle.Worker.dll</c>.</summary>
 internal static class Program
 {
-    /// <summary>Exit code when the parent sent a malformed frame.</summary>
-    private const int MalformedInputExitCode = 3;
-
-    private static int Main()
-    {
-        // Frames travel on the original stdout. What the user's code prints with Console.Out travels to the parent in
-        // Output frames (the parent prints it on its stdout); native writes to file descriptor 1 go to stderr.
-        var (input, output) = StandardStreams.TakeOver();
-        try
-        {
-            // The parent closed our input (shutdown) or died: exit now, even in the middle of a task.
-            WorkerHost.Run(input, output, onInputClosed: error =>
-            {
-                if (error is not null)
-                {
-                    Console.Error.WriteLine($"Juggle.Worker: malformed input from the parent, exiting: {error.Message}");
-                }
-
-                StandardStreams.ExitNow(error is null ? 0 : MalformedInputExitCode);
-            },
-            setStandardOutput: Console.SetOut);
-            return 0;
-        }
-        catch (FrameException ex)
-        {
-            Console.Error.WriteLine($"Juggle.Worker: protocol error, exiting: {ex.Message}");
-            return MalformedInputExitCode;
-        }
-        catch (IOException)
-        {
-            // The parent closed the channel while an answer was being written: it is gone, so are we.
-            return 0;
-        }
-    }
+    private static int Main() => WorkerMain.Run();
 }

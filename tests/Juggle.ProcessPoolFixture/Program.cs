@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Juggle;
 
 namespace Juggle.ProcessPoolFixture;
@@ -11,6 +12,9 @@ namespace Juggle.ProcessPoolFixture;
 /// </summary>
 internal static class Program
 {
+    // The pool's functions take and return int, which trimming and NativeAOT keep: the warnings are acknowledged here.
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "int arguments and results survive trimming.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "int arguments and results need no generated code.")]
     private static int Main(string[] args)
     {
         if (Environment.GetEnvironmentVariable("JUGGLE_FIXTURE_MAIN_LOG") is { Length: > 0 } log)

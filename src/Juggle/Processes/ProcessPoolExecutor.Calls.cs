@@ -26,6 +26,8 @@ public sealed partial class ProcessPoolExecutor
     }
 
     /// <summary>A static method known to workers by a process-wide id (sent once per worker with a Define frame).</summary>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessages.Reflection)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(TrimMessages.DynamicCode)]
     private sealed class RemoteFunction
     {
         private static readonly ConcurrentDictionary<MethodInfo, RemoteFunction> s_cache = new();
@@ -90,6 +92,8 @@ public sealed partial class ProcessPoolExecutor
     /// It is also its future's <see cref="ICancelGate"/>: one atomic phase decides whether the call is committed to a
     /// worker (written to it, or started at the head of its queue) or withdrawn by <see cref="Future.Cancel"/>.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessages.Reflection)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(TrimMessages.DynamicCode)]
     private abstract class CallRecord : ICancelGate
     {
         private const int Unsent = 0;
@@ -243,6 +247,8 @@ public sealed partial class ProcessPoolExecutor
             new ChunkCall<TSource, TResult>((MapChunkWorkItem<TSource, TResult>)work, function, items);
     }
 
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessages.Reflection)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(TrimMessages.DynamicCode)]
     private sealed class ValueCall<T>(WorkItem<T> work, RemoteFunction function, byte[][] arguments) : CallRecord(function)
     {
         private Future<T> _future = null!;
@@ -292,6 +298,8 @@ public sealed partial class ProcessPoolExecutor
         }
     }
 
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessages.Reflection)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(TrimMessages.DynamicCode)]
     private sealed class ChunkCall<TSource, TResult>(MapChunkWorkItem<TSource, TResult> work, RemoteFunction function, byte[] items) : CallRecord(function)
     {
         /// <summary>The JSON contract of <typeparamref name="TResult"/>, looked up once (not per item).</summary>

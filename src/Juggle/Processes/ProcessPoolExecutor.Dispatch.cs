@@ -626,7 +626,7 @@ public sealed partial class ProcessPoolExecutor
         if (startupFailure)
         {
             Break(new BrokenExecutorException(
-                string.Create(CultureInfo.InvariantCulture, $"Worker process {worker.ProcessId} of executor '{Name}' exited (code {exitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}) before it was ready, so the executor is broken; see the worker's output on stderr. Command: {_launch.Host} exec {_launch.WorkerPath}"),
+                string.Create(CultureInfo.InvariantCulture, $"Worker process {worker.ProcessId} of executor '{Name}' exited (code {exitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}) before it was ready, so the executor is broken; see the worker's output on stderr. Command: {_launch.Command}"),
                 error));
             return;
         }

@@ -10,6 +10,8 @@ public sealed partial class ProcessPoolExecutor
     /// <summary>The <see cref="Exception.Data"/> key holding the worker's stack trace on a recreated exception.</summary>
     public const string RemoteStackTraceKey = "Juggle.RemoteStackTrace";
 
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessages.Reflection)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(TrimMessages.DynamicCode)]
     private static class RemoteErrors
     {
         /// <summary>

@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Juggle.Internal;
 
 namespace Juggle;
 
@@ -12,12 +15,15 @@ public sealed partial class ProcessPoolExecutor
     private const string WorkerFileName = "Juggle.Worker.dll";
 
     /// <summary>
-    /// Workers run as <c>dotnet exec --runtimeconfig app.runtimeconfig.json --depsfile app.deps.json Juggle.Worker.dll</c>:
-    /// the app's frameworks and assemblies, without the app's <c>Main</c>.
+    /// How workers start. A framework-dependent app's worker is <c>dotnet exec --runtimeconfig app.runtimeconfig.json
+    /// --depsfile app.deps.json Juggle.Worker.dll</c>: the app's frameworks and assemblies, without the app's <c>Main</c>.
+    /// An app with no <c>dotnet</c> host or no loose <c>Juggle.Worker.dll</c> (self-contained, single-file, trimmed)
+    /// re-executes itself with <c>JUGGLE_WORKER=self</c>: a startup hook in Juggle.dll serves the pool and exits before
+    /// <c>Main</c>. NativeAOT is refused at construction, saying which publish to use instead.
     /// </summary>
     private sealed class WorkerLaunch
     {
-        private WorkerLaunch(string host, string workerPath, string? runtimeConfig, string? depsFile)
+        private WorkerLaunch(string host, string? workerPath, string? runtimeConfig, string? depsFile)
         {
             Host = host;
             WorkerPath = workerPath;
@@ -25,16 +31,29 @@ public sealed partial class ProcessPoolExecutor
             DepsFile = depsFile;
         }
 
+        /// <summary>The executable started: the <c>dotnet</c> host, or the app itself when it is its own worker.</summary>
         public string Host { get; }
 
-        public string WorkerPath { get; }
+        /// <summary><c>Juggle.Worker.dll</c>; <see langword="null"/> when the app is its own worker.</summary>
+        public string? WorkerPath { get; }
 
         public string? RuntimeConfig { get; }
 
         public string? DepsFile { get; }
 
+        /// <summary>The command line, for error messages.</summary>
+        public string Command => WorkerPath is null
+            ? $"{Host} (as its own worker: {SelfWorker.ModeVariable}={SelfWorker.SelfMode})"
+            : $"{Host} exec {WorkerPath}";
+
+        [DynamicDependency(nameof(StartupHook.Initialize), typeof(StartupHook))]
         public static WorkerLaunch Discover()
         {
+            if (IsSelfHosted())
+            {
+                return ForSelf();
+            }
+
             var worker = FindWorker();
             var deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?
                 .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
@@ -49,7 +68,7 @@ public sealed partial class ProcessPoolExecutor
                 }
             }
 
-            if (runtimeConfig is null && System.Reflection.Assembly.GetEntryAssembly()?.Location is { Length: > 0 } entry)
+            if (runtimeConfig is null && EntryAssemblyLocation() is { Length: > 0 } entry)
             {
                 var candidate = Path.ChangeExtension(entry, ".runtimeconfig.json");
                 if (File.Exists(candidate))
@@ -67,6 +86,56 @@ public sealed partial class ProcessPoolExecutor
             return new WorkerLaunch(FindHost(), worker, runtimeConfig, deps);
         }
 
+        /// <summary>
+        /// Whether the app must be its own worker: Juggle.dll is not a file (single-file bundle, NativeAOT), or the app
+        /// carries its own runtime (self-contained, trimmed), so there is no <c>dotnet</c> host to run Juggle.Worker.dll on.
+        /// </summary>
+        [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location is exactly what is tested: it means Juggle.dll is bundled.")]
+        private static bool IsSelfHosted()
+        {
+            if (!RuntimeFeature.IsDynamicCodeSupported || string.IsNullOrEmpty(typeof(ProcessPoolExecutor).Assembly.Location))
+            {
+                return true;
+            }
+
+            // A self-contained app's runtime lives in the app's own directory.
+            var runtime = Path.TrimEndingDirectorySeparator(Path.GetFullPath(RuntimeEnvironment.GetRuntimeDirectory()));
+            var app = Path.TrimEndingDirectorySeparator(Path.GetFullPath(AppContext.BaseDirectory));
+            return string.Equals(runtime, app, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        }
+
+        private static WorkerLaunch ForSelf()
+        {
+            if (!RuntimeFeature.IsDynamicCodeSupported)
+            {
+                throw new PlatformNotSupportedException(
+                    "ProcessPoolExecutor does not run under NativeAOT: it finds submitted functions by metadata token and serialises their arguments " +
+                    "and results with reflection-based System.Text.Json, which a NativeAOT binary cannot do for arbitrary types. " +
+                    "Publish the app without PublishAot: self-contained, single-file, trimmed and ReadyToRun publishes all run the app as its own worker " +
+                    "(dotnet publish -r <rid> --self-contained -p:PublishReadyToRun=true starts nearly as fast).");
+            }
+
+            var self = Environment.ProcessPath;
+            if (string.IsNullOrEmpty(self) || !File.Exists(self))
+            {
+                throw new InvalidOperationException(
+                    "ProcessPoolExecutor runs this self-contained, single-file or NativeAOT app as its own worker, but cannot find the app's executable (Environment.ProcessPath is empty).");
+            }
+
+            if (AppContext.TryGetSwitch("System.StartupHookProvider.IsSupported", out var hooks) && !hooks)
+            {
+                throw new InvalidOperationException(
+                    "ProcessPoolExecutor starts a self-contained app's workers by re-running the app with a startup hook (DOTNET_STARTUP_HOOKS=Juggle) that serves the pool before Main, " +
+                    "but this app was built with startup hooks disabled (trimming turns them off by default). " +
+                    "Add <StartupHookSupport>true</StartupHookSupport> to the app's project file (the Juggle package sets it unless the project says otherwise), or publish framework-dependent.");
+            }
+
+            return new WorkerLaunch(self, workerPath: null, runtimeConfig: null, depsFile: null);
+        }
+
+        [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location (single-file) falls through to the other ways of finding the runtime config.")]
+        private static string? EntryAssemblyLocation() => System.Reflection.Assembly.GetEntryAssembly()?.Location;
+
         public ProcessStartInfo CreateStartInfo()
         {
             var info = new ProcessStartInfo(Host)
@@ -77,21 +146,32 @@ public sealed partial class ProcessPoolExecutor
                 RedirectStandardError = false,
                 CreateNoWindow = true,
             };
-            info.ArgumentList.Add("exec");
-            if (RuntimeConfig is not null)
+            if (WorkerPath is null)
             {
-                info.ArgumentList.Add("--runtimeconfig");
-                info.ArgumentList.Add(RuntimeConfig);
+                // The app itself, without arguments: the startup hook serves before Main. Ours alone, so no other hook can
+                // print into the frame channel first; the worker restores the app's hooks for its own children.
+                info.Environment[SelfWorker.ModeVariable] = SelfWorker.SelfMode;
+                info.Environment[SelfWorker.SavedHooksVariable] = Environment.GetEnvironmentVariable(SelfWorker.StartupHooksVariable) ?? string.Empty;
+                info.Environment[SelfWorker.StartupHooksVariable] = SelfWorker.HookAssembly;
             }
-
-            if (DepsFile is not null)
+            else
             {
-                info.ArgumentList.Add("--depsfile");
-                info.ArgumentList.Add(DepsFile);
-            }
+                info.ArgumentList.Add("exec");
+                if (RuntimeConfig is not null)
+                {
+                    info.ArgumentList.Add("--runtimeconfig");
+                    info.ArgumentList.Add(RuntimeConfig);
+                }
 
-            info.ArgumentList.Add(WorkerPath);
-            info.Environment["JUGGLE_WORKER"] = "1";
+                if (DepsFile is not null)
+                {
+                    info.ArgumentList.Add("--depsfile");
+                    info.ArgumentList.Add(DepsFile);
+                }
+
+                info.ArgumentList.Add(WorkerPath);
+                info.Environment[SelfWorker.ModeVariable] = "1";
+            }
 
             // A worker runs one task at a time: workstation, non-concurrent GC keeps its idle footprint small even
             // when the app itself uses server GC (an ASP.NET app's runtimeconfig).
@@ -117,7 +197,7 @@ public sealed partial class ProcessPoolExecutor
                 candidates.Add(explicitPath);
             }
 
-            if (Path.GetDirectoryName(typeof(ProcessPoolExecutor).Assembly.Location) is { Length: > 0 } libraryDirectory)
+            if (Path.GetDirectoryName(LibraryLocation()) is { Length: > 0 } libraryDirectory)
             {
                 candidates.Add(Path.Combine(libraryDirectory, WorkerFileName));
             }
@@ -135,6 +215,9 @@ public sealed partial class ProcessPoolExecutor
                 $"ProcessPoolExecutor cannot find its worker host '{WorkerFileName}' (looked in: {string.Join(", ", candidates)}). " +
                 $"Building a project that references Juggle copies it next to your app; if you copy files by hand, include it, or set {WorkerPathVariable}.");
         }
+
+        [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "Only reached when Juggle.dll is a file (IsSelfHosted checked it).")]
+        private static string LibraryLocation() => typeof(ProcessPoolExecutor).Assembly.Location;
 
         private static string FindHost()
         {
@@ -171,7 +254,7 @@ public sealed partial class ProcessPoolExecutor
 
             throw new InvalidOperationException(
                 $"ProcessPoolExecutor cannot find the .NET host '{executable}' (looked in: {string.Join(", ", candidates)}). " +
-                "Self-contained apps are not supported; run framework-dependent, or set DOTNET_ROOT.");
+                "Install the .NET runtime, set DOTNET_ROOT, or publish the app self-contained (it then runs as its own worker).");
         }
     }
 }

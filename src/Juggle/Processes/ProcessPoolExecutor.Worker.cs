@@ -8,6 +8,8 @@ namespace Juggle;
 public sealed partial class ProcessPoolExecutor
 {
 #pragma warning disable CA1001 // The pipes and timer are released when the process exits (WaitForExit), not by an owner.
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessages.Reflection)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(TrimMessages.DynamicCode)]
     private sealed class WorkerProcess
 #pragma warning restore CA1001
     {
@@ -101,8 +103,7 @@ public sealed partial class ProcessPoolExecutor
         /// <summary>Starts the process and its reader thread. Call under the owner's lock (frames are not written here).</summary>
         public void Start()
         {
-            var process = Process.Start(_owner._launch.CreateStartInfo())
-                ?? throw new InvalidOperationException($"Could not start worker process '{_owner._launch.Host}'.");
+            var process = SpareWorker.Take(_owner._launch);
             _process = process;
             ProcessId = process.Id;
             lock (_writeLock)

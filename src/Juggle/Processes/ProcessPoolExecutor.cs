@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Juggle.Internal;
 using Juggle.Remoting;
 
@@ -21,6 +22,8 @@ namespace Juggle;
 /// single-item tasks in flight (fewer tasks once items are batched), and workers whose recent tasks were tiny get
 /// several calls queued ahead, so the round trip to the worker is hidden (see <c>docs/benchmarks-processes.md</c>).</para>
 /// </remarks>
+[RequiresUnreferencedCode(TrimMessages.Reflection)]
+[RequiresDynamicCode(TrimMessages.DynamicCode)]
 public sealed partial class ProcessPoolExecutor : Executor
 {
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
@@ -10,6 +11,8 @@ namespace Juggle.Remoting;
 /// Serialises arguments and results with System.Text.Json. Values are only ever read back into a type the reader
 /// chooses (a method's declared parameter or return type); no type name on the wire drives deserialization.
 /// </summary>
+[RequiresUnreferencedCode(TrimMessages.Reflection)]
+[RequiresDynamicCode(TrimMessages.DynamicCode)]
 internal static class ArgumentCodec
 {
     private static readonly ConcurrentDictionary<Type, string?> s_unsupported = new();

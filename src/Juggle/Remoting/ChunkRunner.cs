@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -11,6 +12,8 @@ namespace Juggle.Remoting;
 /// once. It writes the same ChunkResult body as the general path in <see cref="WorkerHost"/>, which handles every
 /// other shape (cancellation tokens, tasks, void, open generics).
 /// </summary>
+[RequiresUnreferencedCode(TrimMessages.Reflection)]
+[RequiresDynamicCode(TrimMessages.DynamicCode)]
 internal abstract class ChunkRunner
 {
     /// <summary>What a Map item's error says when its result could not be serialised.</summary>
@@ -53,6 +56,8 @@ internal abstract class ChunkRunner
 }
 
 #pragma warning disable CA1812 // Instantiated through MakeGenericType in ChunkRunner.TryCreate.
+[RequiresUnreferencedCode(TrimMessages.Reflection)]
+[RequiresDynamicCode(TrimMessages.DynamicCode)]
 internal sealed class ChunkRunner<TArg, TResult>(Func<TArg, TResult> function) : ChunkRunner
 #pragma warning restore CA1812
 {

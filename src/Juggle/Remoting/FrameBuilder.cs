@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
@@ -91,6 +92,8 @@ internal sealed class FrameBuilder : IBufferWriter<byte>
     }
 
     /// <summary>A length-prefixed block holding <paramref name="value"/> serialised as JSON, written in place (no intermediate array).</summary>
+    [RequiresUnreferencedCode(TrimMessages.Reflection)]
+    [RequiresDynamicCode(TrimMessages.DynamicCode)]
     public FrameBuilder WriteJson(object? value, Type type, Utf8JsonWriter writer) =>
         WriteJsonBlock(writer, (value, type), static (json, state) => JsonSerializer.Serialize(json, state.value, state.type, ArgumentCodec.Options));
 

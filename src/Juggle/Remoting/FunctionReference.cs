@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
@@ -8,6 +9,8 @@ namespace Juggle.Remoting;
 /// Names a static method (or a non-capturing lambda) so another process can find it: the assembly (name and
 /// path), its module version id, the declaring type, and the method's metadata token.
 /// </summary>
+[RequiresUnreferencedCode(TrimMessages.Reflection)]
+[RequiresDynamicCode(TrimMessages.DynamicCode)]
 internal sealed record FunctionReference(string AssemblyName, string AssemblyPath, Guid ModuleVersionId, string TypeName, string MethodName, int MetadataToken)
 {
     /// <summary>The static field holding the singleton instance of a compiler-generated closure class of non-capturing lambdas.</summary>
@@ -54,7 +57,8 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
         }
 
         var assembly = type.Assembly;
-        if (assembly.IsDynamic || string.IsNullOrEmpty(assembly.Location))
+        // In a single-file bundle or a NativeAOT binary no assembly is a file; the worker is that same binary and loads it by name.
+        if (assembly.IsDynamic || (string.IsNullOrEmpty(LocationOf(assembly)) && !string.IsNullOrEmpty(LocationOf(typeof(FunctionReference).Assembly))))
         {
             throw new ArgumentException($"{Describe(method)} lives in a dynamic or in-memory assembly that another process cannot load; put it in a compiled assembly.", paramName);
         }
@@ -66,7 +70,7 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
 
         return new FunctionReference(
             assembly.FullName ?? assembly.GetName().Name ?? string.Empty,
-            assembly.Location,
+            LocationOf(assembly),
             method.Module.ModuleVersionId,
             type.FullName ?? type.Name,
             method.Name,
@@ -91,7 +95,7 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
     {
         var assembly = LoadAssembly();
         var module = assembly.Modules.FirstOrDefault(m => m.ModuleVersionId == ModuleVersionId)
-            ?? throw new InvalidOperationException($"Assembly '{AssemblyName}' loaded from '{assembly.Location}' is a different build than the caller's (module version id mismatch): rebuild so both processes use the same assembly.");
+            ?? throw new InvalidOperationException($"Assembly '{AssemblyName}' loaded from '{LocationOf(assembly)}' is a different build than the caller's (module version id mismatch): rebuild so both processes use the same assembly.");
         MethodBase? resolved;
         try
         {
@@ -118,6 +122,10 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
     /// <summary>The singleton instance a non-capturing lambda's method is called on; <see langword="null"/> for static methods.</summary>
     public static object? GetTarget(MethodInfo method) =>
         method.IsStatic ? null : method.DeclaringType!.GetField(LambdaSingletonField, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)!.GetValue(null);
+
+    /// <summary>An assembly's file; empty in a single-file bundle or NativeAOT, where the worker (the same binary) loads it by name.</summary>
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location is expected and handled: the worker loads the assembly by name.")]
+    private static string LocationOf(Assembly assembly) => assembly.Location;
 
     private static bool IsLambdaSingleton(object? target, MethodInfo method)
     {

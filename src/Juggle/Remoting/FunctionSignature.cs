@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace Juggle.Remoting;
@@ -6,6 +7,8 @@ namespace Juggle.Remoting;
 /// How a remote function is called: which parameters carry data (as JSON in their declared types), which receive a
 /// <see cref="CancellationToken"/> supplied by the worker, and what the result type is once a returned task is awaited.
 /// </summary>
+[RequiresUnreferencedCode(TrimMessages.Reflection)]
+[RequiresDynamicCode(TrimMessages.DynamicCode)]
 internal sealed class FunctionSignature
 {
     private readonly bool[] _isToken;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 
 namespace Juggle.Remoting;
@@ -12,6 +13,8 @@ namespace Juggle.Remoting;
 /// handles Cancel frames at once: a call not yet started is marked to be skipped (and the parent told so), which is
 /// how a call already sent ahead can be cancelled without ever running.
 /// </summary>
+[RequiresUnreferencedCode(TrimMessages.Reflection)]
+[RequiresDynamicCode(TrimMessages.DynamicCode)]
 #pragma warning disable CA1001 // The JSON writer lives as long as Run, which disposes it.
 internal sealed class WorkerHost
 #pragma warning restore CA1001
