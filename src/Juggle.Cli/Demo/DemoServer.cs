@@ -13,8 +13,9 @@ namespace Juggle.Cli.Demo;
 
 /// <summary>
 /// An embedded loopback HTTP server (Kestrel on 127.0.0.1, port 0) standing in for the seeds' web sites:
-/// <c>/pokedex/{n}</c> pages with a <c>&lt;title&gt;</c> and an <c>&lt;h1&gt;</c> (seed 003), <c>/books/{n}.txt</c>
-/// book-sized texts (seed 004), each answered after a fixed latency. Tests add their own routes.
+/// <c>/p/{slug}</c> blog posts (seed 000), <c>/pokedex/{n}</c> pages with a <c>&lt;title&gt;</c> and an
+/// <c>&lt;h1&gt;</c> (seed 003), <c>/books/{n}.txt</c> book-sized texts (seed 004), each answered after a fixed
+/// latency. Tests add their own routes.
 /// </summary>
 internal sealed class DemoServer : IAsyncDisposable
 {
@@ -45,14 +46,15 @@ internal sealed class DemoServer : IAsyncDisposable
     /// <summary>Number of requests answered so far.</summary>
     public int Requests => Volatile.Read(ref _requests[0]);
 
-    public static async Task<DemoServer> StartAsync(TimeSpan latency, Action<WebApplication>? configure = null, CancellationToken cancellationToken = default)
+    /// <summary>Starts the server on 127.0.0.1:<paramref name="port"/> (0: a free port, see <see cref="BaseAddress"/>).</summary>
+    public static async Task<DemoServer> StartAsync(TimeSpan latency, Action<WebApplication>? configure = null, int port = 0, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.UseKestrel(o =>
         {
-            o.Listen(IPAddress.Loopback, 0);
+            o.Listen(IPAddress.Loopback, port);
             o.Limits.MaxConcurrentConnections = null;
         });
         var app = builder.Build();
@@ -71,6 +73,9 @@ internal sealed class DemoServer : IAsyncDisposable
             await next(context).ConfigureAwait(false);
         });
 
+        app.MapGet("/p/{slug}", (string slug) => BlogPosts.Page(slug) is { } page
+            ? Results.Content(page, "text/html; charset=utf-8")
+            : Results.NotFound());
         app.MapGet("/pokedex/{n:int}", (int n) => n < 1 || n > Pokemon.Length
             ? Results.NotFound()
             : Results.Content(PokemonPage(n), "text/html; charset=utf-8"));
