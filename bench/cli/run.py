@@ -22,7 +22,7 @@ What it does (python3 stdlib only; about 2-3 minutes on 2 cores):
     to keep the run short), and `juggle download` of 8 x 50 MB files with no latency (sizes and bytes checked);
     start-up alone: `juggle --version` (ReadyToRun and JIT) and the bare CPython start-up with seed 000's imports;
  5. prints a table and writes docs/benchmarks-cli.md: machine, load average before/after, command, figures,
-    ratios, and each issue-4 target met or missed.
+    ratios, and each target met or missed.
 """
 import argparse
 import datetime
@@ -191,7 +191,7 @@ def main():
             "juggle titles (ReadyToRun)": ([r2r, "titles", "-i", url_file, "--workers", "64", "--json"], check_juggle_titles),
             "juggle titles (JIT)": ([jit, "titles", "-i", url_file, "--workers", "64", "--json"], check_juggle_titles),
             "CPython seed 000 (ThreadPoolExecutor(64))": ([sys.executable, SEED000, url_file, "--workers", "64"], check_seed_titles),
-            # For information (not an issue-4 contender): the same command with --mode async.
+            # For information (not a contender): the same command with --mode async.
             "juggle titles --mode async (ReadyToRun)": ([r2r, "titles", "-i", url_file, "--workers", "64", "--json", "--mode", "async"], check_juggle_titles),
         }
         # Warm-up (untimed): page cache for the binaries, the server's JIT, loopback sockets.
@@ -379,7 +379,7 @@ def render(args, mach, build_times, r, load_before, load_after, started, total):
       f"ReadyToRun | {dl['wall']:.1f} s | {dl['rss'] / MB:.0f} MB | {dl['bytes'] / MB:.0f} MB written, sizes and "
       f"content {'checked' if dl['ok'] else 'WRONG'} (exit {dl['rc']}) |")
     w("")
-    w("## Issue 4 targets")
+    w("## Targets")
     w("")
     best_j = min((r2r, jit), key=lambda x: x["median"])
     best_name = "ReadyToRun" if best_j is r2r else "JIT"

@@ -160,7 +160,7 @@ def render(args, mach, j, c, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load
     w(f"- {mach['nproc']} cores (nproc), {mach['cpu']}, {mach['memory']} RAM, {mach['os']}")
     w(f"- .NET SDK {mach['dotnet']}, {mach['python']} (multiprocessing start method: {c.get('start_method', '?')})")
     w(f"- load average (1/5/15 min) before: {load_before}; before each side's rounds: {'; '.join(loads)}; after: "
-      f"{load_after}. The 2 cores are shared with other engineers' builds and tests, so absolute times are noisy; "
+      f"{load_after}. The 2 cores are shared with other jobs (builds, tests), so absolute times are noisy; "
       "both sides run interleaved in the same minutes.")
     w("")
     w("## Setup")
@@ -186,7 +186,7 @@ def render(args, mach, j, c, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load
     w("")
     w("## Results (medians)")
     w("")
-    w("| measurement | CPython 3.11 | Juggle | Juggle vs CPython | target (issue 3) | met |")
+    w("| measurement | CPython 3.11 | Juggle | Juggle vs CPython | target | met |")
     w("|---|---:|---:|---:|---|---|")
     w(f"| Map 20k no-op, chunk size 1, per item | {c_map1:.1f} µs | {j_map1:.2f} µs | {c_map1 / j_map1:.1f}× faster | "
       f"≤ 10 µs | {mark(j_map1 <= 10)} |")

@@ -4,6 +4,7 @@
 using System.Diagnostics;
 using CpuBound;
 using Juggle;
+using Juggle.Samples;
 
 Console.WriteLine($"{Environment.ProcessorCount} cores, {MathWork.Iterations:N0} iterations per task\n");
 
@@ -25,7 +26,7 @@ var processes = Time("ProcessPoolExecutor (seed's 3_multiprocess.py)", () =>
     return [.. work.Select(future => future.Result())];
 });
 
-Console.WriteLine($"Speed-up on {Environment.ProcessorCount} cores: threads {sequential / threads:F1}x (CPython: none), processes {sequential / processes:F1}x.");
+Console.WriteLine($"Speed-up on {Environment.ProcessorCount} cores: threads {Ratio.Format(sequential, threads)} (CPython: none), processes {Ratio.Format(sequential, processes)}.");
 
 static TimeSpan Time(string title, Func<double[]> doLotsOfMath)
 {

@@ -3,6 +3,7 @@
 // Usage: dotnet run --project samples/Downloader [-- OUTPUT_DIR]. See README.md.
 using System.Diagnostics;
 using Juggle;
+using Juggle.Samples;
 using Juggle.Samples.Server;
 
 var outputDir = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "juggle-samples", "downloads");
@@ -99,7 +100,7 @@ using (var executor = new ThreadPoolExecutor(maxWorkers: 2 * Environment.Process
 {
     var results = executor.Map(DownloadOne, pdfUrls, timeout: TimeSpan.FromSeconds(60)).ToList();
     var threaded = Stopwatch.GetElapsedTime(t0);
-    Console.WriteLine($"download_all (ThreadPoolExecutor, {executor.MaxWorkers} workers): {results.Count} files in {threaded.TotalSeconds:F2} s, {sequential / threaded:F1}x faster");
+    Console.WriteLine($"download_all (ThreadPoolExecutor, {executor.MaxWorkers} workers): {results.Count} files in {threaded.TotalSeconds:F2} s, {Ratio.Format(sequential, threaded)} faster");
 }
 
 // Map throws at the first failing item and the iteration ends there. The seed's fix: submit, then handle each

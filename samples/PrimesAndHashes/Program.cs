@@ -3,6 +3,7 @@
 // hashes; .NET threads have no GIL, so a ThreadPoolExecutor runs them on every core too. See README.md.
 using System.Diagnostics;
 using Juggle;
+using Juggle.Samples;
 using PrimesAndHashes;
 
 Console.WriteLine($"{Environment.ProcessorCount} cores\n");
@@ -19,7 +20,7 @@ var hashProcesses = Timeit("hash_all, ProcessPoolExecutor.Map(chunkSize: 2)", ()
     using var executor = new ProcessPoolExecutor(); // Work.HashOne is a static method: it can run in another process
     return executor.Map(Work.HashOne, Enumerable.Range(0, 20), chunkSize: 2).Count();
 });
-Console.WriteLine($"  -> speed-up on {Environment.ProcessorCount} cores: threads {hashSequential / hashPooled:F1}x, processes {hashSequential / hashProcesses:F1}x (less when the machine is busy).\n");
+Console.WriteLine($"  -> speed-up on {Environment.ProcessorCount} cores: threads {Ratio.Format(hashSequential, hashPooled)}, processes {Ratio.Format(hashSequential, hashProcesses)} (less when the machine is busy).\n");
 
 // ---- find_prime over 1000 numbers: sequential vs a pool ------------------------------------------------------------
 int[] numbers = [.. Enumerable.Range(0, 1000).Select(i => 10_000 + (i * 7))];
@@ -40,7 +41,7 @@ var primeProcesses = Timeit("find_prime, ProcessPoolExecutor.Map (one task per n
     using var executor = new ProcessPoolExecutor();
     return executor.Map(Work.IsPrime, numbers).Count(isPrime => isPrime);
 });
-Console.WriteLine($"  -> slower than sequential: threads {primePooled / primeSequential:F0}x, in chunks {primeChunked / primeSequential:F0}x, processes {primeProcesses / primeSequential:F0}x.");
+Console.WriteLine($"  -> time relative to sequential (above 1x: slower): threads {Ratio.Format(primePooled, primeSequential)}, in chunks {Ratio.Format(primeChunked, primeSequential)}, processes {Ratio.Format(primeProcesses, primeSequential)}.");
 Console.WriteLine("     Checking a number takes well under a microsecond: too little work to hand to another thread or process.");
 
 // The seed's @timeit decorator.

@@ -17,6 +17,6 @@ public static class Ratio
         _ => "<0.01x",
     };
 
-    /// <summary>How many times longer <paramref name="slower"/> took than <paramref name="faster"/>.</summary>
-    public static string Format(TimeSpan slower, TimeSpan faster) => faster <= TimeSpan.Zero ? "-" : Format(slower / faster);
+    /// <summary><paramref name="time"/> / <paramref name="baseline"/>: a speed-up when <paramref name="time"/> is the sequential run's.</summary>
+    public static string Format(TimeSpan time, TimeSpan baseline) => baseline <= TimeSpan.Zero ? "-" : Format(time / baseline);
 }

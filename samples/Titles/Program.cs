@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using Juggle;
+using Juggle.Samples;
 using Juggle.Samples.Server;
 
 // The seed fetched bitecode.dev; we serve the same seven posts from a loopback server, ~200 ms per response.
@@ -61,4 +62,4 @@ using (var executor = new ThreadPoolExecutor(maxWorkers: urls.Length))
 var pooled = Stopwatch.GetElapsedTime(pooledStart);
 Console.WriteLine($"Total time taken for all URLs: {pooled.TotalSeconds:F4} seconds\n");
 
-Console.WriteLine($"Sequential: {sequential.TotalSeconds:F2} s, pooled ({urls.Length} workers): {pooled.TotalSeconds:F2} s, speed-up: {sequential / pooled:F1}x");
+Console.WriteLine($"Sequential: {sequential.TotalSeconds:F2} s, pooled ({urls.Length} workers): {pooled.TotalSeconds:F2} s, speed-up: {Ratio.Format(sequential, pooled)}");

@@ -280,20 +280,20 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
             if (perItem < 200 || !cpuBound)
             {
                 return string.Create(CultureInfo.InvariantCulture,
-                    $"don't parallelise this. Each item takes about {perItem:0.#} µs, so handing it to a worker costs as much as doing it: the best parallel run ({parallelName}) ran at {parallelSpeedup:0.0#}× the sequential speed. Keep it sequential, or batch many items per task (Map's chunkSize).");
+                    $"don't parallelise this. Each item takes about {perItem:0.#} µs, so handing it to a worker costs as much as doing it: the best parallel run ({parallelName}) ran at {Speed.Factor(parallelSpeedup)} the sequential speed. Keep it sequential, or batch many items per task (Map's chunkSize).");
             }
 
             return string.Create(CultureInfo.InvariantCulture,
-                $"no speed-up measured ({parallelSpeedup:0.0#}× with {parallelName}) although each item is real CPU work ({perItem / 1000:0.#} ms): the {cores} cores look busy with other programs. This work is CPU-bound, so on an idle machine threads (or processes) with one worker per core can approach {cores}×; right now, sequential is as good.");
+                $"no speed-up measured ({Speed.Factor(parallelSpeedup)} with {parallelName}) although each item is real CPU work ({perItem / 1000:0.#} ms): the {cores} cores look busy with other programs. This work is CPU-bound, so on an idle machine threads (or processes) with one worker per core can approach {cores}×; right now, sequential is as good.");
         }
 
         if (!cpuBound)
         {
             return string.Create(CultureInfo.InvariantCulture,
-                $"this is I/O-bound: use {best.Mode.ToString().ToLowerInvariant()} ({speedup:0.0}× faster than sequential). Workers mostly wait, so many more workers than cores pays off until the server or network saturates; try --workers 64.");
+                $"this is I/O-bound: use {best.Mode.ToString().ToLowerInvariant()} ({Speed.Factor(speedup)} faster than sequential). Workers mostly wait, so many more workers than cores pays off until the server or network saturates; try --workers 64.");
         }
 
         return string.Create(CultureInfo.InvariantCulture,
-            $"this is CPU-bound: use {best.Mode.ToString().ToLowerInvariant()} with one worker per core ({speedup:0.0}× faster here; the ceiling on this machine is {cores}×). In .NET, threads run C# on all cores at once, and processes add start-up and copying; in Python you'd need processes for this.");
+            $"this is CPU-bound: use {best.Mode.ToString().ToLowerInvariant()} with one worker per core ({Speed.Factor(speedup)} faster here; the ceiling on this machine is {cores}×). In .NET, threads run C# on all cores at once, and processes add start-up and copying; in Python you'd need processes for this.");
     }
 }
