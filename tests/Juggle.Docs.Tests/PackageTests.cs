@@ -56,7 +56,9 @@ public sealed partial class PackageTests : IDisposable
         using (var package = ZipFile.OpenRead(withoutUrl))
         {
             var metadata = Metadata(package);
-            Assert.Null(metadata.Element(metadata.Name.Namespace + "repository"));
+            // The SDK still records the commit it was packed from; no address is made up.
+            Assert.Null(metadata.Element(metadata.Name.Namespace + "repository")?.Attribute("url"));
+            Assert.Null(metadata.Element(metadata.Name.Namespace + "projectUrl"));
             var readme = Readme(package);
             Assert.Empty(RelativeLinks(readme));
             Assert.Contains("see [`src/Juggle.Cli/README.md`]", File.ReadAllText(Path.Combine(repo, "README.md")), StringComparison.Ordinal);
