@@ -83,7 +83,7 @@ public sealed class BenchCommandTests
         Assert.Contains("(threads) ran at 0.15× the sequential speed", overhead);
 
         var io = BenchCommand.Recommend(TimeSpan.FromSeconds(2), new BenchCommand.Measurement(RunMode.Async, TimeSpan.FromMilliseconds(100), "", 32, null), new BenchCommand.Measurement(RunMode.Async, TimeSpan.FromMilliseconds(100), "", 32, null), 40, cpuBound: false);
-        Assert.Contains("I/O-bound: use async (20.0× faster", io);
+        Assert.Contains("I/O-bound: use async (20× faster", io);
 
         var cpu = BenchCommand.Recommend(TimeSpan.FromSeconds(2), new BenchCommand.Measurement(RunMode.Threads, TimeSpan.FromSeconds(1), "", 2, null), new BenchCommand.Measurement(RunMode.Threads, TimeSpan.FromSeconds(1), "", 2, null), 20, cpuBound: true);
         Assert.Contains("CPU-bound: use threads", cpu);
