@@ -43,13 +43,16 @@ public sealed class DocsCodeBlockTests(DocsCodeBlockTests.RunnerFixture runner) 
             }
 
             var (failures, assembly) = SnippetCompiler.Compile(code, assemblyName, rewrite);
-            Assert.True(failures.Count == 0, $"{code.Id} does not compile{(code.IsFragment ? " (as a fragment after its declarations)" : " as a console app's top-level program")}:\n{string.Join('\n', failures)}");
+            Assert.True(
+                failures.Count == 0,
+                $"{code.Id} does not compile{(code.IsFragment ? " (as a fragment after its declarations)" : " as a console app's top-level program")}:\n{string.Join('\n', failures)}\n" +
+                "(A block that is not a whole program needs a <!-- fragment ... --> comment before it; one that uses another package names its assemblies in <!-- references: ... --> and this test project references that package.)");
             if (code.IsFragment)
             {
                 return;
             }
 
-            var run = await runner.Runner.RunAsync(assemblyName, assembly!, s_runTimeout);
+            var run = await runner.Runner.RunAsync(assemblyName, assembly!, code.References, s_runTimeout);
             Assert.True(run.ExitCode == 0, $"{code.Id} failed when run{(serve is null ? string.Empty : $" (juggle serve on {serve.Address} for {JuggleServe.DocsAddress})")}: {run}");
             foreach (var expected in code.ExpectedOutput)
             {

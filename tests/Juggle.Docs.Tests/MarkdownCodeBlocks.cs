@@ -10,6 +10,8 @@ namespace Juggle.Docs.Tests;
 /// <item><c>```csharp fragment</c>, or an HTML comment opening with <c>&lt;!-- fragment</c> whose further lines are C#
 /// declarations (usings, variables, local functions) that the block is compiled after: compiled, not run.</item>
 /// <item><c>&lt;!-- expect: TEXT --&gt;</c>: the program's standard output must contain TEXT.</item>
+/// <item><c>&lt;!-- references: Assembly.One, Assembly.Two --&gt;</c>: assemblies (beyond Juggle.dll and the shared
+/// framework) the block compiles and runs against; this test project references their packages or projects.</item>
 /// </list>
 /// Anything else is a program: compiled as a console app's top-level program and run.
 /// </summary>
@@ -108,6 +110,7 @@ internal static partial class MarkdownCodeBlocks
         var declarations = string.Empty;
         var declarationsLine = line;
         var expected = new List<string>();
+        var references = new List<string>();
         foreach (var (commentLine, text) in comments)
         {
             var inner = text.Trim();
@@ -125,9 +128,13 @@ internal static partial class MarkdownCodeBlocks
             {
                 expected.Add(inner.Trim()["expect:".Length..].Trim());
             }
+            else if (head.StartsWith("references:", StringComparison.OrdinalIgnoreCase))
+            {
+                references.AddRange(inner.Trim()["references:".Length..].Split([',', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            }
         }
 
-        return new CodeBlock(file, line, code, isFragment, declarations, declarationsLine, expected);
+        return new CodeBlock(file, line, code, isFragment, declarations, declarationsLine, expected, references);
     }
 
     private static string Unindent(string line, int indent)

@@ -48,6 +48,7 @@ public sealed class MarkdownCodeBlocksTests
             ```
 
             <!-- expect: Title: X -->
+            <!-- references: Some.Package, Other -->
             ```csharp
             Console.WriteLine("Title: X");
             ```
@@ -67,6 +68,7 @@ public sealed class MarkdownCodeBlocksTests
         Assert.Equal(2, blocks[0].DeclarationsLine);
         Assert.False(blocks[1].IsFragment);
         Assert.Equal(["Title: X"], blocks[1].ExpectedOutput);
+        Assert.Equal(["Some.Package", "Other"], blocks[1].References);
         Assert.True(blocks[2].IsFragment); // by its info string; the earlier comment was separated by prose
         Assert.Equal(string.Empty, blocks[2].Declarations);
     }
@@ -102,5 +104,31 @@ public sealed class MarkdownCodeBlocksTests
 
         Assert.True(failures.Count == 0, string.Join('\n', failures));
         Assert.NotNull(assembly);
+    }
+
+    [Fact]
+    public async Task A_block_naming_its_references_compiles_and_runs_against_them_and_their_shared_framework()
+    {
+        const string markdown = """
+            <!-- references: Microsoft.AspNetCore -->
+            <!-- expect: routes: 0 -->
+            ```csharp
+            using Microsoft.AspNetCore.Builder;
+            using Juggle;
+
+            using var pool = new ThreadPoolExecutor(maxWorkers: 1);
+            var app = pool.Submit(() => WebApplication.CreateSlimBuilder().Build()).Result();
+            Console.WriteLine($"routes: {((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources.Count}");
+            ```
+            """;
+        var block = MarkdownCodeBlocks.Parse("refs.md", markdown)[0];
+
+        var (failures, assembly) = SnippetCompiler.Compile(block, "WithReferences");
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+        using var runner = new SnippetRunner();
+        var run = await runner.RunAsync("WithReferences", assembly!, block.References, TimeSpan.FromMinutes(3));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("routes: 0", run.Out, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
@@ -30,7 +28,7 @@ internal static partial class SnippetCompiler
     /// <summary>Unused declarations are expected in a fragment's shared declarations.</summary>
     private static readonly string[] s_fragmentNoise = ["CS8321", "CS0168", "CS0219", "CS0162"];
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(LoadReferences);
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() => LoadReferences([]));
 
     private static readonly CSharpParseOptions s_parseOptions = new(LanguageVersion.Latest);
 
@@ -47,7 +45,8 @@ internal static partial class SnippetCompiler
             .WithNullableContextOptions(NullableContextOptions.Enable)
             .WithOptimizationLevel(OptimizationLevel.Debug)
             .WithSpecificDiagnosticOptions(block.IsFragment ? s_fragmentNoise.ToDictionary(id => id, _ => ReportDiagnostic.Suppress) : []);
-        var compilation = CSharpCompilation.Create(assemblyName, trees, s_references.Value, options);
+        var references = block.References.Count == 0 ? s_references.Value : LoadReferences(block.References);
+        var compilation = CSharpCompilation.Create(assemblyName, trees, references, options);
         using var pe = new MemoryStream();
         var result = compilation.Emit(pe);
         var failures = result.Diagnostics
@@ -102,18 +101,18 @@ internal static partial class SnippetCompiler
         return (string.Join('\n', lines[..split]), string.Join('\n', lines[split..]), firstLine + split);
     }
 
-    private static ImmutableArray<MetadataReference> LoadReferences()
+    private static ImmutableArray<MetadataReference> LoadReferences(IReadOnlyList<string> extra)
     {
-        // The test host's trusted assemblies from the shared framework's folder: exactly what a console app targeting
-        // Microsoft.NETCore.App sees, plus the Juggle.dll this test project was built with.
-        var framework = Path.GetFullPath(RuntimeEnvironment.GetRuntimeDirectory());
-        var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        var references = trusted
-            .Where(path => string.Equals(Path.GetFullPath(Path.GetDirectoryName(path)!) + Path.DirectorySeparatorChar, framework.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
-            .ToList();
-        references.Add(MetadataReference.CreateFromFile(typeof(Executor).Assembly.Location));
-        return [.. references];
+        // Microsoft.NETCore.App as the test host has it (what a console app sees), Juggle.dll and its dependencies,
+        // and the block's own references with theirs; with any of those on ASP.NET Core, that framework too.
+        var (files, usesAspNetCore) = AssemblyClosure.Of(["Juggle", .. extra]);
+        var paths = AssemblyClosure.CoreFramework().Concat(files);
+        if (usesAspNetCore && AssemblyClosure.AspNetCoreFramework is { } aspNetCore)
+        {
+            paths = paths.Concat(Directory.EnumerateFiles(aspNetCore, "*.dll"));
+        }
+
+        return [.. paths.Distinct(StringComparer.Ordinal).Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))];
     }
 
     [GeneratedRegex(@"^using\s+(static\s+)?[\w.]+(\s*=\s*[\w.<>, ]+)?\s*;$")]

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Reflection.Metadata;
-using System.Reflection.PortableExecutable;
 using System.Text;
 
 namespace Juggle.Docs.Tests;
@@ -22,7 +20,7 @@ internal sealed class SnippetRunner : IDisposable
             File.Copy(Path.Combine(bin, file), Path.Combine(_folder.FullName, file));
         }
 
-        CopyWithDependencies(Path.Combine(bin, "Juggle.dll"), bin);
+        Copy(AssemblyClosure.Of(["Juggle"]).Files);
     }
 
     public sealed record Run(int ExitCode, string Out, string Error, TimeSpan Elapsed)
@@ -31,14 +29,18 @@ internal sealed class SnippetRunner : IDisposable
     }
 
     /// <summary>Writes the assembly and its runtimeconfig, then runs it with <c>dotnet</c>; kills it after <paramref name="timeout"/>.</summary>
-    public async Task<Run> RunAsync(string assemblyName, byte[] assembly, TimeSpan timeout)
+    public async Task<Run> RunAsync(string assemblyName, byte[] assembly, IReadOnlyList<string> references, TimeSpan timeout)
     {
+        var (files, usesAspNetCore) = AssemblyClosure.Of(references);
+        Copy(files);
         var path = Path.Combine(_folder.FullName, assemblyName + ".dll");
         await File.WriteAllBytesAsync(path, assembly);
         var version = $"{Environment.Version.Major}.{Environment.Version.Minor}.0";
+        string[] frameworks = usesAspNetCore ? ["Microsoft.NETCore.App", "Microsoft.AspNetCore.App"] : ["Microsoft.NETCore.App"];
+        var frameworkList = string.Join(", ", frameworks.Select(name => "{ \"name\": \"" + name + "\", \"version\": \"" + version + "\" }"));
         await File.WriteAllTextAsync(
             Path.ChangeExtension(path, ".runtimeconfig.json"),
-            $$"""{ "runtimeOptions": { "tfm": "net{{Environment.Version.Major}}.{{Environment.Version.Minor}}", "framework": { "name": "Microsoft.NETCore.App", "version": "{{version}}" } } }""");
+            $$"""{ "runtimeOptions": { "tfm": "net{{Environment.Version.Major}}.{{Environment.Version.Minor}}", "frameworks": [{{frameworkList}}] } }""");
 
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -90,55 +92,14 @@ internal sealed class SnippetRunner : IDisposable
             ? host
             : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
 
-    /// <summary>
-    /// Where the test host got <paramref name="name"/> from, unless that is the blocks' own shared framework
-    /// (Microsoft.NETCore.App). Juggle's own dependencies may come from the ASP.NET Core framework that this test
-    /// project uses (through juggle serve), which a console app does not have: those are copied.
-    /// </summary>
-    private static string? Locate(string name, string bin)
+    private void Copy(IEnumerable<string> files)
     {
-        var local = Path.Combine(bin, name + ".dll");
-        if (File.Exists(local))
+        foreach (var file in files)
         {
-            return local;
-        }
-
-        string location;
-        try
-        {
-            location = System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyName(new System.Reflection.AssemblyName(name)).Location;
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-
-        var core = Path.GetFullPath(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory()).TrimEnd(Path.DirectorySeparatorChar);
-        return location.Length == 0 || string.Equals(Path.GetDirectoryName(Path.GetFullPath(location)), core, StringComparison.Ordinal) ? null : location;
-    }
-
-    /// <summary>Copies <paramref name="assemblyPath"/> and every assembly it references that the test's output holds, transitively.</summary>
-    private void CopyWithDependencies(string assemblyPath, string bin)
-    {
-        var pending = new Queue<string>([assemblyPath]);
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        while (pending.TryDequeue(out var path))
-        {
-            if (!seen.Add(Path.GetFileName(path)))
+            var target = Path.Combine(_folder.FullName, Path.GetFileName(file));
+            if (!File.Exists(target))
             {
-                continue;
-            }
-
-            File.Copy(path, Path.Combine(_folder.FullName, Path.GetFileName(path)), overwrite: true);
-            using var pe = new PEReader(File.OpenRead(path));
-            var metadata = pe.GetMetadataReader();
-            foreach (var handle in metadata.AssemblyReferences)
-            {
-                var name = metadata.GetString(metadata.GetAssemblyReference(handle).Name);
-                if (Locate(name, bin) is { } candidate)
-                {
-                    pending.Enqueue(candidate);
-                }
+                File.Copy(file, target);
             }
         }
     }
