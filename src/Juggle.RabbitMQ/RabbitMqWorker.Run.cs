@@ -89,7 +89,7 @@ public sealed partial class RabbitMqWorker
 
         try
         {
-            RunClaimed(delivery, message, signature);
+            ClaimAndRun(delivery, message, signature);
         }
         finally
         {
@@ -104,9 +104,25 @@ public sealed partial class RabbitMqWorker
         }
     }
 
-    private void RunClaimed(Delivery delivery, TaskMessage message, FunctionSignature signature)
+    private void ClaimAndRun(Delivery delivery, TaskMessage message, FunctionSignature signature)
     {
         var claimId = Interlocked.Increment(ref _nextClaim);
+
+        // Registered before the claim is sent: the executor may ask to cancel the task before its "go" arrives.
+        using var cancellation = new CancellationTokenSource();
+        _running[claimId] = cancellation;
+        try
+        {
+            RunClaimed(delivery, message, signature, claimId, cancellation.Token);
+        }
+        finally
+        {
+            _running.TryRemove(claimId, out _);
+        }
+    }
+
+    private void RunClaimed(Delivery delivery, TaskMessage message, FunctionSignature signature, long claimId, CancellationToken cancellationToken)
+    {
         switch (Claim(delivery, message.TaskId, claimId))
         {
             case ClaimOutcome.ClientGone:
@@ -122,8 +138,6 @@ public sealed partial class RabbitMqWorker
                 return;
         }
 
-        using var cancellation = new CancellationTokenSource();
-        _running[claimId] = cancellation;
         byte[] answer;
         using (var activity = StartActivity(delivery.TraceParent, signature))
         {
@@ -133,11 +147,10 @@ public sealed partial class RabbitMqWorker
             }
 
             answer = _processes is null
-                ? TaskRunner.Run(message, signature, _options.MaxMessageSize, cancellation.Token)
-                : RunInProcess(delivery.Body!, message.TaskId, cancellation.Token);
+                ? TaskRunner.Run(message, signature, _options.MaxMessageSize, cancellationToken)
+                : RunInProcess(delivery.Body!, message.TaskId, cancellationToken);
         }
 
-        _running.TryRemove(claimId, out _);
         Interlocked.Increment(ref _completed);
         if (answer.Length > 0 && answer[0] == (byte)MessageKind.Error)
         {

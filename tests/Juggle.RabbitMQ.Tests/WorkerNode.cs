@@ -11,6 +11,7 @@ public sealed class WorkerNode : IDisposable
     private readonly StringBuilder _log = new();
     private readonly ManualResetEventSlim _ready = new();
     private readonly ManualResetEventSlim _exited = new();
+    private int _disposed;
 
     private WorkerNode(Process process)
     {
@@ -103,6 +104,11 @@ public sealed class WorkerNode : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             Thaw();
@@ -131,6 +137,11 @@ public sealed class WorkerNode : IDisposable
 
     private void Signal(string signal)
     {
+        if (Volatile.Read(ref _disposed) != 0 && signal != "CONT")
+        {
+            return;
+        }
+
         if (_process.HasExited)
         {
             return;
