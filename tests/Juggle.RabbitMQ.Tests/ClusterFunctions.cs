@@ -10,11 +10,11 @@ public static class ClusterFunctions
     [JuggleFunction]
     public static int ProcessId() => Environment.ProcessId;
 
-    /// <summary>Appends "<paramref name="tag"/> pid" to the file <paramref name="log"/>, then blocks on the gate; returns the pid.</summary>
+    /// <summary>Appends "task pid" to the file <paramref name="log"/>, then blocks on the gate; returns the pid.</summary>
     [JuggleFunction]
-    public static int LogThenBlock(string log, string tag, string gatePath)
+    public static int LogThenBlock(string log, string gatePath)
     {
-        File.AppendAllText(log, $"{tag} {Environment.ProcessId}\n");
+        File.AppendAllText(log, $"task {Environment.ProcessId}\n");
         CrossProcessGate.SignalStartedAndWaitForRelease(gatePath, TimeSpan.FromSeconds(60));
         return Environment.ProcessId;
     }
