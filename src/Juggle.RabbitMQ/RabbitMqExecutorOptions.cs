@@ -8,6 +8,9 @@ public sealed class RabbitMqExecutorOptions : ExecutorOptions
     /// <summary>The default number of tasks in flight: 256.</summary>
     public const int DefaultMaxTasksInFlight = 256;
 
+    /// <summary>The task queue an executor and a worker use when neither is told otherwise: <c>juggle.tasks</c>.</summary>
+    public const string DefaultQueueName = Internal.Wire.DefaultQueueName;
+
     /// <summary>The default <see cref="PoisonLimit"/>: 3.</summary>
     public const int DefaultPoisonLimit = 3;
 
