@@ -153,4 +153,17 @@ public sealed class ClusterFailureTests(BrokerFixture broker) : ClusterTestBase(
         Assert.All(workers, w => Assert.False(w.HasExited, w.Log));
         Assert.Equal(25, executor.Submit(ContractFunctions.Square, 5).Result(Patience));
     }
+
+    [Fact]
+    public void A_worker_running_tasks_in_processes_survives_a_task_that_kills_its_process()
+    {
+        var node = StartWorker("--processes", "2", "--node", "isolated");
+        var executor = CreateExecutor();
+        var crash = Assert.Throws<RemoteException>(() => executor.Submit(ClusterFunctions.KillMyWorker, 1).Result(Patience));
+        Assert.Equal(typeof(WorkerCrashedException).FullName, crash.RemoteType);
+        Assert.Equal("isolated", crash.Data[RabbitMqExecutor.NodeDataKey]);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => i * i), executor.Map(ContractFunctions.Square, Enumerable.Range(0, 10), chunkSize: 3));
+        Assert.NotEqual(node.ProcessId, executor.Submit(ClusterFunctions.ProcessId).Result(Patience));
+        Assert.False(node.HasExited, node.Log);
+    }
 }

@@ -15,7 +15,7 @@ internal sealed class FunctionCatalog
     private readonly Dictionary<string, Assembly> _assemblies = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(Guid, int), FunctionSignature> _resolved = new();
 
-    public FunctionCatalog(IEnumerable<Assembly> assemblies, IEnumerable<string> paths, string pathOption)
+    public FunctionCatalog(IEnumerable<Assembly> assemblies, IEnumerable<string> paths, string pathOption, bool intoDefaultContext = false)
     {
         foreach (var assembly in assemblies)
         {
@@ -24,7 +24,7 @@ internal sealed class FunctionCatalog
 
         foreach (var path in paths)
         {
-            var assembly = PluginLoadContext.LoadMain(path, pathOption);
+            var assembly = intoDefaultContext ? PluginLoadContext.LoadIntoDefault(path) : PluginLoadContext.LoadMain(path, pathOption);
             _assemblies[assembly.GetName().Name!] = assembly;
         }
     }

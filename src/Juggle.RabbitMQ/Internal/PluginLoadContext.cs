@@ -51,9 +51,41 @@ internal sealed class PluginLoadContext : AssemblyLoadContext
         }
     }
 
+    /// <summary>
+    /// Loads the assembly at <paramref name="path"/> into the default context, its dependencies resolved from its
+    /// <c>.deps.json</c> when the host lacks them: for process-pool workers of a node, where the host's own copies of
+    /// Juggle and its dependencies must serve the user's assembly.
+    /// </summary>
+    public static Assembly LoadIntoDefault(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var name = AssemblyName.GetAssemblyName(full);
+        foreach (var loaded in AppDomain.CurrentDomain.GetAssemblies())
+        {
+            if (!loaded.IsDynamic && string.Equals(loaded.GetName().Name, name.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                return loaded;
+            }
+        }
+
+        var resolver = new AssemblyDependencyResolver(full);
+        Default.Resolving += (context, wanted) =>
+            resolver.ResolveAssemblyToPath(wanted) is { } dependency ? context.LoadFromAssemblyPath(dependency) : null;
+        return Default.LoadFromAssemblyPath(full);
+    }
+
     protected override Assembly? Load(AssemblyName assemblyName)
     {
-        if (assemblyName.Name is { } simple && (s_hostAssemblies.Contains(simple) || Default.Assemblies.Any(a => a.GetName().Name == simple)))
+        // Already loaded (Juggle itself, in a process-pool worker whose host found it elsewhere): the same copy.
+        foreach (var loaded in AppDomain.CurrentDomain.GetAssemblies())
+        {
+            if (!loaded.IsDynamic && string.Equals(loaded.GetName().Name, assemblyName.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                return loaded;
+            }
+        }
+
+        if (assemblyName.Name is { } simple && s_hostAssemblies.Contains(simple))
         {
             return null;
         }

@@ -15,16 +15,34 @@ public static class ProcessTask
     private static FunctionCatalog? s_catalog;
     private static string[]? s_paths;
 
+    private static int s_resolverInstalled;
+
     /// <summary>Runs the task and returns its answer frame body.</summary>
     public static byte[] Run(ProcessTaskInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
+
+        // A process-pool worker has only Juggle.Worker.dll on its load path: Juggle.dll (which this code needs) sits
+        // next to this assembly. Installed before any method that touches Juggle's types is compiled.
+        if (Interlocked.Exchange(ref s_resolverInstalled, 1) == 0)
+        {
+            var directory = Path.GetDirectoryName(typeof(ProcessTask).Assembly.Location)!;
+            System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (context, name) =>
+                Path.Combine(directory, name.Name + ".dll") is var candidate && File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
+        }
+
+        return RunLoaded(input);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static byte[] RunLoaded(ProcessTaskInput input)
+    {
         FunctionCatalog catalog;
         lock (s_lock)
         {
             if (s_catalog is null || s_paths is null || !s_paths.SequenceEqual(input.AssemblyPaths))
             {
-                s_catalog = new FunctionCatalog([], input.AssemblyPaths, "--assembly");
+                s_catalog = new FunctionCatalog([], input.AssemblyPaths, "--assembly", intoDefaultContext: true);
                 s_paths = input.AssemblyPaths;
             }
 
