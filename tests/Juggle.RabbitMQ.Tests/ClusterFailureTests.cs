@@ -138,7 +138,9 @@ public sealed class ClusterFailureTests(BrokerFixture broker) : ClusterTestBase(
     public void Every_future_completes_across_a_broker_restart()
     {
         var workers = Enumerable.Range(0, 2).Select(i => StartWorker("--concurrency", "3", "--node", $"restart-{i}")).ToList();
-        var executor = CreateExecutor();
+
+        // A private node restarts slowly on a loaded machine: give it longer than the default 60 s to come back.
+        var executor = CreateExecutor(o => o.ReconnectTimeout = TimeSpan.FromMinutes(5));
         using var gate = new CrossProcessGate();
         var futures = Enumerable.Range(0, 20).Select(i => executor.Submit(ClusterFunctions.SquareAfter, gate.Path, i)).ToList();
         Assert.True(gate.WaitStarted(Patience), "no task started before the restart");
