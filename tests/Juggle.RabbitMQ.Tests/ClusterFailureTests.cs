@@ -15,8 +15,13 @@ public sealed class ClusterFailureTests(BrokerFixture broker) : ClusterTestBase(
         var log = TempFile();
         using var gate = new CrossProcessGate();
         var completions = 0;
+        using var completed = new ManualResetEventSlim();
         var future = executor.Submit(ClusterFunctions.LogThenBlock, log, gate.Path);
-        future.AddDoneCallback(_ => Interlocked.Increment(ref completions));
+        future.AddDoneCallback(_ =>
+        {
+            Interlocked.Increment(ref completions);
+            completed.Set();
+        });
         Assert.True(gate.WaitStarted(Patience), "the task did not start on the first worker");
         Assert.Equal(FutureState.Running, future.State);
 
@@ -27,6 +32,8 @@ public sealed class ClusterFailureTests(BrokerFixture broker) : ClusterTestBase(
 
         Assert.Equal(second.ProcessId, future.Result(Patience));
         Assert.Equal([$"task {first.ProcessId}", $"task {second.ProcessId}"], File.ReadAllLines(log));
+        Assert.True(completed.Wait(Patience));
+        executor.Shutdown();
         Assert.Equal(1, Volatile.Read(ref completions));
         Assert.Equal(1, executor.Progress.Succeeded);
     }
@@ -81,7 +88,7 @@ public sealed class ClusterFailureTests(BrokerFixture broker) : ClusterTestBase(
     {
         StartWorker("--concurrency", "2");
         var executor = CreateExecutor();
-        var log = TempFile();
+        var log = TempFolder();
         var futures = new List<Future<int>>();
         var cancelled = new List<bool>();
         for (var i = 0; i < 60; i++)
@@ -92,7 +99,7 @@ public sealed class ClusterFailureTests(BrokerFixture broker) : ClusterTestBase(
         }
 
         executor.Shutdown(wait: true);
-        var ran = File.ReadAllLines(log).Select(l => int.Parse(l.Split(' ')[0], CultureInfo.InvariantCulture)).ToHashSet();
+        var ran = Directory.GetFiles(log).Select(f => int.Parse(Path.GetFileName(f), CultureInfo.InvariantCulture)).ToHashSet();
         for (var i = 0; i < futures.Count; i++)
         {
             if (cancelled[i])
@@ -115,7 +122,7 @@ public sealed class ClusterFailureTests(BrokerFixture broker) : ClusterTestBase(
     {
         StartWorker("--concurrency", "1", "--prefetch", "1");
         var executor = CreateExecutor();
-        var log = TempFile();
+        var log = TempFolder();
         using var gate = new CrossProcessGate();
         var blocker = executor.Submit(ContractFunctions.BlockUntilReleased, gate.Path);
         Assert.True(gate.WaitStarted(Patience));
@@ -131,7 +138,7 @@ public sealed class ClusterFailureTests(BrokerFixture broker) : ClusterTestBase(
         var probe = CreateExecutor();
         Assert.Equal(4, probe.Submit(ContractFunctions.Square, 2).Result(Patience));
         probe.Shutdown();
-        Assert.Empty(File.ReadAllLines(log));
+        Assert.Empty(Directory.GetFiles(log));
     }
 
     [Fact]

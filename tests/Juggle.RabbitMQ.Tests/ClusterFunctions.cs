@@ -19,11 +19,11 @@ public static class ClusterFunctions
         return Environment.ProcessId;
     }
 
-    /// <summary>Appends "value pid" to <paramref name="log"/> and returns <paramref name="value"/> squared.</summary>
+    /// <summary>Records that it ran (a file named <paramref name="value"/> in the folder <paramref name="log"/>) and returns <paramref name="value"/> squared.</summary>
     [JuggleFunction]
     public static int LogAndSquare(string log, int value)
     {
-        File.AppendAllText(log, $"{value.ToString(CultureInfo.InvariantCulture)} {Environment.ProcessId}\n");
+        File.WriteAllText(Path.Combine(log, value.ToString(CultureInfo.InvariantCulture)), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         return value * value;
     }
 

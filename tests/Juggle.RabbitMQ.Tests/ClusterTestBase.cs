@@ -58,8 +58,26 @@ public abstract class ClusterTestBase : IDisposable
         return path;
     }
 
+    /// <summary>A fresh folder where tasks record that they ran (one file each: no shared file to append to).</summary>
+    protected string TempFolder()
+    {
+        var path = Directory.CreateTempSubdirectory("juggle-cluster-").FullName;
+        _owned.Add(new Deleter(path));
+        return path;
+    }
+
     private sealed class Deleter(string path) : IDisposable
     {
-        public void Dispose() => File.Delete(path);
+        public void Dispose()
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            else
+            {
+                File.Delete(path);
+            }
+        }
     }
 }
