@@ -17,7 +17,14 @@ internal static class ClusterCommand
     {
         var workers = new Option<int>("--workers") { Description = "Worker nodes to start", DefaultValueFactory = _ => 2 };
         var assemblies = new Option<string[]>("--assembly") { Description = "Also run the [JuggleFunction] methods of this assembly (repeat for more)", HelpName = "PATH" };
-        CommonOptions.Validate(workers, v => v is >= 0 and <= 64, "--workers must be between 0 and 64.");
+        workers.Validators.Add(r =>
+        {
+            var v = r.GetValueOrDefault<int>();
+            if (!(v is >= 0 and <= 64))
+            {
+                r.AddError("--workers must be between 0 and 64.");
+            }
+        });
         var up = new Command("up", "Start a private RabbitMQ node and N local worker nodes; print the broker URI; Ctrl+C stops them all")
         {
             workers, assemblies,

@@ -22,8 +22,22 @@ internal static class WorkerCommand
         var queue = new Option<string>("--queue") { Description = "The task queue", DefaultValueFactory = _ => RabbitMqExecutorOptions.DefaultQueueName };
         var node = new Option<string?>("--node") { Description = "This node's name in logs and errors (default: host:pid)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log every task" };
-        CommonOptions.Validate(concurrency, v => v is null or (>= 1 and <= 4096), "--concurrency must be between 1 and 4096.");
-        CommonOptions.Validate(processes, v => v is null or (>= 1 and <= 1024), "--processes must be between 1 and 1024.");
+        concurrency.Validators.Add(r =>
+        {
+            var v = r.GetValueOrDefault<int?>();
+            if (!(v is null or (>= 1 and <= 4096)))
+            {
+                r.AddError("--concurrency must be between 1 and 4096.");
+            }
+        });
+        processes.Validators.Add(r =>
+        {
+            var v = r.GetValueOrDefault<int?>();
+            if (!(v is null or (>= 1 and <= 1024)))
+            {
+                r.AddError("--processes must be between 1 and 1024.");
+            }
+        });
         var command = new Command("worker", "Run a cluster worker node: take tasks from a RabbitMQ broker and run the [JuggleFunction] methods of the given assemblies")
         {
             broker, assemblies, concurrency, processes, queue, node, verbose,
