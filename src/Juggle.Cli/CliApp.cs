@@ -17,6 +17,8 @@ internal static class CliApp
         ("download", DownloadCommand.Create),
         ("words", WordsCommand.Create),
         ("serve", ServeCommand.Create),
+        ("worker", WorkerCommand.Create),
+        ("cluster", ClusterCommand.Create),
     ];
 
     /// <summary>
@@ -78,7 +80,9 @@ internal static class CliApp
                 ProcessTerminationTimeout = null,
             };
             var code = await parsed.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
-            return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : code;
+            // A worker node or local cluster ends with Ctrl+C by design: a graceful stop is success.
+            var stopsOnInterrupt = parsed.CommandResult.Command.Name is "worker" or "up";
+            return cancellationToken.IsCancellationRequested && !stopsOnInterrupt ? ExitCodes.Interrupted : code;
         }
         catch (UsageException ex)
         {

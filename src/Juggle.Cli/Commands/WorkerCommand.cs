@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Juggle.Cli.Cluster;
+using Juggle.RabbitMQ;
+using Microsoft.Extensions.Logging;
+
+namespace Juggle.Cli.Commands;
+
+/// <summary>
+/// <c>juggle worker</c>: a cluster worker node. Loads the given assemblies (with their dependencies) and runs their
+/// <c>[JuggleFunction]</c> methods for <see cref="RabbitMqExecutor"/>s on the same broker and queue, until Ctrl+C or
+/// SIGTERM, which stop it gracefully (running tasks finish, waiting ones go back to the queue) with exit code 0.
+/// </summary>
+internal static class WorkerCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var broker = new Option<Uri?>("--broker") { Description = "The broker, amqp://user:password@host:5672/vhost (default: the JUGGLE_BROKER environment variable)", HelpName = "URI" };
+        var assemblies = new Option<string[]>("--assembly") { Description = "An assembly whose [JuggleFunction] methods this node runs (repeat for more)", HelpName = "PATH", Required = true, Arity = ArgumentArity.OneOrMore };
+        var concurrency = new Option<int?>("--concurrency") { Description = "Tasks at once on this node (default: one per core)" };
+        var processes = new Option<int?>("--processes") { Description = "Run tasks in N worker processes on this node (crash isolation, hard timeouts) instead of threads" };
+        var queue = new Option<string>("--queue") { Description = "The task queue", DefaultValueFactory = _ => RabbitMqExecutorOptions.DefaultQueueName };
+        var node = new Option<string?>("--node") { Description = "This node's name in logs and errors (default: host:pid)" };
+        var verbose = new Option<bool>("--verbose") { Description = "Log every task" };
+        concurrency.Validators.Add(r =>
+        {
+            var v = r.GetValueOrDefault<int?>();
+            if (!(v is null or (>= 1 and <= 4096)))
+            {
+                r.AddError("--concurrency must be between 1 and 4096.");
+            }
+        });
+        processes.Validators.Add(r =>
+        {
+            var v = r.GetValueOrDefault<int?>();
+            if (!(v is null or (>= 1 and <= 1024)))
+            {
+                r.AddError("--processes must be between 1 and 1024.");
+            }
+        });
+        var command = new Command("worker", "Run a cluster worker node: take tasks from a RabbitMQ broker and run the [JuggleFunction] methods of the given assemblies")
+        {
+            broker, assemblies, concurrency, processes, queue, node, verbose,
+        };
+        command.SetAction((result, token) =>
+        {
+            var options = new RabbitMqWorkerOptions
+            {
+                Broker = result.GetValue(broker),
+                Concurrency = result.GetValue(concurrency),
+                Processes = result.GetValue(processes),
+                QueueName = result.GetValue(queue)!,
+                NodeName = result.GetValue(node),
+                Logger = new LineLogger(env.Error, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information),
+            };
+            foreach (var path in result.GetValue(assemblies) ?? [])
+            {
+                options.AssemblyPaths.Add(path);
+            }
+
+            return RunAsync(env, options, token);
+        });
+        return command;
+    }
+
+    /// <summary>Runs a node until <paramref name="cancellationToken"/> (Ctrl+C) or SIGTERM; 0 after a graceful stop.</summary>
+    public static async Task<int> RunAsync(CliEnvironment env, RabbitMqWorkerOptions options, CancellationToken cancellationToken)
+    {
+        RabbitMqWorker worker;
+        try
+        {
+            worker = new RabbitMqWorker(options);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message, ex);
+        }
+
+        await using (worker.ConfigureAwait(false))
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            });
+            try
+            {
+                await worker.RunAsync(stop.Token).ConfigureAwait(false);
+            }
+            catch (BrokerConnectionException ex)
+            {
+                await env.Error.WriteLineAsync($"juggle: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.SomeFailed;
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+}

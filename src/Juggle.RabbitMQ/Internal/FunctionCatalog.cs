@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Juggle.Remoting;
+
+namespace Juggle.RabbitMQ.Internal;
+
+/// <summary>
+/// The only functions a worker node runs: public static methods marked <c>[JuggleFunction]</c> in the assemblies it
+/// was given. A task message names a method by assembly, module version id and metadata token; anything else — an
+/// assembly not given, another build, a method without the attribute — is refused with the reason, and nothing is
+/// loaded because a message named it.
+/// </summary>
+internal sealed class FunctionCatalog
+{
+    private readonly Dictionary<string, Assembly> _assemblies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(Guid, int), FunctionSignature> _resolved = new();
+
+    public FunctionCatalog(IEnumerable<Assembly> assemblies, IEnumerable<string> paths, string pathOption, bool intoDefaultContext = false)
+    {
+        foreach (var assembly in assemblies)
+        {
+            _assemblies[assembly.GetName().Name!] = assembly;
+        }
+
+        foreach (var path in paths)
+        {
+            var assembly = intoDefaultContext ? PluginLoadContext.LoadIntoDefault(path) : PluginLoadContext.LoadMain(path, pathOption);
+            _assemblies[assembly.GetName().Name!] = assembly;
+        }
+    }
+
+    public IReadOnlyCollection<Assembly> Assemblies => _assemblies.Values;
+
+    /// <summary>How many <c>[JuggleFunction]</c> methods the assemblies offer (for the start-up log).</summary>
+    public int CountFunctions() => _assemblies.Values
+        .SelectMany(a => SafeTypes(a))
+        .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
+        .Count(IsJuggleFunction);
+
+    /// <summary>The method <paramref name="reference"/> names, or throws <see cref="UnauthorizedAccessException"/> saying why it may not run here.</summary>
+    public FunctionSignature Resolve(FunctionReference reference)
+    {
+        if (_resolved.TryGetValue((reference.ModuleVersionId, reference.MetadataToken), out var known))
+        {
+            return known;
+        }
+
+        var simpleName = SimpleName(reference.AssemblyName);
+        if (simpleName is null || !_assemblies.TryGetValue(simpleName, out var assembly))
+        {
+            throw new UnauthorizedAccessException($"This worker does not run functions from assembly '{simpleName ?? reference.AssemblyName}': it runs only [JuggleFunction] methods of {string.Join(", ", _assemblies.Keys.Select(k => $"'{k}'"))}. Start the worker with --assembly for it.");
+        }
+
+        var module = assembly.Modules.FirstOrDefault(m => m.ModuleVersionId == reference.ModuleVersionId)
+            ?? throw new UnauthorizedAccessException($"Assembly '{simpleName}' on this worker is a different build than the caller's (module version id mismatch): deploy the same build to the workers.");
+        MethodBase? resolved;
+        try
+        {
+            resolved = module.ResolveMethod(reference.MetadataToken);
+        }
+        catch (ArgumentException)
+        {
+            resolved = null;
+        }
+
+        if (resolved is not MethodInfo method || method.Name != reference.MethodName || method.DeclaringType?.FullName != reference.TypeName)
+        {
+            throw new UnauthorizedAccessException($"Assembly '{simpleName}' has no method {reference.TypeName}.{reference.MethodName} with that token.");
+        }
+
+        if (!IsJuggleFunction(method))
+        {
+            throw new UnauthorizedAccessException($"{reference.TypeName}.{reference.MethodName} is not a public static method marked [JuggleFunction]; this worker refuses to run it.");
+        }
+
+        var signature = new FunctionSignature(method);
+        _resolved[(reference.ModuleVersionId, reference.MetadataToken)] = signature;
+        return signature;
+    }
+
+    private static bool IsJuggleFunction(MethodInfo method) =>
+        method.IsStatic && method.IsPublic && !method.IsGenericMethodDefinition
+        && method.DeclaringType is { ContainsGenericParameters: false } type && (type.IsPublic || type.IsNestedPublic)
+        && method.CustomAttributes.Any(a => a.AttributeType.FullName == typeof(JuggleFunctionAttribute).FullName);
+
+    private static string? SimpleName(string assemblyName)
+    {
+        try
+        {
+            return new AssemblyName(assemblyName).Name;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FileLoadException)
+        {
+            return null;
+        }
+    }
+
+    private static Type[] SafeTypes(Assembly assembly)
+    {
+        try
+        {
+            return assembly.GetExportedTypes();
+        }
+        catch (Exception ex) when (ex is ReflectionTypeLoadException or FileNotFoundException or FileLoadException)
+        {
+            return [];
+        }
+    }
+}

@@ -1,0 +1,364 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Threading.RateLimiting;
+using Juggle.Internal;
+using Juggle.RabbitMQ.Internal;
+using Juggle.Remoting;
+
+// The Submit/Map parameter names (fn, arg, source) are the right ones to blame, though this code is not those methods.
+#pragma warning disable CA2208
+
+namespace Juggle.RabbitMQ;
+
+/// <summary>Turning submitted work into task messages, and answers back into future outcomes.</summary>
+public sealed partial class RabbitMqExecutor
+{
+    /// <summary>The call prepared (validated and serialised) by <see cref="ValidateWork{T}"/> for the <see cref="SubmitCore"/> that follows on the same thread.</summary>
+    [ThreadStatic]
+    private static ClusterCall? t_prepared;
+
+    /// <summary>A <c>[JuggleFunction]</c> static method, checked once.</summary>
+    private sealed class ClusterFunction
+    {
+        private static readonly ConcurrentDictionary<MethodInfo, ClusterFunction> s_cache = new();
+
+        private ClusterFunction(FunctionReference reference, FunctionSignature signature, Assembly assembly)
+        {
+            Signature = signature;
+            Assembly = assembly;
+            Name = FunctionReference.Describe(signature.Method);
+            var define = new MemoryStream();
+            Frames.Write(define, Messages.Define(0, reference));
+            DefineFrame = define.ToArray();
+        }
+
+        public FunctionSignature Signature { get; }
+
+        public Assembly Assembly { get; }
+
+        public string Name { get; }
+
+        /// <summary>The length-prefixed Define frame (function id 0) that starts every task message of this function.</summary>
+        public byte[] DefineFrame { get; }
+
+        /// <summary>Validates <paramref name="function"/>: a public static <c>[JuggleFunction]</c> method with a JSON-serialisable signature.</summary>
+        public static ClusterFunction Get(Delegate function, string paramName)
+        {
+            var method = function.Method;
+            if (s_cache.TryGetValue(method, out var known) && function.Target is null)
+            {
+                return known;
+            }
+
+            var reference = FunctionReference.FromDelegate(function, paramName);
+            var name = FunctionReference.Describe(method);
+            if (!method.IsStatic)
+            {
+                throw new ArgumentException($"{name} is a lambda; a cluster worker runs only public static methods marked [JuggleFunction]. Move the code into such a method.", paramName);
+            }
+
+            if (!method.IsDefined(typeof(JuggleFunctionAttribute), inherit: false))
+            {
+                throw new ArgumentException($"{name} is not marked [JuggleFunction]: cluster workers run only methods that carry the attribute. Add [JuggleFunction] to it (and load its assembly on the workers).", paramName);
+            }
+
+            if (!method.IsPublic || !(method.DeclaringType!.IsPublic || method.DeclaringType.IsNestedPublic))
+            {
+                throw new ArgumentException($"{name} must be public and declared in a public type to run on a cluster worker.", paramName);
+            }
+
+            var signature = new FunctionSignature(method);
+            for (var i = 0; i < signature.ValueParameterTypes.Length; i++)
+            {
+                var type = signature.ValueParameterTypes[i];
+                if (ArgumentCodec.GetUnsupportedReason(type) is { } reason)
+                {
+                    throw new ArgumentException($"Parameter {i + 1} of {name} has type '{type}', which cannot be sent to a worker: {reason}.", paramName);
+                }
+            }
+
+            if (signature.ResultType is { } result && ArgumentCodec.GetUnsupportedReason(result) is { } resultReason)
+            {
+                throw new ArgumentException($"{name} returns '{result}', which cannot be sent back from a worker: {resultReason}.", paramName);
+            }
+
+            return s_cache.GetOrAdd(method, new ClusterFunction(reference, signature, method.Module.Assembly));
+        }
+    }
+
+    /// <summary>One task: pending here, published, claimed (running) by a worker, answered.</summary>
+    private abstract class ClusterCall : IFutureListener
+    {
+        private RateLimitLease? _lease;
+
+        protected ClusterCall(ClusterFunction function)
+        {
+            Function = function;
+        }
+
+        public ClusterFunction Function { get; }
+
+        public Future Future { get; protected set; } = null!;
+
+        public long TaskId => Future.Id;
+
+        public RabbitMqExecutor Owner { get; set; } = null!;
+
+        /// <summary>The whole task message: the Define frame and the Call or CallChunk frame.</summary>
+        public byte[] Body { get; set; } = [];
+
+        public string? TraceParent { get; set; }
+
+        public LinkedListNode<ClusterCall>? PendingNode { get; set; }
+
+        /// <summary>A worker started it (the claim was granted); later claims of it are reruns.</summary>
+        public bool Started { get; set; }
+
+        /// <summary>The control queue of the worker running it, for a cancel request.</summary>
+        public string? ClaimedBy { get; set; }
+
+        public long ClaimId { get; set; }
+
+        public string? Node { get; set; }
+
+        /// <summary>The nodes whose workers died while running it.</summary>
+        public List<string> Deaths { get; } = [];
+
+        public CancellationTokenSource? Cancellation { get; set; }
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public ITimer? Timer { get; set; }
+
+        public abstract bool IsAsync { get; }
+
+        /// <summary>The data bytes of the task message (arguments or items), for the size check.</summary>
+        public abstract long PayloadLength { get; }
+
+        /// <summary>Validates and serialises <paramref name="work"/>; throws <see cref="ArgumentException"/> for work a worker cannot run.</summary>
+        public static ClusterCall Prepare<T>(WorkItem<T> work)
+        {
+            if (work is IMapChunk chunk)
+            {
+                var mapped = ClusterFunction.Get(chunk.Function, "fn");
+                if (mapped.Signature.ValueParameterTypes.Length != 1)
+                {
+                    throw new ArgumentException($"Map needs a function of one argument; {mapped.Name} takes {mapped.Signature.ValueParameterTypes.Length}.", "fn");
+                }
+
+                if (mapped.Signature.ReturnsTask)
+                {
+                    throw new ArgumentException($"{mapped.Name} returns a Task; Map runs synchronous functions. Make it synchronous or submit it on its own.", "fn");
+                }
+
+                var itemType = mapped.Signature.ValueParameterTypes[0];
+                var items = ArgumentCodec.SerializeChecked(chunk.Items, itemType.MakeArrayType(), "A Map item", "source");
+                var create = typeof(ClusterCall).GetMethod(nameof(CreateChunkCall), BindingFlags.NonPublic | BindingFlags.Static)!
+                    .MakeGenericMethod(work.GetType().GetGenericArguments());
+                return (ClusterCall)create.Invoke(null, [work, mapped, items])!;
+            }
+
+            var function = ClusterFunction.Get(work.Callable, "fn");
+            var signature = function.Signature;
+            if (signature.ReturnsTask && !work.IsAsync)
+            {
+                throw new ArgumentException($"{function.Name} returns a Task; submit it as Func<CancellationToken, Task<T>> (a static async method taking a CancellationToken) so the worker awaits it.", "fn");
+            }
+
+            var arguments = work.Arguments;
+            var types = signature.ValueParameterTypes;
+            if (arguments.Length != types.Length)
+            {
+                throw new ArgumentException($"{function.Name} takes {types.Length} data argument(s) but {arguments.Length} were given.", "fn");
+            }
+
+            var encoded = new byte[arguments.Length][];
+            for (var i = 0; i < arguments.Length; i++)
+            {
+                encoded[i] = ArgumentCodec.SerializeChecked(arguments[i], types[i], $"Argument {i + 1}", arguments.Length == 1 ? "arg" : $"arg{i + 1}");
+            }
+
+            return new ValueCall<T>(work, function, encoded);
+        }
+
+        public abstract bool Matches(Future future);
+
+        public abstract void Attach(Future future);
+
+        /// <summary>Builds <see cref="Body"/> once the task id is known.</summary>
+        public abstract void BuildBody();
+
+        /// <summary>Completes the future from a Result, Error or ChunkResult answer (task id already read).</summary>
+        public abstract void Complete(MessageKind kind, ref FrameParser parser, string node);
+
+        public void SetLease(RateLimitLease? lease)
+        {
+            Volatile.Write(ref _lease, lease);
+            if (Future.Done)
+            {
+                ReleaseLease();
+            }
+        }
+
+        public void ReleaseLease() => Interlocked.Exchange(ref _lease, null)?.Dispose();
+
+        public void OnDone(Future future) => Owner.OnCallDone(this);
+
+        protected Exception ToException(RemoteError error, string node)
+        {
+            if (Cancellation is { IsCancellationRequested: true }
+                && error.TypeName is "System.OperationCanceledException" or "System.Threading.Tasks.TaskCanceledException")
+            {
+                return new OperationCanceledException(error.Message);
+            }
+
+            var exception = RemoteErrors.ToException(error, Function.Assembly);
+            exception.Data[NodeDataKey] = node;
+            return exception;
+        }
+
+        protected void Fail(Exception exception)
+        {
+            if (exception is OperationCanceledException && Cancellation is { IsCancellationRequested: true })
+            {
+                Future.TrySetCancelledWhileRunning();
+            }
+            else
+            {
+                Future.TrySetException(exception);
+            }
+        }
+
+        protected byte[] BuildBody(Action<Stream> writeCall)
+        {
+            var stream = new MemoryStream(Function.DefineFrame.Length + (int)Math.Min(PayloadLength + 64, int.MaxValue));
+            stream.Write(Function.DefineFrame);
+            writeCall(stream);
+            return stream.ToArray();
+        }
+
+        private static ChunkCall<TSource, TResult> CreateChunkCall<TSource, TResult>(MapChunkWorkItem<TSource, TResult> work, ClusterFunction function, byte[] items) =>
+            new(work, function, items);
+    }
+
+    private sealed class ValueCall<T>(WorkItem<T> work, ClusterFunction function, byte[][] arguments) : ClusterCall(function)
+    {
+        private Future<T> _future = null!;
+
+        public override bool IsAsync => work.IsAsync;
+
+        public override long PayloadLength => arguments.Sum(a => (long)a.Length + 4);
+
+        public override bool Matches(Future future) => future is Future<T> typed && ReferenceEquals(typed.Work, work);
+
+        public override void Attach(Future future) => Future = _future = (Future<T>)future;
+
+        public override void BuildBody() => Body = BuildBody(stream => Messages.WriteCall(stream, TaskId, 0, arguments));
+
+        public override void Complete(MessageKind kind, ref FrameParser parser, string node)
+        {
+            switch (kind)
+            {
+                case MessageKind.Result:
+                    {
+                        var json = parser.ReadBytes();
+                        parser.EnsureEnd();
+                        T value;
+                        try
+                        {
+                            value = Function.Signature.ResultType is { } type ? (T)ArgumentCodec.Deserialize(json, type)! : default!;
+                        }
+                        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException or NullReferenceException)
+                        {
+                            _future.TrySetException(new InvalidOperationException($"The result of {Function.Name} could not be read back: {ex.Message}", ex));
+                            return;
+                        }
+
+                        _future.TrySetResult(value);
+                        return;
+                    }
+
+                case MessageKind.Error:
+                    {
+                        var error = RemoteError.Read(ref parser);
+                        parser.EnsureEnd();
+                        Fail(ToException(error, node));
+                        return;
+                    }
+
+                default:
+                    throw new FrameException($"Unexpected answer {kind} to a call.");
+            }
+        }
+    }
+
+    private sealed class ChunkCall<TSource, TResult>(MapChunkWorkItem<TSource, TResult> work, ClusterFunction function, byte[] items) : ClusterCall(function)
+    {
+        private Future<Outcome<TSource, TResult>[]> _future = null!;
+
+        public override bool IsAsync => false;
+
+        public override long PayloadLength => items.Length;
+
+        public override bool Matches(Future future) => future is Future<Outcome<TSource, TResult>[]> typed && ReferenceEquals(typed.Work, work);
+
+        public override void Attach(Future future) => Future = _future = (Future<Outcome<TSource, TResult>[]>)future;
+
+        public override void BuildBody() => Body = BuildBody(stream => Messages.WriteChunkCall(stream, TaskId, 0, items));
+
+        public override void Complete(MessageKind kind, ref FrameParser parser, string node)
+        {
+            var source = work.TypedItems;
+            if (kind == MessageKind.Error)
+            {
+                var error = RemoteError.Read(ref parser);
+                parser.EnsureEnd();
+                Fail(ToException(error, node));
+                return;
+            }
+
+            if (kind != MessageKind.ChunkResult)
+            {
+                throw new FrameException($"Unexpected answer {kind} to a Map chunk.");
+            }
+
+            var count = parser.ReadCount(1, "item");
+            if (count != source.Length)
+            {
+                throw new FrameException($"A Map chunk of {source.Length} item(s) was answered with {count}.");
+            }
+
+            var resultType = Function.Signature.ResultType;
+            var outcomes = new Outcome<TSource, TResult>[count];
+            for (var i = 0; i < count; i++)
+            {
+                var index = work.FirstIndex + i;
+                var status = parser.ReadByte();
+                if (status == WorkerHost.ItemSucceeded)
+                {
+                    var json = parser.ReadBytes();
+                    try
+                    {
+                        var value = resultType is null ? default! : (TResult)ArgumentCodec.Deserialize(json, resultType)!;
+                        outcomes[i] = new Outcome<TSource, TResult>(index, source[i], value);
+                    }
+                    catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException or NullReferenceException)
+                    {
+                        outcomes[i] = new Outcome<TSource, TResult>(index, source[i], new InvalidOperationException($"The result for item {index} could not be read back: {ex.Message}", ex));
+                    }
+                }
+                else if (status == WorkerHost.ItemFailed)
+                {
+                    outcomes[i] = new Outcome<TSource, TResult>(index, source[i], ToException(RemoteError.Read(ref parser), node));
+                }
+                else
+                {
+                    throw new FrameException($"Invalid item status {status}.");
+                }
+            }
+
+            parser.EnsureEnd();
+            _future.TrySetResult(outcomes);
+        }
+    }
+}

@@ -1,0 +1,315 @@
+using System.Diagnostics;
+using System.Globalization;
+using Juggle.RabbitMQ.Internal;
+using Juggle.Remoting;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Juggle.RabbitMQ;
+
+/// <summary>One task's way through a node: checked, claimed, run, answered, acknowledged.</summary>
+public sealed partial class RabbitMqWorker
+{
+    private volatile bool _stopping;
+
+    private void RunLoop()
+    {
+        foreach (var delivery in _inbox.GetConsumingEnumerable())
+        {
+            if (_stopping)
+            {
+                Settle(delivery.Tag, Settlement.Requeue);
+                continue;
+            }
+
+            try
+            {
+                Handle(delivery);
+            }
+#pragma warning disable CA1031 // Nothing a message does may kill the node: it is handed back and the loop goes on.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                WorkerLog.Unexpected(_logger, ex, Node);
+                Settle(delivery.Tag, Settlement.Requeue);
+            }
+        }
+    }
+
+    private void Handle(Delivery delivery)
+    {
+        if (delivery.Body is not { } body)
+        {
+            Reject(delivery, string.Create(CultureInfo.InvariantCulture, $"{delivery.Length:N0} bytes, over the message size limit of {_options.MaxMessageSize:N0} bytes (RabbitMqWorkerOptions.MaxMessageSize)"));
+            return;
+        }
+
+        if (delivery.Type != Wire.Call || delivery.Version != Wire.Version || string.IsNullOrEmpty(delivery.ReplyTo))
+        {
+            Reject(delivery, $"not a Juggle task message of version {Wire.Version} with a reply queue (type '{delivery.Type}', version {delivery.Version?.ToString(CultureInfo.InvariantCulture) ?? "none"})");
+            return;
+        }
+
+        TaskMessage message;
+        try
+        {
+            message = TaskMessage.Parse(body);
+        }
+        catch (FrameException ex)
+        {
+            Reject(delivery, $"malformed: {ex.Message}");
+            return;
+        }
+
+        FunctionSignature signature;
+        try
+        {
+            signature = _catalog.Resolve(message.Function);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            // Told to the caller (its future fails with the reason) and kept in the dead-letter queue for the operator.
+            WorkerLog.Refused(_logger, Node, message.TaskId, ex.Message);
+            TryPublishAnswer(delivery.ReplyTo, message.TaskId, TaskRunner.ErrorAnswer(message.TaskId, ex));
+            Settle(delivery.Tag, Settlement.DeadLetter);
+            return;
+        }
+
+        // A redelivered task may be the one that killed a node: it runs alone, so it cannot take others down again.
+        var alone = delivery.Redelivered;
+        if (alone)
+        {
+            _isolation.EnterWriteLock();
+        }
+        else
+        {
+            _isolation.EnterReadLock();
+        }
+
+        try
+        {
+            ClaimAndRun(delivery, message, signature);
+        }
+        finally
+        {
+            if (alone)
+            {
+                _isolation.ExitWriteLock();
+            }
+            else
+            {
+                _isolation.ExitReadLock();
+            }
+        }
+    }
+
+    private void ClaimAndRun(Delivery delivery, TaskMessage message, FunctionSignature signature)
+    {
+        var claimId = Interlocked.Increment(ref _nextClaim);
+
+        // Registered before the claim is sent: the executor may ask to cancel the task before its "go" arrives.
+        using var cancellation = new CancellationTokenSource();
+        _running[claimId] = cancellation;
+        try
+        {
+            RunClaimed(delivery, message, signature, claimId, cancellation.Token);
+        }
+        finally
+        {
+            _running.TryRemove(claimId, out _);
+        }
+    }
+
+    private void RunClaimed(Delivery delivery, TaskMessage message, FunctionSignature signature, long claimId, CancellationToken cancellationToken)
+    {
+        switch (Claim(delivery, message.TaskId, claimId))
+        {
+            case ClaimOutcome.ClientGone:
+                WorkerLog.ClientGone(_logger, Node, message.TaskId);
+                Settle(delivery.Tag, Settlement.Ack);
+                return;
+            case ClaimOutcome.Refused:
+                Settle(delivery.Tag, Settlement.Ack);
+                return;
+            case ClaimOutcome.NoAnswer:
+                WorkerLog.ClaimUnanswered(_logger, Node, message.TaskId, _options.ClaimTimeout);
+                Settle(delivery.Tag, Settlement.Requeue);
+                return;
+        }
+
+        byte[] answer;
+        using (var activity = StartActivity(delivery.TraceParent, signature))
+        {
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                WorkerLog.Running(_logger, Node, message.TaskId, FunctionReference.Describe(signature.Method));
+            }
+
+            answer = _processes is null
+                ? TaskRunner.Run(message, signature, _options.MaxMessageSize, cancellationToken)
+                : RunInProcess(delivery.Body!, message.TaskId, cancellationToken);
+        }
+
+        Interlocked.Increment(ref _completed);
+        if (answer.Length > 0 && answer[0] == (byte)MessageKind.Error)
+        {
+            Interlocked.Increment(ref _failed);
+        }
+
+        if (TryPublishAnswer(delivery.ReplyTo!, message.TaskId, answer))
+        {
+            Settle(delivery.Tag, Settlement.Ack);
+        }
+    }
+
+    private byte[] RunInProcess(byte[] body, long taskId, CancellationToken cancellationToken)
+    {
+        var future = _processes!.Submit(ProcessTask.Run, new ProcessTaskInput([.. _options.AssemblyPaths, .. _options.Assemblies.Select(a => a.Location)], body, _options.MaxMessageSize));
+        using var registration = cancellationToken.Register(static f => ((Future)f!).Cancel(), future);
+        try
+        {
+            return future.Result();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return TaskRunner.ErrorAnswer(taskId, ex);
+        }
+    }
+
+    private static Activity? StartActivity(string? traceParent, FunctionSignature signature)
+    {
+        if (traceParent is null)
+        {
+            return null;
+        }
+
+        var activity = s_activities.StartActivity("juggle.task", ActivityKind.Consumer, traceParent);
+        if (activity is null)
+        {
+            // Nobody listens to Juggle's source: still restore the submitter's context for the task's own tracing.
+            activity = new Activity("juggle.task");
+            activity.SetParentId(traceParent);
+            activity.Start();
+        }
+
+        activity.SetTag("juggle.function", FunctionReference.Describe(signature.Method));
+        return activity;
+    }
+
+    private ClaimOutcome Claim(Delivery delivery, long taskId, long claimId)
+    {
+        var waiting = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _claims[claimId] = waiting;
+        try
+        {
+            var properties = new BasicProperties
+            {
+                Type = Wire.Claim,
+                CorrelationId = taskId.ToString(CultureInfo.InvariantCulture),
+                Headers = new Dictionary<string, object?>
+                {
+                    [Wire.ClaimHeader] = claimId,
+                    [Wire.ControlHeader] = _controlQueue,
+                    [Wire.NodeHeader] = Node,
+                    [Wire.RedeliveredHeader] = delivery.Redelivered,
+                },
+            };
+            try
+            {
+                _publishChannel!.BasicPublishAsync(string.Empty, delivery.ReplyTo!, mandatory: true, properties, ReadOnlyMemory<byte>.Empty).AsTask().GetAwaiter().GetResult();
+            }
+            catch (PublishException ex) when (ex.IsReturn)
+            {
+                return ClaimOutcome.ClientGone;
+            }
+            catch (Exception ex) when (ex is PublishException or AlreadyClosedException or OperationInterruptedException or IOException)
+            {
+                return ClaimOutcome.NoAnswer;
+            }
+
+            if (!waiting.Task.Wait(_options.ClaimTimeout))
+            {
+                return ClaimOutcome.NoAnswer;
+            }
+
+            return waiting.Task.Result ? ClaimOutcome.Granted : ClaimOutcome.Refused;
+        }
+        finally
+        {
+            _claims.TryRemove(claimId, out _);
+        }
+    }
+
+    /// <summary>Publishes an answer and waits for the broker's confirm; <see langword="false"/> if it could not (the task will be redelivered).</summary>
+    private bool TryPublishAnswer(string replyTo, long taskId, byte[] answer)
+    {
+        var properties = new BasicProperties
+        {
+            Type = Wire.Answer,
+            CorrelationId = taskId.ToString(CultureInfo.InvariantCulture),
+            Headers = new Dictionary<string, object?> { [Wire.NodeHeader] = Node },
+        };
+        try
+        {
+            _publishChannel!.BasicPublishAsync(string.Empty, replyTo, mandatory: true, properties, answer).AsTask().GetAwaiter().GetResult();
+            return true;
+        }
+        catch (PublishException ex) when (ex.IsReturn)
+        {
+            // The executor is gone (its reply queue with it): nobody wants the answer.
+            WorkerLog.AnswerDropped(_logger, Node, taskId);
+            return true;
+        }
+        catch (Exception ex) when (ex is PublishException or AlreadyClosedException or OperationInterruptedException or IOException)
+        {
+            WorkerLog.AnswerFailed(_logger, Node, taskId, BrokerUri.Scrub(ex.Message, _broker));
+            return false;
+        }
+    }
+
+    private void Reject(Delivery delivery, string reason)
+    {
+        WorkerLog.Rejected(_logger, Node, Wire.DeadLetterQueue(_options.QueueName), reason);
+        Settle(delivery.Tag, Settlement.DeadLetter);
+    }
+
+    private void Settle(ulong tag, Settlement settlement)
+    {
+        _ackGate.Wait();
+        try
+        {
+            var channel = _taskChannel!;
+            var pending = settlement switch
+            {
+                Settlement.Ack => channel.BasicAckAsync(tag, multiple: false),
+                Settlement.Requeue => channel.BasicNackAsync(tag, multiple: false, requeue: true),
+                _ => channel.BasicRejectAsync(tag, requeue: false),
+            };
+            pending.AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
+        {
+            // The channel is gone: the broker requeued the task already.
+        }
+        finally
+        {
+            _ackGate.Release();
+        }
+    }
+
+    private enum ClaimOutcome
+    {
+        Granted,
+        Refused,
+        ClientGone,
+        NoAnswer,
+    }
+
+    private enum Settlement
+    {
+        Ack,
+        Requeue,
+        DeadLetter,
+    }
+}

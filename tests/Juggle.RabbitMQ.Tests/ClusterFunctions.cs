@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Globalization;
+using Juggle.Tests;
+
+namespace Juggle.RabbitMQ.Tests;
+
+/// <summary>Tasks for the cluster's own tests; worker processes load them from this test assembly.</summary>
+public static class ClusterFunctions
+{
+    [JuggleFunction]
+    public static int ProcessId() => Environment.ProcessId;
+
+    /// <summary>Appends "task pid" to the file <paramref name="log"/>, then blocks on the gate; returns the pid.</summary>
+    [JuggleFunction]
+    public static int LogThenBlock(string log, string gatePath)
+    {
+        File.AppendAllText(log, $"task {Environment.ProcessId}\n");
+        CrossProcessGate.SignalStartedAndWaitForRelease(gatePath, TimeSpan.FromSeconds(60));
+        return Environment.ProcessId;
+    }
+
+    /// <summary>Records that it ran (a file named <paramref name="value"/> in the folder <paramref name="log"/>) and returns <paramref name="value"/> squared.</summary>
+    [JuggleFunction]
+    public static int LogAndSquare(string log, int value)
+    {
+        File.WriteAllText(Path.Combine(log, value.ToString(CultureInfo.InvariantCulture)), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        return value * value;
+    }
+
+    /// <summary>Kills its own worker process (SIGKILL), every time: a poison task.</summary>
+    [JuggleFunction]
+    public static int KillMyWorker(int value)
+    {
+        using var self = Process.GetCurrentProcess();
+        self.Kill();
+        Thread.Sleep(Timeout.Infinite);
+        return value;
+    }
+
+    /// <summary>Squares <paramref name="value"/> after blocking on the gate (so tasks are in flight together with a poison task).</summary>
+    [JuggleFunction]
+    public static int SquareAfter(string gatePath, int value)
+    {
+        CrossProcessGate.SignalStartedAndWaitForRelease(gatePath, TimeSpan.FromSeconds(120));
+        return value * value;
+    }
+
+    [JuggleFunction]
+    public static string Text(int length) => new('x', length);
+
+    [JuggleFunction]
+    public static int ThrowArgument(string message) => throw new ArgumentException(message);
+
+    /// <summary>The W3C id of the activity the task runs in (restored from the submitter's traceparent), or null.</summary>
+    [JuggleFunction]
+    public static string? CurrentTraceParent() => Activity.Current?.Id;
+
+    /// <summary>Public and static but not marked: workers must refuse it.</summary>
+    public static int NotMarked(int value) => value;
+}
