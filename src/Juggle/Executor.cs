@@ -289,6 +289,11 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
 
     private Future<T> Publish<T>(Future<T> future)
     {
+        if (TaskTelemetry.IsEnabled)
+        {
+            future.Trace = TaskTelemetry.TryCreate(this, future, future.Callable);
+        }
+
         try
         {
             if (ExitWait.Exiting)
@@ -301,6 +306,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         catch
         {
             Interlocked.Increment(ref _counts.Rejected);
+            future.Trace?.OnFinished(TaskOutcome.Cancelled, null);
             throw;
         }
 

@@ -789,7 +789,7 @@ public sealed partial class ThreadPoolExecutor : Executor
         public void DetachedCompleted(object? state) => owner.DetachedCompleted(state);
     }
 
-    private sealed class Worker : IRunHooks
+    private sealed class Worker : IRunHooks, IWorkerIdentity
     {
         public Worker(ThreadPoolExecutor owner, string name)
         {
@@ -805,6 +805,8 @@ public sealed partial class ThreadPoolExecutor : Executor
         public ManualResetEventSlim Exited { get; } = new();
 
         public int ThreadId { get; set; }
+
+        public int ProcessId => Environment.ProcessId;
 
         public void Main() => Owner.WorkerMain(this);
 
