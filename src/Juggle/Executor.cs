@@ -264,6 +264,12 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
 
     private protected abstract Task WaitForWorkersAsync(CancellationToken cancellationToken);
 
+    /// <summary>The workers alive now (for the dashboard).</summary>
+    internal virtual IReadOnlyList<WorkerInfo> DescribeWorkers() => [];
+
+    /// <summary>How many workers died while running or waiting for work and were replaced (worker processes that crashed or were killed).</summary>
+    internal virtual int WorkerRestarts => 0;
+
     /// <summary>Registers a blocking wait on <paramref name="future"/> from the current thread; throws <see cref="DeadlockException"/> if it can never end.</summary>
     internal virtual IDisposable? EnterBlockingWait(Future future) => null;
 

@@ -591,6 +591,10 @@ public sealed partial class ProcessPoolExecutor
             }
 
             startupFailure = !worker.Ready && !worker.Retiring && broken is null && !_shutdown;
+            if (worker.Ready && !worker.Retiring && broken is null)
+            {
+                _restarts++; // crashed or killed (timeout, cancel): a fresh worker takes its place when work needs one
+            }
             if (broken is null)
             {
                 for (var i = orphans.Count - 1; i >= 0; i--)

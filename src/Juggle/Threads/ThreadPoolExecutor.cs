@@ -231,6 +231,14 @@ public sealed partial class ThreadPoolExecutor : Executor
 
     private protected override bool OnOwnWorker => t_current?.Owner == this;
 
+    internal override IReadOnlyList<WorkerInfo> DescribeWorkers()
+    {
+        lock (_stateLock)
+        {
+            return [.. _workers.Where(w => !w.Exited.IsSet).Select(w => new WorkerInfo(w.Name, Environment.ProcessId, w.ThreadId, w.Current is not null))];
+        }
+    }
+
     private static ThreadPoolExecutorOptions CreateOptions(int? maxWorkers, string? threadNamePrefix, Action? initializer)
     {
         if (maxWorkers is <= 0)
