@@ -73,6 +73,9 @@ public sealed class JuggleDashboard : IDisposable, IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(JuggleDashboard).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = StopTimeout);
+
+        // Not the console lifetime: a dashboard inside an app must leave its Ctrl+C and SIGTERM handling alone.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         var feed = new DashboardFeed(executors);
@@ -97,5 +100,12 @@ public sealed class JuggleDashboard : IDisposable, IAsyncDisposable
             ?? throw new InvalidOperationException("Kestrel reported no address for the dashboard.");
         var bound = new Uri(address).Port;
         return new JuggleDashboard(app, feed, new Uri($"http://127.0.0.1:{bound}/"));
+    }
+
+    private sealed class EmbeddedHostLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

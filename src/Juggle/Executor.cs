@@ -411,7 +411,16 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         if (JuggleMetrics.Completed.Enabled)
         {
             var outcome = finalState == (int)FutureState.Cancelled ? "cancelled" : future.Failed ? "failed" : "succeeded";
-            JuggleMetrics.Completed.Add(1, _nameTag, new KeyValuePair<string, object?>("juggle.outcome", outcome));
+            var outcomeTag = new KeyValuePair<string, object?>("juggle.outcome", outcome);
+            if (future.Failed && future.GetException() is { } error)
+            {
+                // OpenTelemetry's convention for a failed operation: error.type, the exception's full type name.
+                JuggleMetrics.Completed.Add(1, _nameTag, outcomeTag, new KeyValuePair<string, object?>("error.type", error.GetType().FullName));
+            }
+            else
+            {
+                JuggleMetrics.Completed.Add(1, _nameTag, outcomeTag);
+            }
         }
 
         if (JuggleMetrics.Duration.Enabled && future.StartTimestamp != 0)
