@@ -37,6 +37,8 @@ internal sealed class CommonOptions(string workersDefault)
         HelpName = "FILE",
     };
 
+    public Option<int?> Dashboard { get; } = DashboardOption();
+
     /// <summary>Rejects an output file whose folder does not exist, before any work is done.</summary>
     public static void ValidateOutputFile(Option<string?> option)
     {
@@ -79,6 +81,7 @@ internal sealed class CommonOptions(string workersDefault)
         command.Options.Add(Json);
         command.Options.Add(Timeline);
         command.Options.Add(Trace);
+        command.Options.Add(Dashboard);
     }
 
     public RunSettings Read(ParseResult result)
@@ -96,6 +99,25 @@ internal sealed class CommonOptions(string workersDefault)
             Json = result.GetValue(Json),
             TimelineFile = result.GetValue(Timeline),
             TraceFile = result.GetValue(Trace),
+            DashboardPort = result.GetResult(Dashboard) is null ? null : result.GetValue(Dashboard) ?? 0,
         };
+    }
+
+    private static Option<int?> DashboardOption()
+    {
+        var option = new Option<int?>("--dashboard")
+        {
+            Description = "Serve a live dashboard of the run (task stream, progress, workers, failures) on 127.0.0.1:PORT and print its URL; without PORT, a free port",
+            HelpName = "PORT",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 0 or > 65535)
+            {
+                r.AddError("--dashboard PORT must be between 0 and 65535 (0 or no PORT: a free port).");
+            }
+        });
+        return option;
     }
 }

@@ -264,6 +264,12 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
 
     private protected abstract Task WaitForWorkersAsync(CancellationToken cancellationToken);
 
+    /// <summary>The workers alive now (for the dashboard).</summary>
+    internal virtual IReadOnlyList<WorkerInfo> DescribeWorkers() => [];
+
+    /// <summary>How many workers died while running or waiting for work and were replaced (worker processes that crashed or were killed).</summary>
+    internal virtual int WorkerRestarts => 0;
+
     /// <summary>Registers a blocking wait on <paramref name="future"/> from the current thread; throws <see cref="DeadlockException"/> if it can never end.</summary>
     internal virtual IDisposable? EnterBlockingWait(Future future) => null;
 
@@ -289,6 +295,11 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
 
     private Future<T> Publish<T>(Future<T> future)
     {
+        if (TaskTelemetry.IsEnabled)
+        {
+            future.Trace = TaskTelemetry.TryCreate(this, future, future.Callable);
+        }
+
         try
         {
             if (ExitWait.Exiting)
@@ -301,6 +312,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         catch
         {
             Interlocked.Increment(ref _counts.Rejected);
+            future.Trace?.OnFinished(TaskOutcome.Cancelled, null);
             throw;
         }
 
@@ -399,7 +411,16 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         if (JuggleMetrics.Completed.Enabled)
         {
             var outcome = finalState == (int)FutureState.Cancelled ? "cancelled" : future.Failed ? "failed" : "succeeded";
-            JuggleMetrics.Completed.Add(1, _nameTag, new KeyValuePair<string, object?>("juggle.outcome", outcome));
+            var outcomeTag = new KeyValuePair<string, object?>("juggle.outcome", outcome);
+            if (future.Failed && future.GetException() is { } error)
+            {
+                // OpenTelemetry's convention for a failed operation: error.type, the exception's full type name.
+                JuggleMetrics.Completed.Add(1, _nameTag, outcomeTag, new KeyValuePair<string, object?>("error.type", error.GetType().FullName));
+            }
+            else
+            {
+                JuggleMetrics.Completed.Add(1, _nameTag, outcomeTag);
+            }
         }
 
         if (JuggleMetrics.Duration.Enabled && future.StartTimestamp != 0)

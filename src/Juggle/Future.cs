@@ -60,6 +60,9 @@ public abstract class Future
 
     internal Executor? Owner { get; }
 
+    /// <summary>The task's telemetry while something listens (tracing, the dashboard); null otherwise.</summary>
+    internal TaskTrace? Trace { get; set; }
+
     /// <summary>The worker executing the task; used by deadlock detection.</summary>
     internal object? RunningOn { get; private set; }
 
@@ -212,6 +215,7 @@ public abstract class Future
             return false;
         }
 
+        Trace?.OnStarted(worker, workerName);
         Owner?.OnStarted();
         return true;
     }
@@ -320,6 +324,11 @@ public abstract class Future
 
         // Count before publishing the state: whoever sees this future done also sees it in Executor.Progress.
         Owner?.CountFinished(previousState, finalState, finalState == StateFinished && _error is not null);
+
+        // The span ends before the state is published: whoever sees this future done finds its span exported.
+        Trace?.OnFinished(
+            finalState == StateCancelled ? TaskOutcome.Cancelled : _error is null ? TaskOutcome.Succeeded : TaskOutcome.Failed,
+            _error?.SourceException);
         Volatile.Write(ref _state, finalState);
         var callbacks = _callbacks;
         _callbacks = null;

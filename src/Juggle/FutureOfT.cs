@@ -26,6 +26,9 @@ public sealed class Future<T> : Future
     /// <summary>The work item, for executors that ship work elsewhere (they always get one).</summary>
     internal WorkItem<T>? Work => _work as WorkItem<T>;
 
+    /// <summary>The user's delegate, until the task starts.</summary>
+    internal Delegate? Callable => _work as Delegate ?? (_work as WorkItem<T>)?.Callable;
+
     /// <summary>
     /// Waits until done and returns the value (Python's <c>result()</c>), or rethrows the task's own exception
     /// (same type, original stack preserved).
@@ -135,6 +138,7 @@ public sealed class Future<T> : Future
 
         // Like CPython's work item: once started, the future no longer holds the callable and its arguments.
         _work = null;
+        Trace?.Enter();
 
         T value;
         try

@@ -51,6 +51,7 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        using var dashboard = RunDashboard.Start(settings.Run, env.Error);
         var workload = settings.UrlsFile is not null ? Workload.Io : settings.Workload;
         if (workload == Workload.Io)
         {

@@ -37,6 +37,7 @@ internal sealed class DownloadCommand(CliEnvironment env, DownloadCommand.Settin
     public int Run(CancellationToken cancellationToken)
     {
         var run = settings.Run;
+        using var dashboard = RunDashboard.Start(run, env.Error);
         var lines = UrlSource.Open(settings.Urls, settings.InputFile, env.In);
         try
         {

@@ -43,6 +43,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
     public int Run(CancellationToken cancellationToken)
     {
         var run = settings.Run;
+        using var dashboard = RunDashboard.Start(run, env.Error);
         var total = Stopwatch.StartNew();
         var urls = settings.Inputs.Where(IsUrl).ToList();
         var results = new List<FileCount>();

@@ -33,6 +33,9 @@ internal sealed record RunSettings
     /// <summary>The default worker count for the downloads of <c>words</c>.</summary>
     public const int DefaultWordsDownloadWorkers = 16;
 
+    /// <summary>The port of the live dashboard (0: a free one), or null for none.</summary>
+    public int? DashboardPort { get; init; }
+
     /// <summary>Workers to use for I/O-bound work (many: they mostly wait).</summary>
     public int IoWorkers => Workers > 0 ? Workers : Mode == RunMode.Sequential ? 1 : DefaultIoWorkers;
 

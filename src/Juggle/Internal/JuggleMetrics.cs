@@ -13,7 +13,7 @@ internal static class JuggleMetrics
 
     public static readonly UpDownCounter<long> Running = Meter.CreateUpDownCounter<long>("juggle.tasks.running", "{task}", "Tasks executing now.");
 
-    public static readonly Counter<long> Completed = Meter.CreateCounter<long>("juggle.tasks.completed", "{task}", "Tasks done, tagged with juggle.outcome = succeeded, failed or cancelled.");
+    public static readonly Counter<long> Completed = Meter.CreateCounter<long>("juggle.tasks.completed", "{task}", "Tasks done, tagged with juggle.outcome = succeeded, failed or cancelled; failures also with error.type.");
 
     public static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("juggle.task.duration", "s", "Time from a task's start to its end.");
 }

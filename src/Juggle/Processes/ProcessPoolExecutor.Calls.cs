@@ -257,7 +257,7 @@ public sealed partial class ProcessPoolExecutor
 
         public override void Attach(Future future) => Future = _future = (Future<T>)future;
 
-        public override void WriteTo(Stream stream) => Messages.WriteCall(stream, TaskId, Function.Id, arguments);
+        public override void WriteTo(Stream stream) => Messages.WriteCall(stream, TaskId, Function.Id, arguments, Future.Trace?.GetPropagationContext());
 
         public override void Complete(MessageKind kind, ref FrameParser parser)
         {
@@ -311,7 +311,7 @@ public sealed partial class ProcessPoolExecutor
 
         public override void Attach(Future future) => Future = _future = (Future<Outcome<TSource, TResult>[]>)future;
 
-        public override void WriteTo(Stream stream) => Messages.WriteChunkCall(stream, TaskId, Function.Id, items);
+        public override void WriteTo(Stream stream) => Messages.WriteChunkCall(stream, TaskId, Function.Id, items, Future.Trace?.GetPropagationContext());
 
         public override void Complete(MessageKind kind, ref FrameParser parser)
         {

@@ -447,6 +447,25 @@ public sealed partial class ProcessPoolExecutor
                 OnOutput(ref parser);
                 return;
 
+            case MessageKind.Spans:
+                {
+                    // The spans a traced call recorded in the worker, just ahead of its answer: re-emitted under the task's span.
+                    var taskId = parser.ReadInt64();
+                    CallRecord? head;
+                    lock (_lock)
+                    {
+                        head = worker.InFlight.Count > 0 ? worker.InFlight.Peek() : null;
+                    }
+
+                    if (head is null || head.TaskId != taskId || !head.Claimed)
+                    {
+                        throw new FrameException($"The worker sent spans for task {taskId}, which is not the one it was running.");
+                    }
+
+                    Remoting.RemoteSpans.Emit(ref parser, head.Started ? head.Future.Trace?.Activity : null);
+                    return;
+                }
+
             default:
                 throw new FrameException($"Message kind {kind} is not valid from a worker.");
         }
@@ -572,6 +591,10 @@ public sealed partial class ProcessPoolExecutor
             }
 
             startupFailure = !worker.Ready && !worker.Retiring && broken is null && !_shutdown;
+            if (worker.Ready && !worker.Retiring && broken is null)
+            {
+                _restarts++; // crashed or killed (timeout, cancel): a fresh worker takes its place when work needs one
+            }
             if (broken is null)
             {
                 for (var i = orphans.Count - 1; i >= 0; i--)

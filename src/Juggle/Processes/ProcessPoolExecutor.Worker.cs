@@ -10,7 +10,7 @@ public sealed partial class ProcessPoolExecutor
 #pragma warning disable CA1001 // The pipes and timer are released when the process exits (WaitForExit), not by an owner.
     [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessages.Reflection)]
     [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(TrimMessages.DynamicCode)]
-    private sealed class WorkerProcess
+    private sealed class WorkerProcess : Internal.IWorkerIdentity
 #pragma warning restore CA1001
     {
         private const int BufferSize = 64 * 1024;
@@ -53,6 +53,8 @@ public sealed partial class ProcessPoolExecutor
         public string Name { get; }
 
         public int ProcessId { get; private set; }
+
+        public int ThreadId => 0;
 
         /// <summary>Calls sent (or about to be), in the order the worker runs them; the head is running. Guarded by the owner's lock.</summary>
         public Queue<CallRecord> InFlight { get; } = new();

@@ -65,6 +65,7 @@ public sealed partial class ProcessPoolExecutor : Executor
     private readonly bool _usesLimiter;
     private readonly HashSet<CallRecord> _awaitingPermit = [];
     private int _workerCount;
+    private int _restarts;
     private bool _shutdown;
     private BrokenExecutorException? _broken;
 
@@ -140,6 +141,16 @@ public sealed partial class ProcessPoolExecutor : Executor
             return [.. _workers.Where(w => w.ProcessId != 0).Select(w => w.ProcessId)];
         }
     }
+
+    internal override IReadOnlyList<WorkerInfo> DescribeWorkers()
+    {
+        lock (_lock)
+        {
+            return [.. _workers.Where(w => w.ProcessId != 0 && !w.Exited).Select(w => new WorkerInfo(w.Name, w.ProcessId, 0, w.InFlight.Count > 0 && w.InFlight.Peek().Claimed))];
+        }
+    }
+
+    internal override int WorkerRestarts => Volatile.Read(ref _restarts);
 
     private protected override void ValidateWork<T>(WorkItem<T> work) => t_prepared = CallRecord.Prepare(work, MaxFrameSize);
 

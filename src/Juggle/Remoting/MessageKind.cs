@@ -12,10 +12,13 @@ internal enum MessageKind : byte
     /// </summary>
     Init = 2,
 
-    /// <summary>Parent → worker: task id (Int64), function id (Int32), argument count, each argument's JSON.</summary>
+    /// <summary>
+    /// Parent → worker: task id (Int64), function id (Int32), argument count, each argument's JSON; optionally followed
+    /// by the task's W3C trace context (traceparent, tracestate strings).
+    /// </summary>
     Call = 3,
 
-    /// <summary>Parent → worker: task id, function id, and the JSON array of a Map chunk's items.</summary>
+    /// <summary>Parent → worker: task id, function id, the JSON array of a Map chunk's items, and the optional trace context.</summary>
     CallChunk = 4,
 
     /// <summary>
@@ -44,6 +47,12 @@ internal enum MessageKind : byte
 
     /// <summary>Worker → parent: a stream number (1 = standard output) and UTF-8 text the worker's code printed.</summary>
     Output = 15,
+
+    /// <summary>
+    /// Worker → parent, just before the answer to a traced call: task id, then the spans recorded in the worker while
+    /// it ran (see <see cref="RemoteSpans"/>), which the parent re-emits into its own trace.
+    /// </summary>
+    Spans = 16,
 
     /// <summary>Worker → parent, first frame: protocol version and process id.</summary>
     Hello = 20,

@@ -21,7 +21,7 @@ internal static class Messages
     /// <summary>Stands in for a call withdrawn before it was written: the worker answers Skipped, keeping answers in order.</summary>
     public static byte[] Skip(long taskId) => new FrameBuilder(16).WriteKind(MessageKind.Skip).WriteInt64(taskId).ToArray();
 
-    /// <summary>The body size of a Call frame with <paramref name="arguments"/>.</summary>
+    /// <summary>The body size of a Call frame with <paramref name="arguments"/> (without a trace context).</summary>
     public static long CallSize(byte[][] arguments)
     {
         long length = 1 + 8 + 4 + 4;
@@ -33,13 +33,17 @@ internal static class Messages
         return length;
     }
 
-    /// <summary>The body size of a CallChunk frame with <paramref name="items"/>.</summary>
+    /// <summary>The body size of a CallChunk frame with <paramref name="items"/> (without a trace context).</summary>
     public static long ChunkCallSize(byte[] items) => 1 + 8 + 4 + 4 + (long)items.Length;
 
-    /// <summary>Writes a Call frame: task id, function id, and each argument's JSON as a block.</summary>
-    public static void WriteCall(Stream stream, long taskId, int functionId, byte[][] arguments)
+    /// <summary>
+    /// Writes a Call frame: task id, function id, each argument's JSON as a block, then, when the task is traced, its
+    /// W3C trace context (see <see cref="TraceContext"/>; a frame without it is still a valid call).
+    /// </summary>
+    public static void WriteCall(Stream stream, long taskId, int functionId, byte[][] arguments, (string TraceParent, string? TraceState)? trace = null)
     {
-        var length = CallSize(arguments);
+        var traceBlock = TraceContext.Encode(trace);
+        var length = CallSize(arguments) + (traceBlock?.Length ?? 0);
 
         Span<byte> head = stackalloc byte[4 + 1 + 8 + 4 + 4];
         WriteHead(head, length, MessageKind.Call, taskId, functionId);
@@ -52,16 +56,26 @@ internal static class Messages
             stream.Write(prefix);
             stream.Write(argument);
         }
+
+        if (traceBlock is not null)
+        {
+            stream.Write(traceBlock);
+        }
     }
 
-    /// <summary>Writes a CallChunk frame: task id, function id, and the JSON array of the items.</summary>
-    public static void WriteChunkCall(Stream stream, long taskId, int functionId, byte[] items)
+    /// <summary>Writes a CallChunk frame: task id, function id, the JSON array of the items, and the optional trace context.</summary>
+    public static void WriteChunkCall(Stream stream, long taskId, int functionId, byte[] items, (string TraceParent, string? TraceState)? trace = null)
     {
+        var traceBlock = TraceContext.Encode(trace);
         Span<byte> head = stackalloc byte[4 + 1 + 8 + 4 + 4];
-        WriteHead(head, ChunkCallSize(items), MessageKind.CallChunk, taskId, functionId);
+        WriteHead(head, ChunkCallSize(items) + (traceBlock?.Length ?? 0), MessageKind.CallChunk, taskId, functionId);
         BinaryPrimitives.WriteInt32LittleEndian(head[17..], items.Length);
         stream.Write(head);
         stream.Write(items);
+        if (traceBlock is not null)
+        {
+            stream.Write(traceBlock);
+        }
     }
 
     private static void WriteHead(Span<byte> head, long length, MessageKind kind, long taskId, int functionId)

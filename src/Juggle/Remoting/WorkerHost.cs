@@ -20,7 +20,7 @@ internal sealed class WorkerHost
 #pragma warning restore CA1001
 {
     /// <summary>Bumped when the frame layout changes; checked by the parent in Hello.</summary>
-    public const int ProtocolVersion = 2;
+    public const int ProtocolVersion = 3;
 
     /// <summary>Item status in a ChunkResult: the item's JSON value follows.</summary>
     public const byte ItemSucceeded = 0;
@@ -36,6 +36,7 @@ internal sealed class WorkerHost
     private readonly Dictionary<int, Resolved> _functions = [];
     private readonly Dictionary<int, ChunkRunner?> _runners = [];
     private readonly FrameBuilder _builder = new(4096);
+    private readonly FrameBuilder _spanBuilder = new(256);
     private readonly System.Text.Json.Utf8JsonWriter _json = new(Stream.Null);
 
     /// <summary>Guards <see cref="_output"/>: answers (task thread), cancel acknowledgements (reader thread) and printed text (any thread).</summary>
@@ -277,8 +278,9 @@ internal sealed class WorkerHost
                         arguments[i] = parser.ReadBytes().ToArray();
                     }
 
+                    var trace = TraceContext.Read(ref parser);
                     parser.EnsureEnd();
-                    Call(taskId, id, arguments);
+                    Call(taskId, id, arguments, trace);
                     break;
                 }
 
@@ -287,8 +289,9 @@ internal sealed class WorkerHost
                     var taskId = parser.ReadInt64();
                     var id = parser.ReadInt32();
                     var items = parser.ReadBytes().ToArray();
+                    var trace = TraceContext.Read(ref parser);
                     parser.EnsureEnd();
-                    CallChunk(taskId, id, items);
+                    CallChunk(taskId, id, items, trace);
                     break;
                 }
 
@@ -338,7 +341,7 @@ internal sealed class WorkerHost
         Send();
     }
 
-    private void Call(long taskId, int id, byte[][] arguments)
+    private void Call(long taskId, int id, byte[][] arguments, System.Diagnostics.ActivityContext? trace)
     {
         if (TakeSkip(taskId))
         {
@@ -349,6 +352,7 @@ internal sealed class WorkerHost
         // User code may crash the process: the answers before it must already be out.
         Flush();
         var function = GetFunction(id);
+        var tracing = trace is null ? null : WorkerTracing.Begin(trace, function.Name);
         byte[] json;
         object? result;
         FunctionSignature signature;
@@ -370,6 +374,7 @@ internal sealed class WorkerHost
         }
         catch (Exception ex) when (ex is not FrameException)
         {
+            SendSpans(taskId, tracing, ex);
             SendError(taskId, RemoteError.From(ex));
             return;
         }
@@ -380,10 +385,12 @@ internal sealed class WorkerHost
         }
         catch (Exception ex) when (ex is not FrameException)
         {
+            SendSpans(taskId, tracing, ex);
             SendError(taskId, RemoteError.From(ex, $"The result of {FunctionReference.Describe(signature.Method)} could not be sent back to the parent process"));
             return;
         }
 
+        SendSpans(taskId, tracing, null);
         _builder.Reset().WriteKind(MessageKind.Result).WriteInt64(taskId).WriteBytes(json);
         if (_builder.Length > _answerLimit)
         {
@@ -415,7 +422,26 @@ internal sealed class WorkerHost
         return new RemoteError(type.FullName!, type.Assembly.GetName().Name, message, null, $"{type.FullName}: {message}");
     }
 
-    private void CallChunk(long taskId, int id, byte[] itemsJson)
+    /// <summary>Ends a traced call's worker span and sends the spans recorded here, ahead of the call's answer.</summary>
+    private void SendSpans(long taskId, WorkerTracing? tracing, Exception? error)
+    {
+        if (tracing is null)
+        {
+            return;
+        }
+
+        var spans = tracing.End(error);
+        if (spans.Count == 0)
+        {
+            return;
+        }
+
+        RemoteSpans.Write(_spanBuilder, taskId, spans);
+        Frames.Write(_output, _spanBuilder.Body);
+        _unflushed = true;
+    }
+
+    private void CallChunk(long taskId, int id, byte[] itemsJson, System.Diagnostics.ActivityContext? trace)
     {
         if (TakeSkip(taskId))
         {
@@ -425,6 +451,7 @@ internal sealed class WorkerHost
 
         Flush();
         var function = GetFunction(id);
+        var tracing = trace is null ? null : WorkerTracing.Begin(trace, function.Name);
         Array items;
         FunctionSignature signature;
         ChunkRunner? runner;
@@ -449,6 +476,7 @@ internal sealed class WorkerHost
         }
         catch (Exception ex) when (ex is not FrameException)
         {
+            SendSpans(taskId, tracing, ex);
             SendError(taskId, RemoteError.From(ex));
             return;
         }
@@ -457,6 +485,7 @@ internal sealed class WorkerHost
         if (runner is not null)
         {
             runner.Run(items, _builder, _json);
+            SendSpans(taskId, tracing, null);
             SendChunk(taskId, items.Length);
             return;
         }
@@ -495,6 +524,7 @@ internal sealed class WorkerHost
             }
         }
 
+        SendSpans(taskId, tracing, null);
         SendChunk(taskId, items.Length);
     }
 
@@ -551,5 +581,9 @@ internal sealed class WorkerHost
         }
     }
 
-    private sealed record Resolved(FunctionSignature? Signature, object? Target, Exception? Error);
+    private sealed record Resolved(FunctionSignature? Signature, object? Target, Exception? Error)
+    {
+        /// <summary>The function's name for the worker's span.</summary>
+        public string Name => Signature is { } s ? TelemetryNames.DescribeFunction(s.Method) : "unknown";
+    }
 }

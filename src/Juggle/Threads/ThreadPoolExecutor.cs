@@ -231,6 +231,14 @@ public sealed partial class ThreadPoolExecutor : Executor
 
     private protected override bool OnOwnWorker => t_current?.Owner == this;
 
+    internal override IReadOnlyList<WorkerInfo> DescribeWorkers()
+    {
+        lock (_stateLock)
+        {
+            return [.. _workers.Where(w => !w.Exited.IsSet).Select(w => new WorkerInfo(w.Name, Environment.ProcessId, w.ThreadId, w.Current is not null))];
+        }
+    }
+
     private static ThreadPoolExecutorOptions CreateOptions(int? maxWorkers, string? threadNamePrefix, Action? initializer)
     {
         if (maxWorkers is <= 0)
@@ -789,7 +797,7 @@ public sealed partial class ThreadPoolExecutor : Executor
         public void DetachedCompleted(object? state) => owner.DetachedCompleted(state);
     }
 
-    private sealed class Worker : IRunHooks
+    private sealed class Worker : IRunHooks, IWorkerIdentity
     {
         public Worker(ThreadPoolExecutor owner, string name)
         {
@@ -805,6 +813,8 @@ public sealed partial class ThreadPoolExecutor : Executor
         public ManualResetEventSlim Exited { get; } = new();
 
         public int ThreadId { get; set; }
+
+        public int ProcessId => Environment.ProcessId;
 
         public void Main() => Owner.WorkerMain(this);
 
