@@ -10,7 +10,7 @@ public abstract partial class ExecutorContractTests
     public void Map_keeps_one_item_per_task_for_slow_items()
     {
         // Every reading of this clock is a second later: each task "takes" at least a second.
-        using var pool = CreateExecutor(2, o => o.TimeProvider = new ThreadPoolExecutorMapWindowTests.JumpingClock());
+        using var pool = CreateExecutor(2, o => o.TimeProvider = new TestClocks.Jumping());
         var items = Enumerable.Range(0, 60).ToArray();
         Assert.Equal(items.Select(i => i * i), pool.Map(ContractFunctions.Square, items).ToList());
         pool.Shutdown();
@@ -21,7 +21,7 @@ public abstract partial class ExecutorContractTests
     public void Map_batches_short_items_and_keeps_their_order()
     {
         // A clock that never moves: every task "takes" no time.
-        using var pool = CreateExecutor(2, o => o.TimeProvider = new ThreadPoolExecutorMapWindowTests.FrozenClock());
+        using var pool = CreateExecutor(2, o => o.TimeProvider = new TestClocks.Frozen());
         var items = Enumerable.Range(0, 5000).ToArray();
         Assert.Equal(items.Select(i => i * i), pool.Map(ContractFunctions.Square, items).ToList());
 
@@ -36,7 +36,7 @@ public abstract partial class ExecutorContractTests
     [Fact]
     public void An_explicit_chunkSize_is_used_even_for_short_items()
     {
-        using var pool = CreateExecutor(2, o => o.TimeProvider = new ThreadPoolExecutorMapWindowTests.FrozenClock());
+        using var pool = CreateExecutor(2, o => o.TimeProvider = new TestClocks.Frozen());
         var items = Enumerable.Range(0, 100).ToArray();
         Assert.Equal(items.Select(i => i * i), pool.Map(ContractFunctions.Square, items, chunkSize: 1).ToList());
         Assert.Equal(items.Select(i => i * i), pool.Map(ContractFunctions.Square, items, chunkSize: 30).ToList());
@@ -47,7 +47,7 @@ public abstract partial class ExecutorContractTests
     [Fact]
     public void Stopping_a_batched_Map_early_cancels_what_has_not_started()
     {
-        using var pool = CreateExecutor(2, o => o.TimeProvider = new ThreadPoolExecutorMapWindowTests.FrozenClock());
+        using var pool = CreateExecutor(2, o => o.TimeProvider = new TestClocks.Frozen());
         var source = new CountingSource();
         Assert.Equal(Enumerable.Range(0, 3000).Select(i => i * i), pool.Map(ContractFunctions.Square, source).Take(3000).ToList());
         pool.Shutdown();

@@ -16,7 +16,7 @@ public sealed class ThreadPoolExecutorMapWindowTests
     public void Default_window_doubles_while_the_tasks_are_short()
     {
         var progress = new ProgressRecorder();
-        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new FrozenClock(), Progress = progress });
+        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new TestClocks.Frozen(), Progress = progress });
         using var releaseFirst = new ManualResetEventSlim();
         var source = new CountingSource();
 
@@ -41,7 +41,7 @@ public sealed class ThreadPoolExecutorMapWindowTests
     public void Default_window_stays_at_twice_MaxWorkers_for_slow_tasks()
     {
         var progress = new ProgressRecorder();
-        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new JumpingClock(), Progress = progress });
+        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new TestClocks.Jumping(), Progress = progress });
         using var releaseFirst = new ManualResetEventSlim();
         var source = new CountingSource();
         var releaser = Task.Run(() =>
@@ -66,7 +66,7 @@ public sealed class ThreadPoolExecutorMapWindowTests
     [Fact]
     public void Default_window_never_exceeds_its_limit_in_items()
     {
-        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new FrozenClock() });
+        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new TestClocks.Frozen() });
         var source = new CountingSource();
         var consumed = 0;
         foreach (var value in pool.Map(x => x, source, chunkSize: 1).Take(3 * WindowLimit))
@@ -90,7 +90,7 @@ public sealed class ThreadPoolExecutorMapWindowTests
     [Fact]
     public void An_explicit_bufferSize_never_grows()
     {
-        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new FrozenClock() });
+        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new TestClocks.Frozen() });
         var source = new CountingSource();
         var consumed = 0;
         foreach (var value in pool.Map(x => x, source, bufferSize: 3).Take(2000))
@@ -104,7 +104,7 @@ public sealed class ThreadPoolExecutorMapWindowTests
     public async Task MapAsync_uses_the_same_growing_window()
     {
         var progress = new ProgressRecorder();
-        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new FrozenClock(), Progress = progress });
+        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = new TestClocks.Frozen(), Progress = progress });
         using var releaseFirst = new ManualResetEventSlim();
         var source = new CountingSource();
         var releaser = Task.Run(() =>
@@ -119,19 +119,5 @@ public sealed class ThreadPoolExecutorMapWindowTests
         Assert.True(SpinWait.SpinUntil(() => source.Pulled >= 1 + 8, Patience));
         Assert.Equal(1 + 8, source.Pulled);
         await releaser.WaitAsync(Patience);
-    }
-
-    /// <summary>A clock that never moves: every task lasts 0 ticks.</summary>
-    internal sealed class FrozenClock : TimeProvider
-    {
-        public override long GetTimestamp() => 1;
-    }
-
-    /// <summary>A clock that moves a second at every reading: every task lasts at least a second.</summary>
-    internal sealed class JumpingClock : TimeProvider
-    {
-        private long _now;
-
-        public override long GetTimestamp() => Interlocked.Add(ref _now, TimestampFrequency);
     }
 }

@@ -1,0 +1,19 @@
+namespace Juggle.Tests;
+
+/// <summary>Clocks for executors' TimeProvider, so task durations are decided by the test, not the machine.</summary>
+internal static class TestClocks
+{
+    /// <summary>A clock that never moves: every task lasts 0 ticks.</summary>
+    internal sealed class Frozen : TimeProvider
+    {
+        public override long GetTimestamp() => 1;
+    }
+
+    /// <summary>A clock that moves a second at every reading: every task lasts at least a second.</summary>
+    internal sealed class Jumping : TimeProvider
+    {
+        private long _now;
+
+        public override long GetTimestamp() => Interlocked.Add(ref _now, TimestampFrequency);
+    }
+}
