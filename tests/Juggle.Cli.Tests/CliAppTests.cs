@@ -9,7 +9,7 @@ public sealed class CliAppTests
     {
         var names = CliApp.Build(Env()).Subcommands.Select(c => c.Name).ToArray();
 
-        Assert.Equal(["demo", "titles", "bench", "download", "words", "serve"], names);
+        Assert.Equal(["demo", "titles", "bench", "download", "words", "serve", "worker", "cluster"], names);
     }
 
     [Fact]
@@ -17,8 +17,8 @@ public sealed class CliAppTests
     {
         Assert.Equal(["titles"], CliApp.Build(Env(), "titles").Subcommands.Select(c => c.Name));
         // Anything else (an option, a typo) gets the whole tree, so help and "did you mean" see every command.
-        Assert.Equal(6, CliApp.Build(Env(), "--help").Subcommands.Count);
-        Assert.Equal(6, CliApp.Build(Env(), "titels").Subcommands.Count);
+        Assert.Equal(8, CliApp.Build(Env(), "--help").Subcommands.Count);
+        Assert.Equal(8, CliApp.Build(Env(), "titels").Subcommands.Count);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Juggle.Cli.Tests;
 /// <summary>Packs <c>src/Juggle.Cli</c> as a .NET tool and installs it into a temporary tool path, once.</summary>
 public sealed class InstalledToolFixture : IDisposable
 {
-    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(10); // a pack while other test projects run on the same 2 cores
     private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("juggle-tool-test");
 
     public InstalledToolFixture()

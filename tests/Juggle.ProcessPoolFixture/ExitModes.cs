@@ -9,6 +9,10 @@ namespace Juggle.ProcessPoolFixture;
 /// </summary>
 internal static class ExitModes
 {
+    // Two workers append at the same moment: File.AppendAllText opens the file without write sharing, so unguarded
+    // appends would fail with IOException and lose a line.
+    private static readonly Lock s_append = new();
+
     public static int Run(string mode, string output)
     {
         var mainReturned = new ManualResetEventSlim(); // not disposed: the ProcessExit handler sets it after Run returns
@@ -25,7 +29,10 @@ internal static class ExitModes
                         {
                             mainReturned.Wait(TimeSpan.FromSeconds(60));
                             Thread.Sleep(100);
-                            File.AppendAllText(output, $"thread task {n}{Environment.NewLine}");
+                            lock (s_append)
+                            {
+                                File.AppendAllText(output, $"thread task {n}{Environment.NewLine}");
+                            }
                         });
                     }
 

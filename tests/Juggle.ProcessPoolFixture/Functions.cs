@@ -38,7 +38,12 @@ public static class Functions
 
     public static int Append(string path, string line)
     {
-        File.AppendAllText(path, line + Environment.NewLine);
+        // Shared for writing: two worker processes may append at once (O_APPEND keeps each line whole).
+        using (var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+        {
+            file.Write(System.Text.Encoding.UTF8.GetBytes(line + Environment.NewLine));
+        }
+
         return 0;
     }
 }
