@@ -146,11 +146,6 @@ public sealed partial class RabbitMqExecutor
                     throw new ArgumentException($"Map needs a function of one argument; {mapped.Name} takes {mapped.Signature.ValueParameterTypes.Length}.", "fn");
                 }
 
-                if (mapped.Signature.ReturnsTask)
-                {
-                    throw new ArgumentException($"{mapped.Name} returns a Task; Map runs synchronous functions. Make it synchronous or submit it on its own.", "fn");
-                }
-
                 var itemType = mapped.Signature.ValueParameterTypes[0];
                 var items = ArgumentCodec.SerializeChecked(chunk.Items, itemType.MakeArrayType(), "A Map item", "source");
                 var create = typeof(ClusterCall).GetMethod(nameof(CreateChunkCall), BindingFlags.NonPublic | BindingFlags.Static)!

@@ -13,6 +13,9 @@ internal static class ExitModes
     // appends would fail with IOException and lose a line.
     private static readonly Lock s_append = new();
 
+    // The pool's functions take and return strings and ints, which trimming and NativeAOT keep.
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "string and int arguments and results survive trimming.")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050", Justification = "string and int arguments and results need no generated code.")]
     public static int Run(string mode, string output)
     {
         var mainReturned = new ManualResetEventSlim(); // not disposed: the ProcessExit handler sets it after Run returns

@@ -63,18 +63,21 @@ public static class ContractFunctions
     }
 
     /// <summary>An async method without a token, as <c>Task.Run</c> users write them.</summary>
+    [JuggleFunction]
     public static async Task<int> AnswerNoTokenAsync()
     {
         await Task.Yield();
         return 42;
     }
 
+    [JuggleFunction]
     public static async Task<int> SquareAsync(int x)
     {
         await Task.Yield();
         return x * x;
     }
 
+    [JuggleFunction]
     public static async Task<int> AddAsync(int a, int b)
     {
         await Task.Yield();
@@ -82,12 +85,14 @@ public static class ContractFunctions
     }
 
     /// <summary>Squares non-negative numbers after an await; throws "bad item {x}" for negative ones, after the await.</summary>
+    [JuggleFunction]
     public static async Task<int> SquareOrFailAsync(int x)
     {
         await Task.Yield();
         return x >= 0 ? x * x : throw new InvalidOperationException($"bad item {x}");
     }
 
+    [JuggleFunction]
     public static async Task FailNoTokenAsync()
     {
         await Task.Yield();
@@ -95,6 +100,7 @@ public static class ContractFunctions
     }
 
     /// <summary>Writes <paramref name="text"/> to the file <paramref name="path"/> after an await (the future must wait for it).</summary>
+    [JuggleFunction]
     public static async Task WriteFileAsync(string path, string text)
     {
         await Task.Yield();

@@ -70,9 +70,9 @@ internal static class TaskRunner
 
     private static void RunChunk(TaskMessage message, FunctionSignature signature, FrameBuilder builder, Utf8JsonWriter json)
     {
-        if (signature.ValueParameterTypes.Length != 1 || signature.ReturnsTask)
+        if (signature.ValueParameterTypes.Length != 1)
         {
-            throw new ArgumentException($"Task {message.TaskId}: a Map function takes exactly one argument and returns a value.");
+            throw new ArgumentException($"Task {message.TaskId}: a Map function takes exactly one argument.");
         }
 
         var runner = ChunkRunner.TryCreate(signature, null);
