@@ -14,7 +14,7 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "== installing ${need[*]} (apt-get)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null \
       || { echo "could not install ${need[*]}: install them with 'sudo apt-get install ${need[*]}' and run again" >&2; exit 1; }
     # The package starts a system-wide node as a service; the tests run their own private node instead.
     if [[ " ${need[*]} " == *" rabbitmq-server "* ]]; then
