@@ -207,7 +207,7 @@ public sealed partial class RabbitMqExecutor
                 return new OperationCanceledException(error.Message);
             }
 
-            var exception = RemoteErrors.ToException(error, Function.Assembly);
+            var exception = Juggle.Internal.RemoteErrors.ToException(error, Function.Assembly, "on the worker node");
             exception.Data[NodeDataKey] = node;
             return exception;
         }

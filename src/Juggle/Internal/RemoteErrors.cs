@@ -2,17 +2,19 @@ using System.Reflection;
 using System.Runtime.ExceptionServices;
 using Juggle.Remoting;
 
-namespace Juggle.RabbitMQ.Internal;
+namespace Juggle.Internal;
 
-/// <summary>Recreating a worker's exception here, with the process pool's rules: nothing is loaded by a name from the wire.</summary>
+/// <summary>Recreating a worker's exception on the submitting side, for the process pool and the cluster alike.</summary>
+[System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessages.Reflection)]
+[System.Diagnostics.CodeAnalysis.RequiresDynamicCode(TrimMessages.DynamicCode)]
 internal static class RemoteErrors
 {
     /// <summary>
     /// The same exception type when it is safe to recreate — a public, concrete exception type from the .NET
     /// libraries or from the function's own assembly, already loaded here, with a (string message) constructor —
-    /// with the worker's stack trace attached; otherwise a <see cref="RemoteException"/>.
+    /// with the worker's stack trace attached; otherwise a <see cref="RemoteException"/>. Nothing is loaded by name.
     /// </summary>
-    public static Exception ToException(RemoteError error, Assembly functionAssembly)
+    public static Exception ToException(RemoteError error, Assembly functionAssembly, string origin)
     {
         var type = FindSafeType(error, functionAssembly);
         if (type is not null)
@@ -22,10 +24,12 @@ internal static class RemoteErrors
                 if (Activator.CreateInstance(type, error.Message) is Exception recreated)
                 {
                     recreated.Data[ProcessPoolExecutor.RemoteStackTraceKey] = error.Details;
-                    return ExceptionDispatchInfo.SetRemoteStackTrace(recreated, $"{error.StackTrace}{Environment.NewLine}--- End of stack trace on the worker node ---{Environment.NewLine}");
+                    return ExceptionDispatchInfo.SetRemoteStackTrace(recreated, $"{error.StackTrace}{Environment.NewLine}--- End of stack trace {origin} ---{Environment.NewLine}");
                 }
             }
-            catch (Exception ex) when (ex is TargetInvocationException or MissingMethodException or MemberAccessException or ArgumentException or NotSupportedException)
+#pragma warning disable CA1031 // Whatever recreating the type throws (its constructor, its Data), the error still comes back as a RemoteException.
+            catch (Exception)
+#pragma warning restore CA1031
             {
                 // Fall through to RemoteException.
             }
