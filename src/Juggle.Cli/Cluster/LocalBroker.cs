@@ -11,7 +11,15 @@ namespace Juggle.Cli.Cluster;
 /// </summary>
 internal sealed class LocalBroker : IDisposable
 {
-    public const string ServerScript = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+    /// <summary>Where the rabbitmq-server package puts its scripts.</summary>
+    public const string DefaultBinDirectory = "/usr/lib/rabbitmq/bin";
+
+    /// <summary>Overrides <see cref="DefaultBinDirectory"/>: the folder holding <c>rabbitmq-server</c> (a RabbitMQ installed elsewhere).</summary>
+    public const string BinVariable = "JUGGLE_RABBITMQ_BIN";
+
+    /// <summary>The <c>rabbitmq-server</c> script to start: in <c>JUGGLE_RABBITMQ_BIN</c> if set, else in <see cref="DefaultBinDirectory"/>.</summary>
+    public static string ServerScript => Path.Combine(
+        Environment.GetEnvironmentVariable(BinVariable) is { Length: > 0 } bin ? bin : DefaultBinDirectory, "rabbitmq-server");
 
     private readonly string _directory;
     private readonly Dictionary<string, string> _environment = [];
@@ -29,9 +37,10 @@ internal sealed class LocalBroker : IDisposable
     /// <summary>Starts a node and waits until it accepts connections; throws <see cref="InvalidOperationException"/> saying how to install RabbitMQ when it is missing.</summary>
     public static async Task<LocalBroker> StartAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (!File.Exists(ServerScript))
+        var script = ServerScript;
+        if (!File.Exists(script))
         {
-            throw new InvalidOperationException($"RabbitMQ is not installed ({ServerScript} is missing). Install it with 'sudo apt-get install rabbitmq-server' (or run 'bash build/test.sh' in the repository), or point executors and workers at an existing broker with --broker.");
+            throw new InvalidOperationException($"RabbitMQ is not installed ({script} is missing). Install it with 'sudo apt-get install rabbitmq-server' (or run 'bash build/test.sh' in the repository); if it is installed elsewhere, set {BinVariable} to the folder holding rabbitmq-server; or point executors and workers at an existing broker with --broker.");
         }
 
         var directory = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"juggle-cluster-{Guid.NewGuid():N}");
@@ -67,7 +76,7 @@ internal sealed class LocalBroker : IDisposable
         env["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "+sbwt none +sbwtdcpu none +sbwtdio none";
         try
         {
-            await broker.StartAsync(port, timeout, cancellationToken).ConfigureAwait(false);
+            await broker.StartAsync(script, port, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -115,9 +124,9 @@ internal sealed class LocalBroker : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private async Task StartAsync(int port, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task StartAsync(string script, int port, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(ServerScript) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(script) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (key, value) in _environment)
         {
             info.Environment[key] = value;

@@ -40,12 +40,13 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
         var latency = OptionRules.Int("--latency", "Embedded server latency for io, ms (0 to 10000)", 0, 10_000, 50, 100);
         var command = new Command("bench", "Time one workload sequentially, with threads, async and processes; chart it and recommend what to use") { workload, urls, items, latency };
         common.AddTo(command);
+        var broker = BrokerOption.AddTo(command, common.Mode);
         command.SetAction((result, token) => new BenchCommand(env, new Settings(
             result.GetValue(workload),
             result.GetValue(urls),
             result.GetValue(items) ?? 0,
             TimeSpan.FromMilliseconds(result.GetValue(latency)),
-            common.Read(result))).RunAsync(token));
+            common.Read(result) with { Broker = result.GetValue(broker) })).RunAsync(token));
         return command;
     }
 
@@ -55,9 +56,9 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
         var workload = settings.UrlsFile is not null ? Workload.Io : settings.Workload;
         if (workload == Workload.Io)
         {
-            if (settings.Run.ModeGiven && settings.Run.Mode == RunMode.Processes)
+            if (settings.Run.ModeGiven && settings.Run.Mode is RunMode.Processes or RunMode.Cluster)
             {
-                throw new UsageException("--mode processes is for CPU-bound work (bench cpu, hash or primes); bench io waits on the network, so use --mode threads or --mode async.");
+                throw new UsageException($"--mode {settings.Run.Mode.ToString().ToLowerInvariant()} is for CPU-bound work (bench cpu, hash or primes); bench io waits on the network, so use --mode threads or --mode async.");
             }
 
             return await RunIoAsync(cancellationToken).ConfigureAwait(false);
@@ -152,13 +153,13 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
         foreach (var mode in modes)
         {
             token.ThrowIfCancellationRequested();
-            if (mode == RunMode.Processes && staticWork is null)
+            if (mode is RunMode.Processes or RunMode.Cluster && staticWork is null)
             {
                 rows.Add(new Measurement(mode, null, "-", workers, "not measured for I/O (use threads or async)"));
                 continue;
             }
 
-            var runner = new ModeRunner(mode, mode == RunMode.Sequential ? 1 : workers, settings.Run.Rate);
+            var runner = new ModeRunner(mode, mode == RunMode.Sequential ? 1 : workers, settings.Run.Rate, settings.Run.Broker);
             var watch = Stopwatch.StartNew();
             List<TaskRecord<TResult>> records;
             try

@@ -112,9 +112,8 @@ internal static class ClusterCommand
             info.ArgumentList.Add(typeof(ClusterCommand).Assembly.Location);
         }
 
+        // A worker runs this tool's own functions without being told (the ones --mode cluster uses).
         info.ArgumentList.Add("worker");
-        info.ArgumentList.Add("--assembly");
-        info.ArgumentList.Add(typeof(ClusterCommand).Assembly.Location);
         foreach (var path in assemblies)
         {
             info.ArgumentList.Add("--assembly");

@@ -34,8 +34,9 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
         });
         var command = new Command("words", "Count words in files, folders and downloaded URLs (seed 004): top N words and totals") { inputs, top, save, pattern };
         common.AddTo(command);
+        var broker = BrokerOption.AddTo(command, common.Mode);
         command.SetAction((result, token) => Task.Run(
-            () => new WordsCommand(env, new Settings(result.GetValue(inputs) ?? [], result.GetValue(top), result.GetValue(save), result.GetValue(pattern)!, common.Read(result))).Run(token),
+            () => new WordsCommand(env, new Settings(result.GetValue(inputs) ?? [], result.GetValue(top), result.GetValue(save), result.GetValue(pattern)!, common.Read(result) with { Broker = result.GetValue(broker) })).Run(token),
             CancellationToken.None));
         return command;
     }
@@ -114,9 +115,10 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
                 downloadTime = watch.Elapsed;
             }
 
-            // Tokenizing is CPU work: one worker per core; --mode processes uses Juggle's ProcessPoolExecutor.
+            // Tokenizing is CPU work: one worker per core; --mode processes uses Juggle's ProcessPoolExecutor,
+            // --mode cluster the worker nodes of a broker (RabbitMqExecutor), which read the files by path.
             var countWatch = Stopwatch.StartNew();
-            var cpu = new ModeRunner(run.Mode, run.CpuWorkers, rate: null);
+            var cpu = new ModeRunner(run.Mode, run.CpuWorkers, rate: null, run.Broker);
             foreach (var record in cpu.Run(files, (f, _) => FileCount.Of(f), (f, _) => Task.Run(() => FileCount.Of(f), cancellationToken), asCompleted: false, cancellationToken, FileCount.Of, static (f, ex) => FileCount.Failed(f.Source, $"unexpected error: {ex.Message} ({ex.GetType().Name})")))
             {
                 results.Add(record.Result);

@@ -7,16 +7,18 @@ using Microsoft.Extensions.Logging;
 namespace Juggle.Cli.Commands;
 
 /// <summary>
-/// <c>juggle worker</c>: a cluster worker node. Loads the given assemblies (with their dependencies) and runs their
-/// <c>[JuggleFunction]</c> methods for <see cref="RabbitMqExecutor"/>s on the same broker and queue, until Ctrl+C or
-/// SIGTERM, which stop it gracefully (running tasks finish, waiting ones go back to the queue) with exit code 0.
+/// <c>juggle worker</c>: a cluster worker node. Runs the <c>[JuggleFunction]</c> methods of this tool (what
+/// <c>words</c> and <c>bench</c> run with <c>--mode cluster</c>) and of the given assemblies (loaded with their
+/// dependencies) for <see cref="RabbitMqExecutor"/>s on the same broker and queue, until Ctrl+C or SIGTERM, which stop
+/// it gracefully (running tasks finish, waiting ones go back to the queue) with exit code 0 — also while it is still
+/// connecting.
 /// </summary>
 internal static class WorkerCommand
 {
     public static Command Create(CliEnvironment env)
     {
         var broker = new Option<Uri?>("--broker") { Description = "The broker, amqp://user:password@host:5672/vhost (default: the JUGGLE_BROKER environment variable)", HelpName = "URI" };
-        var assemblies = new Option<string[]>("--assembly") { Description = "An assembly whose [JuggleFunction] methods this node runs (repeat for more)", HelpName = "PATH", Required = true, Arity = ArgumentArity.OneOrMore };
+        var assemblies = new Option<string[]>("--assembly") { Description = "Also run the [JuggleFunction] methods of this assembly (repeat for more; without it, juggle's own: words and bench --mode cluster)", HelpName = "PATH", Arity = ArgumentArity.OneOrMore };
         var concurrency = new Option<int?>("--concurrency") { Description = "Tasks at once on this node (default: one per core)" };
         var processes = new Option<int?>("--processes") { Description = "Run tasks in N worker processes on this node (crash isolation, hard timeouts) instead of threads" };
         var queue = new Option<string>("--queue") { Description = "The task queue", DefaultValueFactory = _ => RabbitMqExecutorOptions.DefaultQueueName };
@@ -38,7 +40,7 @@ internal static class WorkerCommand
                 r.AddError("--processes must be between 1 and 1024.");
             }
         });
-        var command = new Command("worker", "Run a cluster worker node: take tasks from a RabbitMQ broker and run the [JuggleFunction] methods of the given assemblies")
+        var command = new Command("worker", "Run a cluster worker node: take tasks from a RabbitMQ broker and run juggle's own [JuggleFunction] methods and those of the given assemblies")
         {
             broker, assemblies, concurrency, processes, queue, node, verbose,
         };
@@ -53,6 +55,9 @@ internal static class WorkerCommand
                 NodeName = result.GetValue(node),
                 Logger = new LineLogger(env.Error, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information),
             };
+
+            // Only [JuggleFunction] methods run: this tool's own (FileCount.Of, CpuWork's bench tasks) and the given ones.
+            options.Assemblies.Add(typeof(WorkerCommand).Assembly);
             foreach (var path in result.GetValue(assemblies) ?? [])
             {
                 options.AssemblyPaths.Add(path);
@@ -92,6 +97,11 @@ internal static class WorkerCommand
             {
                 await env.Error.WriteLineAsync($"juggle: {ex.Message}").ConfigureAwait(false);
                 return ExitCodes.SomeFailed;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopped while connecting: no task was taken, so stopping is complete.
+                await env.Error.WriteLineAsync($"Worker {worker.Node} stopped before it was connected; it took no task.").ConfigureAwait(false);
             }
         }
 

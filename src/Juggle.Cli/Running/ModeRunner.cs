@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Threading.RateLimiting;
+using Juggle.RabbitMQ;
 
 namespace Juggle.Cli.Running;
 
@@ -12,7 +13,7 @@ namespace Juggle.Cli.Running;
 /// failures into results; any exception it throws anyway (a worker process that died, a bug) becomes that item's
 /// result through <c>onError</c>. Only the run's own cancellation ends the run.
 /// </summary>
-internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
+internal sealed class ModeRunner(RunMode mode, int workers, double? rate, Uri? broker = null)
 {
     public RunMode Mode => mode;
 
@@ -36,9 +37,9 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
             workAsync = GuardAsync(workAsync, onError);
         }
 
-        if (mode == RunMode.Processes && staticWork is not null)
+        if (mode is RunMode.Processes or RunMode.Cluster && staticWork is not null)
         {
-            return RunProcesses(items, staticWork, asCompleted, onError, cancellationToken);
+            return RunOnPool(items, staticWork, asCompleted, onError, cancellationToken);
         }
 
         return mode switch
@@ -49,7 +50,7 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
                 : RunThreadsInOrder(items, work, cancellationToken),
             RunMode.Async => RunAsync(items, workAsync, asCompleted, cancellationToken),
             _ => throw new UsageException(
-                "--mode processes is for CPU-bound work (bench cpu, words); this command waits on the network, so use --mode threads or --mode async."),
+                $"--mode {mode.ToString().ToLowerInvariant()} is for CPU-bound work (bench cpu, words); this command waits on the network, so use --mode threads or --mode async."),
         };
     }
 
@@ -257,12 +258,15 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
     }
 
     /// <summary>
-    /// A <see cref="ProcessPoolExecutor"/>: <paramref name="work"/> must be a static method (it runs in worker
-    /// processes; items and results travel as JSON). Lanes and times come from the futures.
+    /// A <see cref="ProcessPoolExecutor"/> or, for <see cref="RunMode.Cluster"/>, a <see cref="RabbitMqExecutor"/>:
+    /// <paramref name="work"/> must be a static method (it runs in worker processes, on worker nodes a public static
+    /// <c>[JuggleFunction]</c> one; items and results travel as JSON). Lanes and times come from the futures.
     /// </summary>
-    private IEnumerable<TaskRecord<TResult>> RunProcesses<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, TResult> work, bool asCompleted, Func<TItem, Exception, TResult>? onError, CancellationToken token)
+    private IEnumerable<TaskRecord<TResult>> RunOnPool<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, TResult> work, bool asCompleted, Func<TItem, Exception, TResult>? onError, CancellationToken token)
     {
-        var pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxWorkers = workers, TasksPerSecond = rate, Name = "juggle-cli-processes" });
+        Executor pool = mode == RunMode.Cluster
+            ? new RabbitMqExecutor(new RabbitMqExecutorOptions { Broker = broker, MaxWorkers = workers, TasksPerSecond = rate, Name = "juggle-cli-cluster" })
+            : new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxWorkers = workers, TasksPerSecond = rate, Name = "juggle-cli-processes" });
         var window = new List<(long Index, TItem Item, Future<TResult> Future)>();
         try
         {
@@ -317,7 +321,7 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate)
                     result = onError(item, ex);
                 }
 
-                yield return new TaskRecord<TResult>(index, result, future.WorkerName ?? "process", future.StartTimestamp, future.EndTimestamp);
+                yield return new TaskRecord<TResult>(index, result, future.WorkerName ?? (mode == RunMode.Cluster ? "node" : "process"), future.StartTimestamp, future.EndTimestamp);
             }
         }
         finally

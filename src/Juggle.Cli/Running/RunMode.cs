@@ -14,4 +14,7 @@ internal enum RunMode
 
     /// <summary>A process pool (one OS process per worker), for CPU-bound work.</summary>
     Processes,
+
+    /// <summary>A cluster of worker nodes behind a RabbitMQ broker (<c>--broker</c>), for CPU-bound work on many machines.</summary>
+    Cluster,
 }

@@ -16,6 +16,9 @@ internal sealed record RunSettings
 
     public int Retries { get; init; } = 2;
 
+    /// <summary>The broker of <c>--mode cluster</c> (<c>--broker</c>), or null for <c>JUGGLE_BROKER</c>.</summary>
+    public Uri? Broker { get; init; }
+
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public bool Json { get; init; }

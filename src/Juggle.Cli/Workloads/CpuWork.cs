@@ -2,8 +2,11 @@ using System.Security.Cryptography;
 
 namespace Juggle.Cli.Workloads;
 
-/// <summary>The seeds' CPU-bound kernels, as static methods (the form a process pool can run).</summary>
-internal static class CpuWork
+/// <summary>
+/// The seeds' CPU-bound kernels, as static methods (the form a process pool can run); the <c>bench</c> tasks are
+/// <c>[JuggleFunction]</c>s, so <c>juggle worker</c> nodes run them for <c>--mode cluster</c>.
+/// </summary>
+public static class CpuWork
 {
     /// <summary>Seed 003's <c>do_math_once</c>: powers and roots in a loop. Python runs 2,000,000 iterations.</summary>
     public static double DoMathOnce(int startingNumber, int iterations)
@@ -28,9 +31,11 @@ internal static class CpuWork
     public const int BenchHashRounds = 40_000;
 
     /// <summary>One <c>bench cpu</c> task; a one-argument static method, so a process pool can run it.</summary>
+    [JuggleFunction]
     public static double BenchMath(int startingNumber) => DoMathOnce(startingNumber, BenchMathIterations);
 
     /// <summary>One <c>bench hash</c> task.</summary>
+    [JuggleFunction]
     public static string BenchHash(int seed) => HashOne(seed, BenchHashRounds);
 
     /// <summary>Seed 002's <c>hash_one</c>: SHA-256 applied to its own output <paramref name="rounds"/> times.</summary>
@@ -47,6 +52,7 @@ internal static class CpuWork
     }
 
     /// <summary>Seed 002's <c>is_prime</c>: trial division. Tiny per call, so overhead dominates any pool.</summary>
+    [JuggleFunction]
     public static bool IsPrime(long n)
     {
         if (n < 2)

@@ -9,13 +9,15 @@ namespace Juggle.Cli.Workloads;
 /// <param name="Bytes">Bytes read.</param>
 /// <param name="Error">Why it failed, or null.</param>
 /// <param name="Milliseconds">Time to count.</param>
-internal sealed record FileCount(string Source, string? File, Dictionary<string, int>? Counts, long Bytes, string? Error, double Milliseconds)
+public sealed record FileCount(string Source, string? File, Dictionary<string, int>? Counts, long Bytes, string? Error, double Milliseconds)
 {
     /// <summary>
     /// Counts one file, streamed (see <see cref="WordCounter.CountFile(string, out long)"/>); a static one-argument
     /// method that takes a path, not the text, so it runs in a worker process on any size of file. Never throws:
-    /// an unreadable or binary file is this item's error.
+    /// an unreadable or binary file is this item's error. A <c>[JuggleFunction]</c>: <c>juggle worker</c> nodes
+    /// run it for <c>juggle words --mode cluster</c> (the path must exist on the node: a shared or the same machine).
     /// </summary>
+    [JuggleFunction]
     public static FileCount Of(WordsFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
@@ -35,5 +37,6 @@ internal sealed record FileCount(string Source, string? File, Dictionary<string,
         }
     }
 
+    /// <summary>A failed item: <paramref name="source"/> and why.</summary>
     public static FileCount Failed(string source, string error, double milliseconds = 0) => new(source, null, null, 0, error, milliseconds);
 }
