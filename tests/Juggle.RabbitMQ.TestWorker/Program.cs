@@ -6,6 +6,12 @@ using Microsoft.Extensions.Logging;
 // A worker node for the tests: `--broker URI --assembly PATH [--queue Q] [--concurrency N] [--processes N]
 // [--heartbeat S] [--node NAME] [--prefetch N] [--claim-timeout S]`. Prints "ready" once it takes tasks; stops
 // gracefully on SIGTERM or when its standard input ends (the test host closed it or died).
+// `client --broker URI --assembly PATH --queue Q --folder DIR --gate PATH --count N`: a client process instead (see Client).
+if (args.Length > 0 && args[0] == "client")
+{
+    return Client.Run(args[1..]);
+}
+
 var options = new RabbitMqWorkerOptions { Logger = new StderrLogger() };
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
@@ -79,5 +85,39 @@ internal sealed class StderrLogger : ILogger
         {
             Console.Error.WriteLine($"[{logLevel}] {formatter(state, exception)}{(exception is null ? string.Empty : " " + exception)}");
         }
+    }
+}
+
+/// <summary>
+/// A client process that tests kill: submits N tasks of the test assembly's <c>ClusterFunctions.MarkThenBlock</c>
+/// (found by reflection, so this app needs no reference to the tests), prints "submitted", then waits for ever.
+/// </summary>
+internal static class Client
+{
+    public static int Run(string[] args)
+    {
+        var values = new Dictionary<string, string>();
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            values[args[i]] = args[i + 1];
+        }
+
+        var assembly = System.Reflection.Assembly.LoadFrom(values["--assembly"]);
+        var method = assembly.GetType("Juggle.RabbitMQ.Tests.ClusterFunctions", throwOnError: true)!.GetMethod("MarkThenBlock")!;
+        var mark = method.CreateDelegate<Func<string, int, int>>();
+        using var executor = new RabbitMqExecutor(new RabbitMqExecutorOptions { Broker = new Uri(values["--broker"]), QueueName = values["--queue"] });
+        var count = int.Parse(values["--count"], CultureInfo.InvariantCulture);
+        for (var i = 0; i < count; i++)
+        {
+            executor.Submit(mark, values["--folder"] + "\n" + values["--gate"], i);
+        }
+
+        Console.Out.WriteLine("submitted");
+        Console.Out.Flush();
+        while (Console.In.ReadLine() is not null)
+        {
+        }
+
+        return 0;
     }
 }

@@ -52,7 +52,7 @@ public sealed class BrokerFixture : IDisposable
             File.SetUnixFileMode(cookie, UnixFileMode.UserRead);
         }
         Password = Guid.NewGuid().ToString("N")[..16];
-        File.WriteAllText(Path.Combine(_directory, "rabbitmq.conf"), $"default_user = juggle\ndefault_pass = {Password}\nloopback_users = none\nlisteners.tcp.default = 127.0.0.1:{AmqpPort = FreePort()}\n");
+        File.WriteAllText(Path.Combine(_directory, "rabbitmq.conf"), $"default_user = juggle\ndefault_pass = {Password}\nloopback_users = none\nlisteners.tcp.default = 127.0.0.1:{AmqpPort = FreePort()}\n{TlsListener(Path.Combine(_directory, "tls"))}");
         File.WriteAllText(Path.Combine(_directory, "enabled_plugins"), "[].");
 
         NodeName = $"juggle-test-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}@localhost";
@@ -82,6 +82,18 @@ public sealed class BrokerFixture : IDisposable
             throw;
         }
     }
+
+    /// <summary>The TLS listener's port (amqps), or 0 when its certificates could not be made (see <see cref="TlsProblem"/>).</summary>
+    public int TlsPort { get; private set; }
+
+    /// <summary>The CA that signed the TLS listener's certificate, and another that did not.</summary>
+    public TlsCertificates? Tls { get; private set; }
+
+    /// <summary>Why the node has no TLS listener, or null.</summary>
+    public string? TlsProblem { get; private set; }
+
+    /// <summary>The broker over TLS, with credentials: <c>amqps://juggle:…@127.0.0.1:port/</c>.</summary>
+    public Uri TlsUri => new($"amqps://juggle:{Password}@127.0.0.1:{TlsPort}/");
 
     /// <summary>The broker, with credentials.</summary>
     public Uri Uri { get; }
@@ -175,6 +187,23 @@ public sealed class BrokerFixture : IDisposable
             {
             }
         }
+    }
+
+    /// <summary>rabbitmq.conf lines for an amqps listener with a certificate from a CA made now (none if openssl fails: only the TLS tests then fail).</summary>
+    private string TlsListener(string directory)
+    {
+        try
+        {
+            Tls = TlsCertificates.Create(directory);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
+        {
+            TlsProblem = ex.Message;
+            return string.Empty;
+        }
+
+        TlsPort = FreePort();
+        return $"listeners.ssl.default = 127.0.0.1:{TlsPort}\nssl_options.cacertfile = {Tls.CaCertificate}\nssl_options.certfile = {Tls.ServerCertificate}\nssl_options.keyfile = {Tls.ServerKey}\nssl_options.verify = verify_none\nssl_options.fail_if_no_peer_cert = false\n";
     }
 
     private static int FreePort()

@@ -19,6 +19,16 @@ public static class ClusterFunctions
         return Environment.ProcessId;
     }
 
+    /// <summary>Records that it started (a file named <paramref name="value"/> in the folder), then blocks on the gate; <paramref name="folderAndGate"/> is "folder\ngate path".</summary>
+    [JuggleFunction]
+    public static int MarkThenBlock(string folderAndGate, int value)
+    {
+        var (folder, gatePath) = (folderAndGate.Split('\n')[0], folderAndGate.Split('\n')[1]);
+        File.WriteAllText(Path.Combine(folder, value.ToString(CultureInfo.InvariantCulture)), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        CrossProcessGate.SignalStartedAndWaitForRelease(gatePath, TimeSpan.FromSeconds(120));
+        return value;
+    }
+
     /// <summary>Records that it ran (a file named <paramref name="value"/> in the folder <paramref name="log"/>) and returns <paramref name="value"/> squared.</summary>
     [JuggleFunction]
     public static int LogAndSquare(string log, int value)

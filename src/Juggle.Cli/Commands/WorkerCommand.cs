@@ -24,6 +24,14 @@ internal static class WorkerCommand
         var queue = new Option<string>("--queue") { Description = "The task queue", DefaultValueFactory = _ => RabbitMqExecutorOptions.DefaultQueueName };
         var node = new Option<string?>("--node") { Description = "This node's name in logs and errors (default: host:pid)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log every task" };
+        var tlsCa = new Option<string?>("--tls-ca") { Description = "With an amqps:// broker: trust the certificate authority in this PEM or DER file for its certificate", HelpName = "FILE" };
+        tlsCa.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } path && !File.Exists(path))
+            {
+                r.AddError($"--tls-ca '{path}' does not exist: give the CA certificate file (PEM or DER) that signed the broker's certificate.");
+            }
+        });
         concurrency.Validators.Add(r =>
         {
             var v = r.GetValueOrDefault<int?>();
@@ -42,7 +50,7 @@ internal static class WorkerCommand
         });
         var command = new Command("worker", "Run a cluster worker node: take tasks from a RabbitMQ broker and run juggle's own [JuggleFunction] methods and those of the given assemblies")
         {
-            broker, assemblies, concurrency, processes, queue, node, verbose,
+            broker, assemblies, concurrency, processes, queue, node, verbose, tlsCa,
         };
         command.SetAction((result, token) =>
         {
@@ -55,6 +63,18 @@ internal static class WorkerCommand
                 NodeName = result.GetValue(node),
                 Logger = new LineLogger(env.Error, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information),
             };
+
+            if (result.GetValue(tlsCa) is { } ca)
+            {
+                try
+                {
+                    options.Tls = BrokerTls.TrustCertificateAuthority(ca);
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new UsageException($"--tls-ca: {ex.Message}", ex);
+                }
+            }
 
             // Only [JuggleFunction] methods run: this tool's own (FileCount.Of, CpuWork's bench tasks) and the given ones.
             options.Assemblies.Add(typeof(WorkerCommand).Assembly);

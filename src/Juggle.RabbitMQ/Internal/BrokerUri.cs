@@ -96,9 +96,36 @@ internal static class BrokerUri
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(connectTimeout + connectTimeout);
+        var connecting = factory.CreateConnectionAsync(deadline.Token);
         try
         {
-            return await factory.CreateConnectionAsync(deadline.Token).ConfigureAwait(false);
+            // The client library does not look at the token in every step of the handshake: a stop (SIGTERM while
+            // a worker starts) must not wait for it. A connection that still opens afterwards is closed.
+            return await connecting.WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!connecting.IsCompleted)
+        {
+            _ = connecting.ContinueWith(
+                static t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        t.Result.Dispose();
+                    }
+                    else
+                    {
+                        _ = t.Exception; // observed: nobody waits for it any more
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            throw new BrokerConnectionException(Redact(uri), Describe(new TimeoutException(), connectTimeout));
         }
         catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or TimeoutException or AuthenticationFailureException or ConnectFailureException)
         {
@@ -123,6 +150,11 @@ internal static class BrokerUri
             if (e is OperationInterruptedException { ShutdownReason: { } reason } && reason.ReplyCode == 530)
             {
                 return $"the broker refused access to the virtual host ({reason.ReplyText})";
+            }
+
+            if (e is System.Security.Authentication.AuthenticationException)
+            {
+                return $"TLS: the broker's certificate is not trusted or does not match the host name ({e.Message}); trust its certificate authority with Tls = BrokerTls.TrustCertificateAuthority(\"ca.pem\") (juggle worker --tls-ca ca.pem)";
             }
         }
 
