@@ -80,7 +80,16 @@ public sealed partial class RabbitMqExecutor : Executor
         _replyQueue = $"juggle.reply.{_clientId}";
 
         var factory = BrokerUri.CreateFactory(_broker, options.Tls, options.Heartbeat, options.ConnectTimeout, $"juggle-client {Name} {Environment.MachineName}:{Environment.ProcessId}");
-        _connection = BrokerUri.ConnectAsync(factory, _broker, options.ConnectTimeout, CancellationToken.None).GetAwaiter().GetResult();
+        try
+        {
+            _connection = BrokerUri.ConnectAsync(factory, _broker, options.ConnectTimeout, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch
+        {
+            AbandonUnstarted();
+            throw;
+        }
+
         try
         {
             (_publishChannel, _controlChannel, _replyChannel) = OpenChannelsAsync().GetAwaiter().GetResult();
@@ -88,6 +97,7 @@ public sealed partial class RabbitMqExecutor : Executor
         catch
         {
             _connection.Dispose();
+            AbandonUnstarted();
             throw;
         }
 
@@ -212,6 +222,23 @@ public sealed partial class RabbitMqExecutor : Executor
 
     private protected override Task WaitForWorkersAsync(CancellationToken cancellationToken) =>
         t_ownThread == this ? Task.CompletedTask : _allDone.Task.WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// A constructor that failed leaves an executor nobody can shut down: without this, the process-exit wait for
+    /// every live executor's work would wait for ever on its dispatcher, which never started.
+    /// </summary>
+    private void AbandonUnstarted()
+    {
+        lock (_lock)
+        {
+            _shutdown = true;
+        }
+
+        _events.Dispose();
+        _controlGate.Dispose();
+        _allDone.TrySetResult();
+        ExitWait.Unregister(this);
+    }
 
     private static RabbitMqExecutorOptions CreateOptions(Uri? broker, int? maxWorkers)
     {

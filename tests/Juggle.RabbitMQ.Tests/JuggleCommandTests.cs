@@ -185,6 +185,38 @@ public sealed class JuggleCommandTests(BrokerFixture broker) : ClusterTestBase(b
         Assert.Contains("JUGGLE_RABBITMQ_BIN", up.Error);
     }
 
+    [Fact]
+    public void The_cluster_sample_counts_its_books_on_real_workers_as_its_README_says()
+    {
+        var sample = Path.Combine(AppContext.BaseDirectory, "Cluster.dll");
+        var node = Own(Worker(Broker.Uri, "--assembly", sample, "--node", "sample-1"));
+        Assert.True(node.WaitForLine("connected to", Start), node.Transcript);
+        var environment = new Dictionary<string, string?> { ["JUGGLE_BROKER"] = Broker.Uri.ToString() };
+
+        using (var builtIn = JuggleProcess.StartDll(sample, environment))
+        {
+            Assert.Equal(0, builtIn.WaitForExit(Start));
+            Assert.Equal(3, builtIn.Out.Split('\n').Count(l => l.EndsWith("counted on node sample-1", StringComparison.Ordinal)));
+            var readme = File.ReadAllText(Path.Combine(Juggle.Tests.Shared.RepositoryRoot.Find("to read the sample's README"), "samples", "Cluster", "README.md"));
+            var totals = builtIn.Out.Split('\n').Last(l => l.Length > 0);
+            Assert.StartsWith("3 books, 161 words, 110 distinct; top: the 7, i 6, and 5, my 5, in 4", totals);
+            Assert.Contains(totals, readme);
+        }
+
+        var folder = TempFolder();
+        File.WriteAllText(Path.Combine(folder, "a.txt"), "Call me Ishmael. Some years ago, never mind how long precisely");
+        File.WriteAllText(Path.Combine(folder, "b.txt"), "It was the best of times, it was the worst of times");
+        using var files = JuggleProcess.StartDll(sample, environment, Path.Combine(folder, "a.txt"), Path.Combine(folder, "b.txt"));
+        Assert.Equal(0, files.WaitForExit(Start));
+        var expected = global::Cluster.Tokenizer.CountWords(File.ReadAllText(Path.Combine(folder, "a.txt"))).Values.Sum()
+            + global::Cluster.Tokenizer.CountWords(File.ReadAllText(Path.Combine(folder, "b.txt"))).Values.Sum();
+        Assert.Contains($"2 books, {expected} words", files.Out);
+
+        using var noBroker = JuggleProcess.StartDll(sample, null);
+        Assert.Equal(2, noBroker.WaitForExit(Start));
+        Assert.Contains("Set JUGGLE_BROKER", noBroker.Error);
+    }
+
     private static JuggleProcess Worker(Uri broker, params string[] args) =>
         JuggleProcess.Start(new Dictionary<string, string?> { ["JUGGLE_BROKER"] = broker.ToString() }, ["worker", .. args]);
 

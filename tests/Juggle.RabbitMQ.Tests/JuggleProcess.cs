@@ -49,7 +49,10 @@ public sealed class JuggleProcess : IDisposable
     /// <summary>Everything it printed, for assertion messages.</summary>
     public string Transcript => $"--- stdout\n{Out}\n--- stderr\n{Error}";
 
-    public static JuggleProcess Start(IReadOnlyDictionary<string, string?>? environment, params string[] args)
+    public static JuggleProcess Start(IReadOnlyDictionary<string, string?>? environment, params string[] args) => StartDll(Dll, environment, args);
+
+    /// <summary>Another .NET program next to the tests (a sample), with the same capture.</summary>
+    public static JuggleProcess StartDll(string dll, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -59,7 +62,7 @@ public sealed class JuggleProcess : IDisposable
             RedirectStandardError = true,
         };
         info.ArgumentList.Add("exec");
-        info.ArgumentList.Add(Dll);
+        info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
