@@ -103,7 +103,7 @@ public sealed class ArgumentTests
         var download = await CliHarness.RunAsync(["download", "--help"]);
         var bench = await CliHarness.RunAsync(["bench", "--help"]);
 
-        Assert.Contains("<sequential|threads|async|processes>", titles.Out);
+        Assert.Contains("<sequential|threads|async|processes|cluster>", titles.Out);
         Assert.Contains("(default: 32)", titles.Out);
         Assert.Contains("(default: 8)", download.Out);
         Assert.DoesNotContain("32", download.Out);
