@@ -5,14 +5,15 @@
                              [--doc docs/benchmarks-cli.md | --no-doc] [--skip-build]
 
 What it does (python3 stdlib only; about 2-3 minutes on 2 cores):
- 1. builds the CLI once, two ways, into a temporary artifacts path (default /tmp/art-clibench):
-    ReadyToRun (`dotnet publish src/Juggle.Cli -c Release -r linux-x64 --self-contained false`) and JIT
-    (`dotnet build src/Juggle.Cli -c Release`), and times both builds;
+ 1. builds the CLI once, three ways, into a temporary artifacts path (default /tmp/art-clibench):
+    NativeAOT (`dotnet publish src/Juggle.Cli -c Release -r linux-x64 -p:PublishAot=true`), ReadyToRun
+    (`dotnet publish src/Juggle.Cli -c Release -r linux-x64 --self-contained false`) and JIT
+    (`dotnet build src/Juggle.Cli -c Release`), and times the builds;
  2. starts ONE loopback page server for every contender: the ReadyToRun `juggle serve --latency 50
     --write-urls 1000` (the URLs are read from its stdout). The same server answers the memory runs through its
     per-request `?delay=MS` override and its `/t/file/{name}?kb=N` download route (no second server needed);
  3. titles over 1,000 URLs, 50 ms latency, 64 workers: `juggle titles -i urls.txt --workers 64 --json`
-    (ReadyToRun and JIT) and bench/cli/seed000_titles.py (seed 000: CPython ThreadPoolExecutor(64) +
+    (ReadyToRun, JIT and NativeAOT) and bench/cli/seed000_titles.py (seed 000: CPython ThreadPoolExecutor(64) +
     as_completed + urllib), interleaved, --repeats runs each, best and median wall clock; every run's output is
     checked (1,000 distinct URLs, each with its "Page N" title). The sequential run
     (`juggle titles --mode sequential`) fetches only the first --seq-urls URLs (default 200) and its time is
@@ -20,7 +21,7 @@ What it does (python3 stdlib only; about 2-3 minutes on 2 cores):
  4. peak memory (max RSS = VmHWM, from `/usr/bin/time -f %M`; /usr/bin/time was already installed here, else
     `apt-get install time`): `juggle titles` over --big-urls URLs (default 100,000) at 1 ms latency (not 50 ms,
     to keep the run short), and `juggle download` of 8 x 50 MB files with no latency (sizes and bytes checked);
-    start-up alone: `juggle --version` (ReadyToRun and JIT) and the bare CPython start-up with seed 000's imports;
+    start-up alone: `juggle --version` and `juggle --help` (ReadyToRun, JIT, NativeAOT) and the bare CPython start-up with seed 000's imports;
  5. prints a table and writes docs/benchmarks-cli.md: machine, load average before/after, command, figures,
     ratios, and each target met or missed.
 """
@@ -47,9 +48,14 @@ MB = 1024 * 1024
 
 
 def build(art):
-    """Returns (r2r_exe, jit_exe, {name: seconds})."""
+    """Returns (r2r_exe, jit_exe, native_exe, {name: seconds})."""
     r2r_dir = os.path.join(art, "publish-r2r")
     times = {}
+    t0 = time.perf_counter()
+    subprocess.run(["dotnet", "publish", CLI_PROJECT, "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true",
+                    "-o", os.path.join(art, "publish-native"), "--artifacts-path", os.path.join(art, "native"),
+                    "-nologo", "-v", "q"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    times["publish (NativeAOT)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     subprocess.run(["dotnet", "publish", CLI_PROJECT, "-c", "Release", "-r", "linux-x64", "--self-contained", "false",
                     "-o", r2r_dir, "--artifacts-path", art, "-nologo", "-v", "q"], check=True, cwd=ROOT,
@@ -59,12 +65,14 @@ def build(art):
     subprocess.run(["dotnet", "build", CLI_PROJECT, "-c", "Release", "--artifacts-path", art, "-nologo", "-v", "q"],
                    check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     times["build (JIT)"] = time.perf_counter() - t0
-    return os.path.join(r2r_dir, "Juggle.Cli"), os.path.join(art, "bin", "Juggle.Cli", "release", "juggle"), times
+    return (os.path.join(r2r_dir, "Juggle.Cli"), os.path.join(art, "bin", "Juggle.Cli", "release", "juggle"),
+            os.path.join(art, "publish-native", "juggle"), times)
 
 
 def locate(art):
     return (os.path.join(art, "publish-r2r", "Juggle.Cli"),
-            os.path.join(art, "bin", "Juggle.Cli", "release", "juggle"), {})
+            os.path.join(art, "bin", "Juggle.Cli", "release", "juggle"),
+            os.path.join(art, "publish-native", "juggle"), {})
 
 
 class Server:
@@ -166,8 +174,8 @@ def main():
     log(f"machine: {mach}; load {load_before}")
 
     art = os.path.abspath(args.artifacts_path)
-    r2r, jit, build_times = locate(art) if args.skip_build else build(art)
-    for exe in (r2r, jit):
+    r2r, jit, native, build_times = locate(art) if args.skip_build else build(art)
+    for exe in (r2r, jit, native):
         if not os.path.exists(exe):
             raise SystemExit(f"{exe} missing: run without --skip-build")
     log(f"built: {build_times}")
@@ -190,6 +198,7 @@ def main():
         contenders = {
             "juggle titles (ReadyToRun)": ([r2r, "titles", "-i", url_file, "--workers", "64", "--json"], check_juggle_titles),
             "juggle titles (JIT)": ([jit, "titles", "-i", url_file, "--workers", "64", "--json"], check_juggle_titles),
+            "juggle titles (NativeAOT)": ([native, "titles", "-i", url_file, "--workers", "64", "--json"], check_juggle_titles),
             "CPython seed 000 (ThreadPoolExecutor(64))": ([sys.executable, SEED000, url_file, "--workers", "64"], check_seed_titles),
             # For information (not a contender): the same command with --mode async.
             "juggle titles --mode async (ReadyToRun)": ([r2r, "titles", "-i", url_file, "--workers", "64", "--json", "--mode", "async"], check_juggle_titles),
@@ -222,9 +231,17 @@ def main():
         startup = {}
         for name, cmd in {"juggle --version (ReadyToRun)": [r2r, "--version"],
                           "juggle --version (JIT)": [jit, "--version"],
+                          "juggle --version (NativeAOT)": [native, "--version"],
+                          "juggle --help (ReadyToRun)": [r2r, "--help"],
+                          "juggle --help (JIT)": [jit, "--help"],
+                          "juggle --help (NativeAOT)": [native, "--help"],
                           "python3 + seed 000's imports": [sys.executable, "-c", "import re, time, concurrent.futures, urllib.request"]}.items():
-            ws = [run_timed(cmd)[0] for _ in range(5)]
-            startup[name] = summarise(ws)
+            ws, peaks = [], []
+            for _ in range(5):
+                wall, peak, _, _ = run_timed(cmd)
+                ws.append(wall)
+                peaks.append(peak)
+            startup[name] = summarise(ws) | {"rss": max(peaks)}
             log(f"  start-up {name}: best {min(ws) * 1000:.0f} ms, median {statistics.median(ws) * 1000:.0f} ms")
         results["startup"] = startup
 
@@ -256,6 +273,11 @@ def main():
         big_ok = int(m.group(1)) if m else 0
         log(f"  titles {args.big_urls} URLs: {wall:.1f} s, peak {peak / MB:.0f} MB, {big_ok} ok, exit {rc}")
         results["big"] = {"wall": wall, "rss": peak, "ok": big_ok, "rc": rc, "summary": err.strip().splitlines()[-1] if err.strip() else ""}
+        wall, peak, rc, err = run_timed([native, "titles", "-i", big_file, "--workers", "64"])
+        m = re.search(r"(\d+) ok, (\d+) failed", err)
+        nbig_ok = int(m.group(1)) if m else 0
+        log(f"  titles {args.big_urls} URLs (NativeAOT): {wall:.1f} s, peak {peak / MB:.0f} MB, {nbig_ok} ok, exit {rc}")
+        results["big_native"] = {"wall": wall, "rss": peak, "ok": nbig_ok, "rc": rc, "summary": err.strip().splitlines()[-1] if err.strip() else ""}
 
         # Peak memory: download 8 x 50 MB, no latency (server route /t/file/{name}?kb=N, ?delay=0).
         dl_dir = os.path.join(work, "downloads")
@@ -300,6 +322,7 @@ def mark(ok):
 def render(args, mach, build_times, r, load_before, load_after, started, total):
     r2r = r["juggle titles (ReadyToRun)"]
     jit = r["juggle titles (JIT)"]
+    nat = r["juggle titles (NativeAOT)"]
     py = r["CPython seed 000 (ThreadPoolExecutor(64))"]
     seq = r["sequential"]
     out = []
@@ -345,7 +368,7 @@ def render(args, mach, build_times, r, load_before, load_after, started, total):
     w("")
     w("| contender | best | median | runs | CPU (user+sys, median) | peak RSS | output checked | median vs sequential | median vs CPython |")
     w("|---|---:|---:|---|---:|---:|---|---:|---:|")
-    for name in ("juggle titles (ReadyToRun)", "juggle titles (JIT)", "CPython seed 000 (ThreadPoolExecutor(64))",
+    for name in ("juggle titles (ReadyToRun)", "juggle titles (JIT)", "juggle titles (NativeAOT)", "CPython seed 000 (ThreadPoolExecutor(64))",
                  "juggle titles --mode async (ReadyToRun)"):
         x = r[name]
         w(f"| {name} | {s(x['best'])} | {s(x['median'])} | {', '.join(f'{v:.3f}' for v in x['runs'])} | "
@@ -363,10 +386,10 @@ def render(args, mach, build_times, r, load_before, load_after, started, total):
     w("")
     w("## Start-up alone (5 runs)")
     w("")
-    w("| command | best | median |")
-    w("|---|---:|---:|")
+    w("| command | best | median | peak RSS |")
+    w("|---|---:|---:|---:|")
     for name, x in r["startup"].items():
-        w(f"| `{name}` | {x['best'] * 1000:.0f} ms | {x['median'] * 1000:.0f} ms |")
+        w(f"| `{name}` | {x['best'] * 1000:.0f} ms | {x['median'] * 1000:.0f} ms | {x['rss'] / MB:.0f} MB |")
     w("")
     w("## Peak memory")
     w("")
@@ -375,6 +398,8 @@ def render(args, mach, build_times, r, load_before, load_after, started, total):
     w("|---|---:|---:|---|")
     w(f"| `juggle titles -i big.txt --workers 64` over {args.big_urls:,} URLs, **1 ms latency** (`?delay=1`, to keep "
       f"the run short), ReadyToRun | {big['wall']:.1f} s | {big['rss'] / MB:.0f} MB | {big['summary']} (exit {big['rc']}) |")
+    nbig = r["big_native"]
+    w(f"| the same, NativeAOT | {nbig['wall']:.1f} s | {nbig['rss'] / MB:.0f} MB | {nbig['summary']} (exit {nbig['rc']}) |")
     w(f"| `juggle download -i dl.txt -o DIR --workers 8`, 8 × 50 MB from `/t/file/bigN.bin?kb=51200`, no latency, "
       f"ReadyToRun | {dl['wall']:.1f} s | {dl['rss'] / MB:.0f} MB | {dl['bytes'] / MB:.0f} MB written, sizes and "
       f"content {'checked' if dl['ok'] else 'WRONG'} (exit {dl['rc']}) |")
@@ -400,8 +425,23 @@ def render(args, mach, build_times, r, load_before, load_after, started, total):
       f"{mark(big['rss'] <= 200 * MB and big['ok'] == args.big_urls)}{big_note} |")
     w(f"| download 8 × 50 MB peak ≤ 100 MB | {dl['rss'] / MB:.0f} MB | | {mark(dl['rss'] <= 100 * MB and dl['ok'])} |")
     w("")
+    w("### NativeAOT (`dotnet publish src/Juggle.Cli -c Release -r linux-x64 -p:PublishAot=true`)")
+    w("")
+    help_native = r["startup"]["juggle --help (NativeAOT)"]
+    w("| target | NativeAOT | for comparison | verdict |")
+    w("|---|---|---|---|")
+    w(f"| `juggle --help` ≤ 20 ms | {help_native['median'] * 1000:.0f} ms ({help_native['best'] * 1000:.0f} ms best) | "
+      f"ReadyToRun {r['startup']['juggle --help (ReadyToRun)']['median'] * 1000:.0f} ms, "
+      f"JIT {r['startup']['juggle --help (JIT)']['median'] * 1000:.0f} ms | {mark(help_native['median'] <= 0.020)} |")
+    w(f"| titles 1,000 URLs ≥ 1.3× ahead of CPython seed 000 | {py['median'] / nat['median']:.2f}× ({s(nat['median'])} vs "
+      f"{s(py['median'])}) | ReadyToRun {py['median'] / r2r['median']:.2f}× | {mark(py['median'] / nat['median'] >= 1.3 and nat['checked'])} |")
+    w(f"| peak memory, titles 1,000 URLs | {nat['rss'] / MB:.0f} MB | ReadyToRun {r2r['rss'] / MB:.0f} MB, JIT "
+      f"{jit['rss'] / MB:.0f} MB, CPython {py['rss'] / MB:.0f} MB | |")
+    w(f"| peak memory, titles {args.big_urls:,} URLs | {nbig['rss'] / MB:.0f} MB | ReadyToRun {big['rss'] / MB:.0f} MB | "
+      f"{mark(nbig['rss'] <= 200 * MB and nbig['ok'] == args.big_urls)} (≤ 200 MB) |")
+    w("")
     w(f"Fastest .NET build this run: {best_name}. All checks passed: "
-      f"{'yes' if all(x['checked'] for x in (r2r, jit, py, seq, r['juggle titles --mode async (ReadyToRun)'])) and dl['ok'] and big['ok'] == args.big_urls else 'NO'}.")
+      f"{'yes' if all(x['checked'] for x in (r2r, jit, nat, py, seq, r['juggle titles --mode async (ReadyToRun)'])) and dl['ok'] and big['ok'] == args.big_urls else 'NO'}.")
     w("")
     return "\n".join(out) + "\n"
 

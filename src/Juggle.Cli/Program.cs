@@ -9,6 +9,9 @@ internal static class Program
     // Not async: an async Main costs a dozen JIT-compiled methods (its state machine) before any work starts.
     private static int Main(string[] args)
     {
+        // A worker process of --mode processes is this same program: it serves and exits here, before anything prints.
+        // Needed by the native build (no startup hooks); the JIT-compiled tool's workers never reach Main.
+        ProcessPoolWorker.RunIfRequested(Native.CliJsonContext.Default);
         // `titles` only: JIT-compile the first request's path on the idle core while this one parses the arguments.
         Http.HttpWarmUp.StartFor(args);
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);

@@ -35,6 +35,7 @@ internal static class ClusterCommand
 
     private static async Task<int> UpAsync(CliEnvironment env, int count, string[] assemblies, CancellationToken cancellationToken)
     {
+        Native.NativeBuild.ThrowIfNative("cluster up");
         foreach (var path in assemblies)
         {
             if (!File.Exists(path))
@@ -109,7 +110,7 @@ internal static class ClusterCommand
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
             info.ArgumentList.Add("exec");
-            info.ArgumentList.Add(typeof(ClusterCommand).Assembly.Location);
+            info.ArgumentList.Add(Native.NativeBuild.ToolAssemblyPath());
         }
 
         // A worker runs this tool's own functions without being told (the ones --mode cluster uses).

@@ -168,6 +168,9 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         return same ? failed : failed + 1;
     }
 
+    [System.Diagnostics.CodeAnalysis.DynamicDependency("CountFile(System.String)", typeof(WordCounter))]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Native.NativeBuild.ProcessPoolJustification)]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050", Justification = Native.NativeBuild.ProcessPoolJustification)]
     private async Task<int> BooksAsync(DemoServer server, string work, CancellationToken token)
     {
         Section("2. Books (seed 004): fetch → save → tokenize and count words");
@@ -272,6 +275,9 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
     private static bool SameCounts(Dictionary<string, int> a, Dictionary<string, int> b) =>
         a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var n) && n == p.Value);
 
+    [System.Diagnostics.CodeAnalysis.DynamicDependency(nameof(CpuWork.DoMathOnce), typeof(CpuWork))]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Native.NativeBuild.ProcessPoolJustification)]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050", Justification = Native.NativeBuild.ProcessPoolJustification)]
     private void Cpu()
     {
         Section("3. CPU work (seed 003's math loop): sequential vs threads vs processes");

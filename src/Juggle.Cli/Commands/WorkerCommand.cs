@@ -54,6 +54,7 @@ internal static class WorkerCommand
         };
         command.SetAction((result, token) =>
         {
+            Native.NativeBuild.ThrowIfNative("worker");
             var options = new RabbitMqWorkerOptions
             {
                 Broker = result.GetValue(broker),

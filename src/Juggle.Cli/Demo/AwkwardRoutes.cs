@@ -74,7 +74,9 @@ internal static class AwkwardRoutes
         });
 
         // Downloads: /t/file/{name}?kb=N (name from the URL), /t/disposition?name=... (name from Content-Disposition).
-        app.MapGet("/t/file/{name}", (string name, HttpContext context) => WritePayload(context, "application/octet-stream"));
+        // A plain RequestDelegate: the request delegate generator's code for (string, HttpContext) => Task crashes the
+        // NativeAOT compiler (code generation of its async filter lambda fails), and the name is not needed here.
+        app.MapGet("/t/file/{name}", context => WritePayload(context, "application/octet-stream"));
         app.MapGet("/t/disposition", (HttpContext context) =>
         {
             context.Response.Headers.ContentDisposition = $"attachment; filename=\"{context.Request.Query["name"]}\"";

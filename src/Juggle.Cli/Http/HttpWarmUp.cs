@@ -29,8 +29,9 @@ internal static class HttpWarmUp
         }
     }
 
+    // A native build has nothing to JIT-compile: the warm-up would only cost a thread and a loopback server.
     internal static bool ShouldStart(string[] args) =>
-        args.Length > 0 && args[0] == "titles" && Environment.GetEnvironmentVariable("JUGGLE_NO_WARMUP") is not "1";
+        args.Length > 0 && args[0] == "titles" && !Native.NativeBuild.IsNative && Environment.GetEnvironmentVariable("JUGGLE_NO_WARMUP") is not "1";
 
     /// <summary>The warm-up itself: one fetch from a throwaway loopback server. Its result (null on failure) is for tests.</summary>
     internal static PageResult? RunOnce()

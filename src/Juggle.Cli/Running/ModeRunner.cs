@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.ExceptionServices;
 using System.Threading.RateLimiting;
+using Juggle.Cli.Workloads;
 using Juggle.RabbitMQ;
 
 namespace Juggle.Cli.Running;
@@ -262,6 +264,12 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate, Uri? b
     /// <paramref name="work"/> must be a static method (it runs in worker processes, on worker nodes a public static
     /// <c>[JuggleFunction]</c> one; items and results travel as JSON). Lanes and times come from the futures.
     /// </summary>
+    [DynamicDependency(nameof(FileCount.Of), typeof(FileCount))]
+    [DynamicDependency(nameof(CpuWork.BenchMath), typeof(CpuWork))]
+    [DynamicDependency(nameof(CpuWork.BenchHash), typeof(CpuWork))]
+    [DynamicDependency(nameof(CpuWork.IsPrime), typeof(CpuWork))]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Native.NativeBuild.ProcessPoolJustification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Native.NativeBuild.ProcessPoolJustification)]
     private IEnumerable<TaskRecord<TResult>> RunOnPool<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, TResult> work, bool asCompleted, Func<TItem, Exception, TResult>? onError, CancellationToken token)
     {
         Executor pool = mode == RunMode.Cluster

@@ -6,8 +6,9 @@ namespace Juggle.Internal;
 
 /// <summary>
 /// An app that is its own worker: a process started with <c>JUGGLE_WORKER=self</c> serves the pool's frames and exits
-/// before the app's <c>Main</c> runs. It gets here from the <see cref="StartupHook"/> the parent names in
-/// <c>DOTNET_STARTUP_HOOKS</c>. Not from a module initializer: CoreCLR runs those like type initializers, so every
+/// before the app's <c>Main</c> runs (or, under NativeAOT, which has no startup hooks, as <c>Main</c> begins). It
+/// gets here from the <see cref="StartupHook"/> the parent names in <c>DOTNET_STARTUP_HOOKS</c>, or from
+/// <see cref="ProcessPoolWorker.RunIfRequested"/> at the top of a NativeAOT app's <c>Main</c>. Not from a module initializer: CoreCLR runs those like type initializers, so every
 /// other thread touching Juggle (the worker's own input reader) would wait for the serve loop to return.
 /// </summary>
 internal static class SelfWorker
@@ -26,6 +27,18 @@ internal static class SelfWorker
     public const string SavedHooksVariable = "JUGGLE_WORKER_STARTUP_HOOKS";
 
     private static int s_entered;
+
+    private static volatile bool s_appCallsWorkerEntry;
+
+    /// <summary>
+    /// Whether the app's <c>Main</c> starts with <see cref="ProcessPoolWorker.RunIfRequested"/>: the only way a
+    /// NativeAOT app (no startup hooks) can be its own worker.
+    /// </summary>
+    public static bool AppCallsWorkerEntry
+    {
+        get => s_appCallsWorkerEntry;
+        set => s_appCallsWorkerEntry = value;
+    }
 
     /// <summary>In a process started as a self-worker: serves until the parent closes the channel, then exits the process. Elsewhere returns at once.</summary>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TrimMessages.WorkerEntry)]

@@ -19,7 +19,8 @@ public sealed partial class ProcessPoolExecutor
     /// --depsfile app.deps.json Juggle.Worker.dll</c>: the app's frameworks and assemblies, without the app's <c>Main</c>.
     /// An app with no <c>dotnet</c> host or no loose <c>Juggle.Worker.dll</c> (self-contained, single-file, trimmed)
     /// re-executes itself with <c>JUGGLE_WORKER=self</c>: a startup hook in Juggle.dll serves the pool and exits before
-    /// <c>Main</c>. NativeAOT is refused at construction, saying which publish to use instead.
+    /// <c>Main</c>. NativeAOT has no startup hooks: its <c>Main</c> starts with <see cref="ProcessPoolWorker.RunIfRequested"/>
+    /// (ProcessPoolExecutor.NativeAot.cs), or the pool is refused at construction, saying what to do.
     /// </summary>
     private sealed class WorkerLaunch
     {
@@ -106,13 +107,9 @@ public sealed partial class ProcessPoolExecutor
 
         private static WorkerLaunch ForSelf()
         {
-            if (!RuntimeFeature.IsDynamicCodeSupported)
+            if (!RuntimeFeature.IsDynamicCodeSupported && !SelfWorker.AppCallsWorkerEntry)
             {
-                throw new PlatformNotSupportedException(
-                    "ProcessPoolExecutor does not run under NativeAOT: it finds submitted functions by metadata token and serialises their arguments " +
-                    "and results with reflection-based System.Text.Json, which a NativeAOT binary cannot do for arbitrary types. " +
-                    "Publish the app without PublishAot: self-contained, single-file, trimmed and ReadyToRun publishes all run the app as its own worker " +
-                    "(dotnet publish -r <rid> --self-contained -p:PublishReadyToRun=true starts nearly as fast).");
+                throw new PlatformNotSupportedException(NativeAotWithoutWorkerEntry);
             }
 
             var self = Environment.ProcessPath;

@@ -18,8 +18,30 @@ internal static class ArgumentCodec
     private static readonly ConcurrentDictionary<Type, string?> s_unsupported = new();
     private static readonly ConcurrentDictionary<Type, bool> s_roundTripped = new();
 
+    private static readonly Lock s_optionsLock = new();
+    private static IJsonTypeInfoResolver? s_appResolver;
+    private static JsonSerializerOptions? s_options;
+
     /// <summary>The options both sides use: public fields included (value tuples), NaN/Infinity allowed.</summary>
-    public static JsonSerializerOptions Options { get; } = CreateOptions();
+    public static JsonSerializerOptions Options => Volatile.Read(ref s_options) ?? CreateOptionsOnce();
+
+    /// <summary>
+    /// Puts the app's contracts (a source-generated context) ahead of reflection, which NativeAOT may lack for its
+    /// types. False once <see cref="Options"/> is in use: both processes must agree from the first value on.
+    /// </summary>
+    public static bool TryUseResolver(IJsonTypeInfoResolver resolver)
+    {
+        lock (s_optionsLock)
+        {
+            if (s_options is not null)
+            {
+                return ReferenceEquals(s_appResolver, resolver);
+            }
+
+            s_appResolver = resolver;
+            return true;
+        }
+    }
 
     public static byte[] Serialize(object? value, Type type) => JsonSerializer.SerializeToUtf8Bytes(value, type, Options);
 
@@ -67,16 +89,26 @@ internal static class ArgumentCodec
         return json;
     }
 
-    private static JsonSerializerOptions CreateOptions()
+    private static JsonSerializerOptions CreateOptionsOnce()
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.General)
+        lock (s_optionsLock)
         {
-            IncludeFields = true,
-            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
-        };
-        options.MakeReadOnly();
-        return options;
+            if (s_options is null)
+            {
+                var options = new JsonSerializerOptions(JsonSerializerDefaults.General)
+                {
+                    IncludeFields = true,
+                    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+                    TypeInfoResolver = s_appResolver is null
+                        ? new DefaultJsonTypeInfoResolver()
+                        : JsonTypeInfoResolver.Combine(s_appResolver, new DefaultJsonTypeInfoResolver()),
+                };
+                options.MakeReadOnly();
+                Volatile.Write(ref s_options, options);
+            }
+
+            return s_options;
+        }
     }
 
     private static string? FindUnsupportedReason(Type type, int depth)

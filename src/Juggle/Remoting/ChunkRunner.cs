@@ -23,6 +23,13 @@ internal abstract class ChunkRunner
     public static ChunkRunner? TryCreate(FunctionSignature signature, object? target)
     {
         var method = signature.Method;
+
+        // NativeAOT has only the generic instantiations compiled in; the general path needs none.
+        if (!System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported)
+        {
+            return null;
+        }
+
         if (signature.ReturnsTask || signature.ResultType is not { } resultType || signature.ValueParameterTypes.Length != 1
             || method.GetParameters().Length != 1 || method.ContainsGenericParameters)
         {

@@ -68,13 +68,49 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
             throw new ArgumentException($"{Describe(method)} lives in a collectible (unloadable) assembly; another process cannot load it reliably.", paramName);
         }
 
+        var (moduleVersionId, token) = RuntimeFeature.IsDynamicCodeSupported
+            ? (method.Module.ModuleVersionId, method.MetadataToken)
+            : (Guid.Empty, SignatureHash(method));
         return new FunctionReference(
             assembly.FullName ?? assembly.GetName().Name ?? string.Empty,
             LocationOf(assembly),
-            method.Module.ModuleVersionId,
+            moduleVersionId,
             type.FullName ?? type.Name,
             method.Name,
-            method.MetadataToken);
+            token);
+    }
+
+    /// <summary>
+    /// NativeAOT keeps no metadata tokens or module ids; there the parent and its worker are the same binary, so the
+    /// method is named by type, name and a hash of its signature (stable across processes, unlike string hash codes).
+    /// </summary>
+    internal static int SignatureHash(MethodInfo method)
+    {
+        var text = method.ToString() ?? method.Name;
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return unchecked((int)hash);
+    }
+
+    /// <summary>The method a NativeAOT parent named by <see cref="SignatureHash"/> (its module version id is empty).</summary>
+    private MethodInfo ResolveBySignature(Assembly assembly)
+    {
+        var type = assembly.GetType(TypeName, throwOnError: false)
+            ?? throw new InvalidOperationException($"Type {TypeName} is not in '{AssemblyName}' as this binary was compiled: keep it for reflection ([DynamicDependency] on the code that submits it).");
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
+        foreach (var candidate in type.GetMethods(all))
+        {
+            if (candidate.Name == MethodName && SignatureHash(candidate) == MetadataToken)
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException($"{TypeName}.{MethodName} is not in '{AssemblyName}' as this binary was compiled: keep it for reflection ([DynamicDependency] on the code that submits it).");
     }
 
     public static string Describe(MethodInfo method) => $"'{method.DeclaringType?.FullName ?? "?"}.{method.Name}'";
@@ -94,6 +130,13 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
     public MethodInfo Resolve()
     {
         var assembly = LoadAssembly();
+        if (ModuleVersionId == Guid.Empty)
+        {
+            var named = ResolveBySignature(assembly);
+            CheckCallable(named);
+            return named;
+        }
+
         var module = assembly.Modules.FirstOrDefault(m => m.ModuleVersionId == ModuleVersionId)
             ?? throw new InvalidOperationException($"Assembly '{AssemblyName}' loaded from '{LocationOf(assembly)}' is a different build than the caller's (module version id mismatch): rebuild so both processes use the same assembly.");
         MethodBase? resolved;
@@ -111,12 +154,16 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
             throw new InvalidOperationException($"Method token {MetadataToken} in '{AssemblyName}' is not {TypeName}.{MethodName}.");
         }
 
-        if (!method.IsStatic && method.DeclaringType.GetField(LambdaSingletonField, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic) is null)
+        CheckCallable(method);
+        return method;
+    }
+
+    private void CheckCallable(MethodInfo method)
+    {
+        if (!method.IsStatic && method.DeclaringType?.GetField(LambdaSingletonField, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic) is null)
         {
             throw new InvalidOperationException($"{TypeName}.{MethodName} is an instance method; only static methods and non-capturing lambdas can run in a worker.");
         }
-
-        return method;
     }
 
     /// <summary>The singleton instance a non-capturing lambda's method is called on; <see langword="null"/> for static methods.</summary>

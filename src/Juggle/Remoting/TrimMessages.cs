@@ -13,8 +13,9 @@ internal static class TrimMessages
     /// <summary>The AOT side of <see cref="Reflection"/>.</summary>
     public const string DynamicCode =
         "ProcessPoolExecutor calls submitted functions through reflection and builds JSON contracts and generic chunk runners for their " +
-        "parameter and result types at run time, which NativeAOT cannot: under PublishAot its constructor throws PlatformNotSupportedException. " +
-        "Publish self-contained, single-file, trimmed or ReadyToRun instead (the app then runs as its own worker).";
+        "parameter and result types at run time, which NativeAOT can only do for what the app keeps: under PublishAot call " +
+        "ProcessPoolWorker.RunIfRequested(yourJsonContext) first in Main and keep each function with [DynamicDependency] (see the README's NativeAOT section), " +
+        "or publish self-contained, single-file, trimmed or ReadyToRun (the app then runs as its own worker).";
 
     /// <summary>Why the worker entry point (the startup hook) may call the reflection-based serve loop.</summary>
     public const string WorkerEntry =

@@ -35,5 +35,26 @@ public sealed class FunctionReferenceTests
         Assert.Contains("generic", Assert.Throws<ArgumentException>(() => FunctionReference.FromDelegate(generic, "fn")).Message);
     }
 
+    [Fact]
+    public void A_reference_by_signature_as_a_native_app_sends_it_resolves_to_the_overload_it_names()
+    {
+        // NativeAOT keeps no metadata tokens: there a reference carries an empty module id and a hash of the signature.
+        var one = typeof(FunctionReferenceTests).GetMethod(nameof(Overloaded), [typeof(int)])!;
+        var two = typeof(FunctionReferenceTests).GetMethod(nameof(Overloaded), [typeof(string)])!;
+        var reference = FunctionReference.FromMethod(one, "fn") with { ModuleVersionId = Guid.Empty, MetadataToken = FunctionReference.SignatureHash(one) };
+        Assert.Same(one, reference.Resolve());
+        Assert.Same(two, (reference with { MetadataToken = FunctionReference.SignatureHash(two) }).Resolve());
+        Assert.NotEqual(FunctionReference.SignatureHash(one), FunctionReference.SignatureHash(two));
+
+        var missing = reference with { MetadataToken = FunctionReference.SignatureHash(one) + 1 };
+        Assert.Contains("[DynamicDependency]", Assert.Throws<InvalidOperationException>(missing.Resolve).Message);
+        var noType = reference with { TypeName = "No.Such.Type" };
+        Assert.Contains("No.Such.Type", Assert.Throws<InvalidOperationException>(noType.Resolve).Message);
+    }
+
+    public static int Overloaded(int x) => x;
+
+    public static int Overloaded(string x) => x.Length;
+
     private static int Generic<T>() => 0;
 }
