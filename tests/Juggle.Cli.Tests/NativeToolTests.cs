@@ -15,6 +15,17 @@ public sealed class NativeToolFixture : IDisposable
 
     public NativeToolFixture()
     {
+        // A publish made by hand (the same command, its output in a folder, its log saved as publish.log beside the
+        // folder) can be reused while iterating on the tests: JUGGLE_NATIVE_PUBLISH_DIR=that folder.
+        if (Environment.GetEnvironmentVariable("JUGGLE_NATIVE_PUBLISH_DIR") is { Length: > 0 } published)
+        {
+            Juggle = Path.Combine(published, "juggle");
+            var log = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(published).TrimEnd('/'))!, "publish.log");
+            Assert.True(File.Exists(Juggle) && File.Exists(log), $"JUGGLE_NATIVE_PUBLISH_DIR: expected {Juggle} and {log}");
+            PublishLog = File.ReadAllText(log);
+            return;
+        }
+
         var repo = RepositoryRoot.Find("to publish the native tool");
         var output = Path.Combine(_root.FullName, "out");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

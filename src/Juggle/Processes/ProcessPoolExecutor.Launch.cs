@@ -119,7 +119,8 @@ public sealed partial class ProcessPoolExecutor
                     "ProcessPoolExecutor runs this self-contained, single-file or NativeAOT app as its own worker, but cannot find the app's executable (Environment.ProcessPath is empty).");
             }
 
-            if (AppContext.TryGetSwitch("System.StartupHookProvider.IsSupported", out var hooks) && !hooks)
+            // A NativeAOT app serves from Main (checked above), never from a startup hook.
+            if (RuntimeFeature.IsDynamicCodeSupported && AppContext.TryGetSwitch("System.StartupHookProvider.IsSupported", out var hooks) && !hooks)
             {
                 throw new InvalidOperationException(
                     "ProcessPoolExecutor starts a self-contained app's workers by re-running the app with a startup hook (DOTNET_STARTUP_HOOKS=Juggle) that serves the pool before Main, " +

@@ -63,7 +63,8 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
             throw new ArgumentException($"{Describe(method)} lives in a dynamic or in-memory assembly that another process cannot load; put it in a compiled assembly.", paramName);
         }
 
-        if (AssemblyLoadContext.GetLoadContext(assembly) is { IsCollectible: true })
+        // A NativeAOT binary has only the assemblies compiled into it: none is collectible.
+        if (RuntimeFeature.IsDynamicCodeSupported && AssemblyLoadContext.GetLoadContext(assembly) is { IsCollectible: true })
         {
             throw new ArgumentException($"{Describe(method)} lives in a collectible (unloadable) assembly; another process cannot load it reliably.", paramName);
         }
