@@ -68,20 +68,7 @@ public sealed partial class RabbitMqExecutor
             }
 
             var signature = new FunctionSignature(method);
-            for (var i = 0; i < signature.ValueParameterTypes.Length; i++)
-            {
-                var type = signature.ValueParameterTypes[i];
-                if (ArgumentCodec.GetUnsupportedReason(type) is { } reason)
-                {
-                    throw new ArgumentException($"Parameter {i + 1} of {name} has type '{type}', which cannot be sent to a worker: {reason}.", paramName);
-                }
-            }
-
-            if (signature.ResultType is { } result && ArgumentCodec.GetUnsupportedReason(result) is { } resultReason)
-            {
-                throw new ArgumentException($"{name} returns '{result}', which cannot be sent back from a worker: {resultReason}.", paramName);
-            }
-
+            CallPreparation.CheckSignature(signature, "a worker", paramName);
             return s_cache.GetOrAdd(method, new ClusterFunction(reference, signature, method.Module.Assembly));
         }
     }
@@ -89,6 +76,7 @@ public sealed partial class RabbitMqExecutor
     /// <summary>One task: pending here, published, claimed (running) by a worker, answered.</summary>
     private abstract class ClusterCall : IFutureListener
     {
+        private static readonly MethodInfo s_createChunkCall = typeof(ClusterCall).GetMethod(nameof(CreateChunkCall), BindingFlags.NonPublic | BindingFlags.Static)!;
         private RateLimitLease? _lease;
 
         protected ClusterCall(ClusterFunction function)
@@ -141,38 +129,11 @@ public sealed partial class RabbitMqExecutor
             if (work is IMapChunk chunk)
             {
                 var mapped = ClusterFunction.Get(chunk.Function, "fn");
-                if (mapped.Signature.ValueParameterTypes.Length != 1)
-                {
-                    throw new ArgumentException($"Map needs a function of one argument; {mapped.Name} takes {mapped.Signature.ValueParameterTypes.Length}.", "fn");
-                }
-
-                var itemType = mapped.Signature.ValueParameterTypes[0];
-                var items = ArgumentCodec.SerializeChecked(chunk.Items, itemType.MakeArrayType(), "A Map item", "source");
-                var create = typeof(ClusterCall).GetMethod(nameof(CreateChunkCall), BindingFlags.NonPublic | BindingFlags.Static)!
-                    .MakeGenericMethod(work.GetType().GetGenericArguments());
-                return (ClusterCall)create.Invoke(null, [work, mapped, items])!;
+                return ChunkCalls<ClusterFunction, ClusterCall>.Create(s_createChunkCall, work, mapped, CallPreparation.EncodeChunkItems(chunk, mapped.Signature));
             }
 
             var function = ClusterFunction.Get(work.Callable, "fn");
-            var signature = function.Signature;
-            if (signature.ReturnsTask && !work.IsAsync)
-            {
-                throw new ArgumentException($"{function.Name} returns a Task; submit it as Func<CancellationToken, Task<T>> (a static async method taking a CancellationToken) so the worker awaits it.", "fn");
-            }
-
-            var arguments = work.Arguments;
-            var types = signature.ValueParameterTypes;
-            if (arguments.Length != types.Length)
-            {
-                throw new ArgumentException($"{function.Name} takes {types.Length} data argument(s) but {arguments.Length} were given.", "fn");
-            }
-
-            var encoded = new byte[arguments.Length][];
-            for (var i = 0; i < arguments.Length; i++)
-            {
-                encoded[i] = ArgumentCodec.SerializeChecked(arguments[i], types[i], $"Argument {i + 1}", arguments.Length == 1 ? "arg" : $"arg{i + 1}");
-            }
-
+            var encoded = CallPreparation.EncodeArguments(work, function.Signature, "Func<CancellationToken, Task<T>>: a static async method taking a CancellationToken, which the worker awaits");
             return new ValueCall<T>(work, function, encoded);
         }
 
@@ -232,8 +193,8 @@ public sealed partial class RabbitMqExecutor
             return stream.ToArray();
         }
 
-        private static ChunkCall<TSource, TResult> CreateChunkCall<TSource, TResult>(MapChunkWorkItem<TSource, TResult> work, ClusterFunction function, byte[] items) =>
-            new(work, function, items);
+        private static ChunkCall<TSource, TResult> CreateChunkCall<TSource, TResult>(object work, ClusterFunction function, byte[] items) =>
+            new((MapChunkWorkItem<TSource, TResult>)work, function, items);
     }
 
     private sealed class ValueCall<T>(WorkItem<T> work, ClusterFunction function, byte[][] arguments) : ClusterCall(function)

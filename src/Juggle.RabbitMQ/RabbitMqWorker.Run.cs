@@ -126,7 +126,7 @@ public sealed partial class RabbitMqWorker
         switch (Claim(delivery, message.TaskId, claimId))
         {
             case ClaimOutcome.ClientGone:
-                WorkerLog.ClientGone(_logger, Node, message.TaskId);
+                WorkerLog.ClientGone(_logger, Node, message.TaskId, "before running it");
                 Settle(delivery.Tag, Settlement.Ack);
                 return;
             case ClaimOutcome.Refused:
@@ -258,7 +258,7 @@ public sealed partial class RabbitMqWorker
         catch (PublishException ex) when (ex.IsReturn)
         {
             // The executor is gone (its reply queue with it): nobody wants the answer.
-            WorkerLog.AnswerDropped(_logger, Node, taskId);
+            WorkerLog.ClientGone(_logger, Node, taskId, "its answer");
             return true;
         }
         catch (Exception ex) when (ex is PublishException or AlreadyClosedException or OperationInterruptedException or IOException)

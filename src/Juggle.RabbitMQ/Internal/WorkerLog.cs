@@ -14,17 +14,15 @@ internal static partial class WorkerLog
     [LoggerMessage(3, LogLevel.Warning, "Worker {Node} refused task {Task}: {Reason}")]
     public static partial void Refused(ILogger logger, string node, long task, string reason);
 
-    [LoggerMessage(4, LogLevel.Information, "Worker {Node} dropped task {Task}: its executor is gone")]
-    public static partial void ClientGone(ILogger logger, string node, long task);
+    /// <summary>The task's executor went away (its reply queue with it): the task is dropped <paramref name="when"/> ("before running it", "its answer").</summary>
+    [LoggerMessage(4, LogLevel.Information, "Worker {Node} dropped task {Task} ({When}): its executor is gone")]
+    public static partial void ClientGone(ILogger logger, string node, long task, string when);
 
     [LoggerMessage(5, LogLevel.Warning, "Worker {Node}: no answer to the claim of task {Task} within {Timeout}; handing it back")]
     public static partial void ClaimUnanswered(ILogger logger, string node, long task, TimeSpan timeout);
 
     [LoggerMessage(6, LogLevel.Debug, "Worker {Node} runs task {Task}: {Function}")]
     public static partial void Running(ILogger logger, string node, long task, string function);
-
-    [LoggerMessage(7, LogLevel.Information, "Worker {Node}: the executor of task {Task} is gone; its answer is dropped")]
-    public static partial void AnswerDropped(ILogger logger, string node, long task);
 
     [LoggerMessage(8, LogLevel.Warning, "Worker {Node} could not send the answer of task {Task} ({Reason}); the broker will redeliver the task")]
     public static partial void AnswerFailed(ILogger logger, string node, long task, string reason);

@@ -65,21 +65,7 @@ public sealed partial class ProcessPoolExecutor
                 }
 
                 var signature = new FunctionSignature(method);
-                var name = FunctionReference.Describe(method);
-                for (var i = 0; i < signature.ValueParameterTypes.Length; i++)
-                {
-                    var type = signature.ValueParameterTypes[i];
-                    if (ArgumentCodec.GetUnsupportedReason(type) is { } reason)
-                    {
-                        throw new ArgumentException($"Parameter {i + 1} of {name} has type '{type}', which cannot be sent to a worker process: {reason}.", paramName);
-                    }
-                }
-
-                if (signature.ResultType is { } result && ArgumentCodec.GetUnsupportedReason(result) is { } resultReason)
-                {
-                    throw new ArgumentException($"{name} returns '{result}', which cannot be sent back from a worker process: {resultReason}.", paramName);
-                }
-
+                CallPreparation.CheckSignature(signature, "a worker process", paramName);
                 known = s_cache.GetOrAdd(method, new RemoteFunction(reference, signature, method.Module.Assembly));
             }
 
@@ -100,7 +86,7 @@ public sealed partial class ProcessPoolExecutor
         private const int Committed = 1;
         private const int Withdrawn = 2;
 
-        private static readonly ConcurrentDictionary<Type, Func<object, RemoteFunction, byte[], CallRecord>> s_chunkFactories = new();
+        private static readonly MethodInfo s_createChunkCall = typeof(CallRecord).GetMethod(nameof(CreateChunkCall), BindingFlags.NonPublic | BindingFlags.Static)!;
         private int _startClaimed;
         private int _phase;
         private bool _skipRequested;
@@ -163,45 +149,19 @@ public sealed partial class ProcessPoolExecutor
             if (work is IMapChunk chunk)
             {
                 var mapped = RemoteFunction.Get(chunk.Function, "fn");
-                if (mapped.Signature.ValueParameterTypes.Length != 1)
-                {
-                    throw new ArgumentException($"Map needs a function of one argument; {FunctionReference.Describe(mapped.Signature.Method)} takes {mapped.Signature.ValueParameterTypes.Length}.", "fn");
-                }
-
-                var itemType = mapped.Signature.ValueParameterTypes[0];
-                var items = ArgumentCodec.SerializeChecked(chunk.Items, itemType.MakeArrayType(), "A Map item", "source");
+                var items = CallPreparation.EncodeChunkItems(chunk, mapped.Signature);
                 if (Messages.ChunkCallSize(items) > maxFrameSize)
                 {
                     throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"A Map chunk of {chunk.Items.Length} item(s) for {FunctionReference.Describe(mapped.Signature.Method)} cannot be sent to a worker process: its items take {items.Length:N0} bytes as JSON, more than the {Frames.DescribeSize(maxFrameSize)} limit of one message between processes. Use a smaller chunkSize or pass less data per item."), "source");
                 }
 
-                var factory = s_chunkFactories.GetOrAdd(work.GetType(), static type =>
-                    typeof(CallRecord).GetMethod(nameof(CreateChunkCall), BindingFlags.NonPublic | BindingFlags.Static)!
-                        .MakeGenericMethod(type.GetGenericArguments())
-                        .CreateDelegate<Func<object, RemoteFunction, byte[], CallRecord>>());
-                return factory(work, mapped, items);
+                return ChunkCalls<RemoteFunction, CallRecord>.Create(s_createChunkCall, work, mapped, items);
             }
 
             var function = RemoteFunction.Get(work.Callable, "fn");
             var signature = function.Signature;
-            if (signature.ReturnsTask && !work.IsAsync)
-            {
-                throw new ArgumentException($"{FunctionReference.Describe(signature.Method)} returns a Task, but was submitted as a function whose result is the Task itself; submit it through an overload that awaits it (Func<Task<T>>, Func<TArg, Task<T>>, Func<CancellationToken, Task<T>>).", "fn");
-            }
-
             var arguments = work.Arguments;
-            var types = signature.ValueParameterTypes;
-            if (arguments.Length != types.Length)
-            {
-                throw new ArgumentException($"{FunctionReference.Describe(signature.Method)} takes {types.Length} data argument(s) but {arguments.Length} were given.", "fn");
-            }
-
-            var encoded = new byte[arguments.Length][];
-            for (var i = 0; i < arguments.Length; i++)
-            {
-                encoded[i] = ArgumentCodec.SerializeChecked(arguments[i], types[i], $"Argument {i + 1}", arguments.Length == 1 ? "arg" : $"arg{i + 1}");
-            }
-
+            var encoded = CallPreparation.EncodeArguments(work, signature, "Func<Task<T>>, Func<TArg, Task<T>>, Func<CancellationToken, Task<T>>");
             if (Messages.CallSize(encoded) > maxFrameSize)
             {
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The arguments of {FunctionReference.Describe(signature.Method)} cannot be sent to a worker process: they take {Messages.CallSize(encoded):N0} bytes as JSON, more than the {Frames.DescribeSize(maxFrameSize)} limit of one message between processes. Pass less data per task (split it, or write it to a file and pass the path)."), arguments.Length == 1 ? "arg" : "fn");
