@@ -261,7 +261,7 @@ internal sealed class DashboardFeed : ITaskObserver, IDisposable
                 var progress = executor.Progress;
                 json.WriteStartObject();
                 json.WriteString("name", executor.Name);
-                json.WriteString("kind", executor is ProcessPoolExecutor ? "processes" : "threads");
+                json.WriteString("kind", executor.DashboardKind);
                 json.WriteNumber("maxWorkers", executor.MaxWorkers);
                 json.WriteNumber("restarts", executor.WorkerRestarts);
                 json.WriteBoolean("shutdown", executor.IsShutdown);
@@ -394,6 +394,12 @@ internal sealed class DashboardFeed : ITaskObserver, IDisposable
                 json.WriteStartObject();
                 json.WriteString("executor", executor.Name);
                 json.WriteString("name", worker.Name);
+                if (worker.Node is { } node)
+                {
+                    WriteNode(json, worker, node);
+                    continue;
+                }
+
                 json.WriteString("kind", isProcess ? "process" : "thread");
                 json.WriteBoolean("busy", worker.Busy);
                 var stats = _workerStats.TryGetValue(worker.Name, out var s) ? s : null;
@@ -424,6 +430,28 @@ internal sealed class DashboardFeed : ITaskObserver, IDisposable
         {
             _processSamples.Remove(gone);
         }
+    }
+
+    /// <summary>A cluster node's row: its own report (memory and CPU are measured on its machine), this app's task counts.</summary>
+    private void WriteNode(Utf8JsonWriter json, WorkerInfo worker, NodeReport node)
+    {
+        json.WriteString("kind", "node");
+        json.WriteBoolean("busy", worker.Busy);
+        var stats = _workerStats.TryGetValue(worker.Name, out var s) ? s : null;
+        json.WriteNumber("done", stats?.Done ?? 0);
+        json.WriteNumber("failed", stats?.Failed ?? 0);
+        json.WriteNumber("pid", worker.ProcessId);
+        json.WriteString("host", node.Host);
+        json.WriteNumber("running", node.Running);
+        json.WriteNumber("slots", node.Slots);
+        json.WriteNumber("processes", node.Processes);
+        json.WriteNumber("nodeDone", node.Done);
+        json.WriteNumber("nodeFailed", node.Failed);
+        json.WriteNumber("redelivered", node.Redelivered);
+        json.WriteNumber("restarts", node.Restarts);
+        json.WriteNumber("memoryMb", Math.Round(node.MemoryBytes / 1048576.0, 1));
+        json.WriteNumber("cpu", Math.Round(node.CpuPercent, 0));
+        json.WriteEndObject();
     }
 
     private ProcessSample? SampleProcess(int pid, long now, bool refresh)

@@ -119,10 +119,7 @@ public sealed partial class RabbitMqExecutor
             Persistent = true,
             Headers = new Dictionary<string, object?> { [Wire.VersionHeader] = Wire.Version },
         };
-        if (call.TraceParent is { } traceParent)
-        {
-            properties.Headers[Wire.TraceParentHeader] = traceParent;
-        }
+        AddTraceHeaders(call, properties.Headers);
 
         try
         {
@@ -258,6 +255,7 @@ public sealed partial class RabbitMqExecutor
             return; // A duplicate (the task ran twice) or a task already cancelled or timed out.
         }
 
+        EmitSpans(call, answer.Spans, answer.Node);
         try
         {
             var parser = new FrameParser(answer.Body);

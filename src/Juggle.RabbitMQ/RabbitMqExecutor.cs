@@ -276,7 +276,7 @@ public sealed partial class RabbitMqExecutor : Executor
         ReplyEvent? reply = properties.Type switch
         {
             Wire.Claim => new ReplyEvent(true, taskId, Wire.GetInt64(properties, Wire.ClaimHeader) ?? 0, Wire.GetString(properties, Wire.ControlHeader), node, Wire.GetBool(properties, Wire.RedeliveredHeader), []),
-            Wire.Answer => new ReplyEvent(false, taskId, 0, null, node, false, delivery.Body.ToArray()),
+            Wire.Answer => new ReplyEvent(false, taskId, 0, null, node, false, delivery.Body.ToArray(), ReadSpans(properties)),
             _ => null,
         };
         if (reply is not null)
@@ -294,5 +294,5 @@ public sealed partial class RabbitMqExecutor : Executor
         return Task.CompletedTask;
     }
 
-    private sealed record ReplyEvent(bool IsClaim, long TaskId, long ClaimId, string? Control, string Node, bool Redelivered, byte[] Body);
+    private sealed record ReplyEvent(bool IsClaim, long TaskId, long ClaimId, string? Control, string Node, bool Redelivered, byte[] Body, byte[]? Spans = null);
 }

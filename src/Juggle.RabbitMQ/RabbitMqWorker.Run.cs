@@ -138,18 +138,12 @@ public sealed partial class RabbitMqWorker
                 return;
         }
 
-        byte[] answer;
-        using (var activity = StartActivity(delivery.TraceParent, signature))
+        if (_logger.IsEnabled(LogLevel.Debug))
         {
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                WorkerLog.Running(_logger, Node, message.TaskId, FunctionReference.Describe(signature.Method));
-            }
-
-            answer = _processes is null
-                ? TaskRunner.Run(message, signature, _options.MaxMessageSize, cancellationToken)
-                : RunInProcess(delivery.Body!, message.TaskId, cancellationToken);
+            WorkerLog.Running(_logger, Node, message.TaskId, FunctionReference.Describe(signature.Method));
         }
+
+        var (answer, spans) = RunTraced(delivery, message, signature, cancellationToken);
 
         Interlocked.Increment(ref _completed);
         if (answer.Length > 0 && answer[0] == (byte)MessageKind.Error)
@@ -157,7 +151,7 @@ public sealed partial class RabbitMqWorker
             Interlocked.Increment(ref _failed);
         }
 
-        if (TryPublishAnswer(delivery.ReplyTo!, message.TaskId, answer))
+        if (TryPublishAnswer(delivery.ReplyTo!, message.TaskId, answer, spans))
         {
             Settle(delivery.Tag, Settlement.Ack);
         }
@@ -175,26 +169,6 @@ public sealed partial class RabbitMqWorker
         {
             return TaskRunner.ErrorAnswer(taskId, ex);
         }
-    }
-
-    private static Activity? StartActivity(string? traceParent, FunctionSignature signature)
-    {
-        if (traceParent is null)
-        {
-            return null;
-        }
-
-        var activity = s_activities.StartActivity("juggle.task", ActivityKind.Consumer, traceParent);
-        if (activity is null)
-        {
-            // Nobody listens to Juggle's source: still restore the submitter's context for the task's own tracing.
-            activity = new Activity("juggle.task");
-            activity.SetParentId(traceParent);
-            activity.Start();
-        }
-
-        activity.SetTag("juggle.function", FunctionReference.Describe(signature.Method));
-        return activity;
     }
 
     private ClaimOutcome Claim(Delivery delivery, long taskId, long claimId)
@@ -242,7 +216,7 @@ public sealed partial class RabbitMqWorker
     }
 
     /// <summary>Publishes an answer and waits for the broker's confirm; <see langword="false"/> if it could not (the task will be redelivered).</summary>
-    private bool TryPublishAnswer(string replyTo, long taskId, byte[] answer)
+    private bool TryPublishAnswer(string replyTo, long taskId, byte[] answer, byte[]? spans = null)
     {
         var properties = new BasicProperties
         {
@@ -250,6 +224,11 @@ public sealed partial class RabbitMqWorker
             CorrelationId = taskId.ToString(CultureInfo.InvariantCulture),
             Headers = new Dictionary<string, object?> { [Wire.NodeHeader] = Node },
         };
+        if (spans is not null)
+        {
+            properties.Headers[Wire.SpansHeader] = spans;
+        }
+
         try
         {
             _publishChannel!.BasicPublishAsync(string.Empty, replyTo, mandatory: true, properties, answer).AsTask().GetAwaiter().GetResult();

@@ -24,8 +24,6 @@ namespace Juggle.RabbitMQ;
 /// </remarks>
 public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
 {
-    private static readonly ActivitySource s_activities = new("Juggle.RabbitMQ");
-
     private readonly Uri _broker;
     private readonly RabbitMqWorkerOptions _options;
     private readonly FunctionCatalog _catalog;
@@ -106,6 +104,7 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
         try
         {
             await OpenAsync(_connection, cancellationToken).ConfigureAwait(false);
+            await StartStatusAsync(_connection, cancellationToken).ConfigureAwait(false);
             LogStarted();
             for (var i = 0; i < _concurrency; i++)
             {
@@ -195,7 +194,7 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
     private Task OnTaskAsync(object sender, BasicDeliverEventArgs delivery)
     {
         var item = new Delivery(delivery.DeliveryTag, delivery.Redelivered, delivery.BasicProperties.ReplyTo, delivery.BasicProperties.Type,
-            (int?)Wire.GetInt64(delivery.BasicProperties, Wire.VersionHeader), Wire.GetString(delivery.BasicProperties, Wire.TraceParentHeader),
+            (int?)Wire.GetInt64(delivery.BasicProperties, Wire.VersionHeader), ReadTrace(delivery.BasicProperties),
             delivery.Body.Length > _options.MaxMessageSize ? null : delivery.Body.ToArray(), delivery.Body.Length);
         try
         {
@@ -256,6 +255,8 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
             thread.Join();
         }
 
+        StopStatus();
+
         if (_connection is not null)
         {
             try
@@ -273,5 +274,5 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
         WorkerLog.Stopped(_logger, Node, TasksCompleted);
     }
 
-    private sealed record Delivery(ulong Tag, bool Redelivered, string? ReplyTo, string? Type, int? Version, string? TraceParent, byte[]? Body, int Length);
+    private sealed record Delivery(ulong Tag, bool Redelivered, string? ReplyTo, string? Type, int? Version, ActivityContext? Trace, byte[]? Body, int Length);
 }

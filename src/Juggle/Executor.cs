@@ -270,6 +270,9 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     /// <summary>How many workers died while running or waiting for work and were replaced (worker processes that crashed or were killed).</summary>
     internal virtual int WorkerRestarts => 0;
 
+    /// <summary>What the dashboard calls this executor's kind: <c>threads</c>, <c>processes</c> or <c>cluster</c>.</summary>
+    internal virtual string DashboardKind => this is ProcessPoolExecutor ? "processes" : "threads";
+
     /// <summary>Registers a blocking wait on <paramref name="future"/> from the current thread; throws <see cref="DeadlockException"/> if it can never end.</summary>
     internal virtual IDisposable? EnterBlockingWait(Future future) => null;
 

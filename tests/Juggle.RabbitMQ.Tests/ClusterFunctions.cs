@@ -7,6 +7,8 @@ namespace Juggle.RabbitMQ.Tests;
 /// <summary>Tasks for the cluster's own tests; worker processes load them from this test assembly.</summary>
 public static class ClusterFunctions
 {
+    private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(60) };
+
     [JuggleFunction]
     public static int ProcessId() => Environment.ProcessId;
 
@@ -64,6 +66,15 @@ public static class ClusterFunctions
     /// <summary>The W3C id of the activity the task runs in (restored from the submitter's traceparent), or null.</summary>
     [JuggleFunction]
     public static string? CurrentTraceParent() => Activity.Current?.Id;
+
+    /// <summary>GETs <paramref name="url"/> (a loopback server) and returns the process id it ran in.</summary>
+    [JuggleFunction]
+    public static int Fetch(string url)
+    {
+        using var response = s_http.GetAsync(new Uri(url)).GetAwaiter().GetResult();
+        response.EnsureSuccessStatusCode();
+        return Environment.ProcessId;
+    }
 
     /// <summary>Public and static but not marked: workers must refuse it.</summary>
     public static int NotMarked(int value) => value;

@@ -58,10 +58,14 @@
   function renderWorkers(workers, executors) {
     $("workers").tBodies[0].innerHTML = workers.map(w =>
       `<tr class="${w.busy ? "busy" : ""}" data-kind="${w.kind}"><td>${esc(w.name)}</td><td>${w.kind}</td>` +
-      `<td class="num">${w.kind === "process" ? "PID " + w.pid : "thread " + w.thread}</td><td>${w.busy ? "running" : "idle"}</td>` +
+      `<td class="num">${w.kind === "node" ? `PID ${w.pid} on ${esc(w.host)}` : w.kind === "process" ? "PID " + w.pid : "thread " + w.thread}</td>` +
+      `<td>${w.kind === "node" ? (w.running ? `running ${w.running} of ${w.slots}` : `idle (${w.slots} slots)`) : w.busy ? "running" : "idle"}</td>` +
       `<td class="num">${w.done}</td><td class="num">${w.failed}</td>` +
       `<td class="num">${w.memoryMb !== undefined ? w.memoryMb + " MB" : ""}</td><td class="num">${w.cpu !== undefined ? w.cpu + " %" : ""}</td></tr>`).join("");
-    const restarts = executors.filter(e => e.kind === "processes").map(e => `${e.name}: ${e.restarts} worker restart${e.restarts === 1 ? "" : "s"}`);
+    const plural = (n, what) => `${n} ${what}${n === 1 ? "" : "s"}`;
+    const restarts = executors.filter(e => e.kind === "processes").map(e => `${e.name}: ${plural(e.restarts, "worker restart")}`)
+      .concat(workers.filter(w => w.kind === "node").map(w => `node ${w.name}: ${plural(w.nodeDone, "task")} done for all clients, ${plural(w.redelivered, "redelivered task")} rerun` +
+        (w.processes ? `, ${plural(w.restarts, "worker process restart")}` : "")));
     $("restarts").textContent = restarts.join(" · ");
   }
 

@@ -9,7 +9,7 @@ namespace Juggle.RabbitMQ.Internal;
 /// frames (a Define frame naming the function, then a Call or CallChunk frame); an answer's body is the worker's
 /// Result, Error or ChunkResult frame. Claims and control messages carry only headers.
 /// </summary>
-internal static class Wire
+internal static partial class Wire
 {
     /// <summary>The task queue both an executor and a worker use unless told otherwise.</summary>
     public const string DefaultQueueName = "juggle.tasks";

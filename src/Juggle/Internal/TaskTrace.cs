@@ -207,7 +207,12 @@ internal sealed class TaskTrace
     private void Tag(Activity activity)
     {
         activity.SetTag("juggle.worker", WorkerName);
-        activity.SetTag("process.pid", ProcessId);
+        if (ProcessId != 0)
+        {
+            // A cluster node's process is not known here: its own span (re-emitted below this one) carries it.
+            activity.SetTag("process.pid", ProcessId);
+        }
+
         if (ThreadId != 0)
         {
             activity.SetTag("thread.id", ThreadId);

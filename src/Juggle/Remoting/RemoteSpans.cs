@@ -17,6 +17,9 @@ internal static class RemoteSpans
     /// <summary>At most this many spans travel back per task; more are counted, not sent.</summary>
     public const int MaxSpans = 1000;
 
+    /// <summary>The attribute holding a re-emitted span's id in the worker that recorded it.</summary>
+    public const string WorkerSpanIdTag = "juggle.worker.span_id";
+
     private const byte TagString = 0;
     private const byte TagLong = 1;
     private const byte TagDouble = 2;
@@ -92,7 +95,11 @@ internal static class RemoteSpans
                     activity.SetTag(key, value);
                 }
 
-                activity.SetTag("juggle.worker.span_id", span.SpanId);
+                if (activity.GetTagItem(WorkerSpanIdTag) is null)
+                {
+                    // Re-emitted once more (a cluster node's process pool): the id stays the one the called service saw.
+                    activity.SetTag(WorkerSpanIdTag, span.SpanId);
+                }
                 foreach (var e in span.Events)
                 {
                     activity.AddEvent(new ActivityEvent(e.Name, new DateTimeOffset(e.Ticks, TimeSpan.Zero), new ActivityTagsCollection(e.Tags)));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Juggle.Remoting;
@@ -6,27 +7,37 @@ namespace Juggle.Remoting;
 /// The worker side of a traced call: a span (<c>juggle.task.run</c>) around the function, parented to the task's
 /// span in the parent and current while the function runs, so work it does (an HttpClient call) continues the
 /// submitter's trace. When the parent's span is sampled, a listener installed on the first such call records every
-/// span of that trace started in the worker while the call runs; they go back to the parent in a Spans frame. With
-/// an unsampled context the span only propagates the trace (nothing is recorded); without a context nothing runs.
+/// span started in the worker under the call's span (on the call's own flow, or as a descendant of a span it owns,
+/// such as a process-pool task a cluster node starts); they go back to the parent (a Spans frame, or a cluster
+/// answer's header). Several calls may run at once (a cluster node's threads), even of the same trace: each span is
+/// owned by one call. With an unsampled context the span only propagates the trace (nothing is recorded); without a
+/// context nothing runs.
 /// </summary>
 internal sealed class WorkerTracing
 {
     private static readonly ActivitySource s_source = new(TelemetryNames.SourceName, typeof(WorkerTracing).Assembly.GetName().Version?.ToString());
     private static readonly Lock s_listenerLock = new();
+    private static readonly AsyncLocal<WorkerTracing?> s_current = new();
+
+    /// <summary>Which running call each recorded span belongs to (entries leave when their call ends).</summary>
+    private static readonly ConcurrentDictionary<ActivitySpanId, WorkerTracing> s_owners = new();
     private static ActivityListener? s_listener;
-    private static WorkerTracing? s_current;
 
     private readonly ActivityTraceId _traceId;
     private readonly Lock _lock = new();
     private readonly List<Activity> _finished = [];
+    private readonly List<ActivitySpanId> _owned = [];
     private readonly Activity _span;
     private readonly Activity? _previous;
+    private readonly WorkerTracing? _previousCall;
+    private bool _ended;
 
     private WorkerTracing(ActivityContext parent, string function)
     {
         _traceId = parent.TraceId;
         _previous = Activity.Current;
-        Volatile.Write(ref s_current, this);
+        _previousCall = s_current.Value;
+        s_current.Value = this;
         var span = s_source.CreateActivity(TelemetryNames.WorkerOperation, ActivityKind.Internal, parent);
         if (span is null)
         {
@@ -43,6 +54,9 @@ internal sealed class WorkerTracing
         span.Start();
         _span = span;
     }
+
+    /// <summary>The call's span, current while the function runs (to add attributes).</summary>
+    public Activity Span => _span;
 
     /// <summary>
     /// Opens the worker span for a call with trace context <paramref name="parent"/>; null (and no cost) without one.
@@ -72,25 +86,88 @@ internal sealed class WorkerTracing
             _span.SetStatus(ActivityStatusCode.Error, error.Message);
         }
 
+        return Finish();
+    }
+
+    /// <summary>
+    /// Ends the worker span as failed by an exception known only by its type name, message and stack trace (a task
+    /// that ran in another process), and returns the spans to send back.
+    /// </summary>
+    public List<Activity> EndFailed(string errorType, string message, string? stackTrace)
+    {
+        _span.SetTag("error.type", errorType);
+        var tags = new ActivityTagsCollection
+        {
+            ["exception.type"] = errorType,
+            ["exception.message"] = message,
+        };
+        if (stackTrace is not null)
+        {
+            tags["exception.stacktrace"] = stackTrace;
+        }
+
+        _span.AddEvent(new ActivityEvent("exception", default, tags));
+        _span.SetStatus(ActivityStatusCode.Error, message);
+        return Finish();
+    }
+
+    private List<Activity> Finish()
+    {
         _span.Stop();
         Activity.Current = _previous;
-        Interlocked.CompareExchange(ref s_current, null, this);
+        if (ReferenceEquals(s_current.Value, this))
+        {
+            s_current.Value = _previousCall;
+        }
+
         lock (_lock)
         {
+            _ended = true;
+            foreach (var id in _owned)
+            {
+                s_owners.TryRemove(new KeyValuePair<ActivitySpanId, WorkerTracing>(id, this));
+            }
+
+            _owned.Clear();
             return [.. _finished];
+        }
+    }
+
+    /// <summary>The running call a new span with this trace and parent belongs to, if any.</summary>
+    private static WorkerTracing? OwnerOf(ActivityTraceId traceId, ActivitySpanId parentSpanId)
+    {
+        if (parentSpanId != default && s_owners.TryGetValue(parentSpanId, out var owner) && owner._traceId == traceId)
+        {
+            return owner;
+        }
+
+        return s_current.Value is { } call && call._traceId == traceId ? call : null;
+    }
+
+    private void Own(Activity activity)
+    {
+        lock (_lock)
+        {
+            if (_ended)
+            {
+                return;
+            }
+
+            _owned.Add(activity.SpanId);
+            s_owners[activity.SpanId] = this;
         }
     }
 
     private void Collect(Activity activity)
     {
-        if (activity.TraceId != _traceId || !activity.Recorded)
+        if (!activity.Recorded)
         {
             return;
         }
 
         lock (_lock)
         {
-            if (_finished.Count < RemoteSpans.MaxSpans)
+            if (!_ended && _finished.Count < RemoteSpans.MaxSpans)
             {
                 _finished.Add(activity);
             }
@@ -111,10 +188,17 @@ internal sealed class WorkerTracing
             {
                 ShouldListenTo = static _ => true,
                 Sample = static (ref ActivityCreationOptions<ActivityContext> options) =>
-                    Volatile.Read(ref s_current) is { } call && options.TraceId == call._traceId
+                    OwnerOf(options.TraceId, options.Parent.SpanId) is not null
                         ? ActivitySamplingResult.AllDataAndRecorded
                         : ActivitySamplingResult.None,
-                ActivityStopped = static activity => Volatile.Read(ref s_current)?.Collect(activity),
+                ActivityStarted = static activity => OwnerOf(activity.TraceId, activity.ParentSpanId)?.Own(activity),
+                ActivityStopped = static activity =>
+                {
+                    if (s_owners.TryGetValue(activity.SpanId, out var owner))
+                    {
+                        owner.Collect(activity);
+                    }
+                },
             };
             ActivitySource.AddActivityListener(s_listener);
         }

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Juggle.RabbitMQ.Internal;
+using Juggle.Remoting;
+using RabbitMQ.Client;
+
+namespace Juggle.RabbitMQ;
+
+/// <summary>
+/// Cluster traces, client side: a task message carries the W3C trace context of the task's span (so the node's span,
+/// and what the function does there, join the submitter's trace), and an answer may carry the spans the node recorded,
+/// re-emitted here under the task's span before the future completes (as the process pool does with its workers').
+/// </summary>
+public sealed partial class RabbitMqExecutor
+{
+    /// <summary>Adds the trace context headers of <paramref name="call"/>'s task message, if any.</summary>
+    private void AddTraceHeaders(ClusterCall call, IDictionary<string, object?> headers)
+    {
+        if (call.Future.Trace?.GetPropagationContext() is { } context)
+        {
+            headers[Wire.TraceParentHeader] = context.TraceParent;
+            if (context.TraceState is { Length: > 0 } state)
+            {
+                headers[Wire.TraceStateHeader] = state;
+            }
+
+            if (call.Future.Trace.Activity is { } activity && activity.GetTagItem("messaging.system") is null)
+            {
+                // OpenTelemetry's messaging conventions: which system and queue carried the task.
+                activity.SetTag("messaging.system", "rabbitmq");
+                activity.SetTag("messaging.destination.name", _queue);
+            }
+        }
+        else if (call.TraceParent is { } submitter)
+        {
+            // Juggle's own spans are off here, but the submitter is traced (an app listening to other sources): the
+            // node still continues the submitter's trace.
+            headers[Wire.TraceParentHeader] = submitter;
+        }
+    }
+
+    /// <summary>
+    /// Re-emits the spans an answer carries under the task's span. Telemetry only: spans that cannot be read are
+    /// logged and dropped, the answer itself still completes the future.
+    /// </summary>
+    private void EmitSpans(ClusterCall call, byte[]? spans, string node)
+    {
+        if (spans is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var parser = new FrameParser(spans);
+            if (parser.ReadKind() != MessageKind.Spans || parser.ReadInt64() != call.TaskId)
+            {
+                throw new FrameException($"The spans header does not hold the spans of task {call.TaskId}.");
+            }
+
+            RemoteSpans.Emit(ref parser, call.Started ? call.Future.Trace?.Activity : null);
+        }
+        catch (FrameException ex)
+        {
+            LogError(ex, $"Node {node} sent malformed spans for task {call.TaskId}; they were dropped");
+        }
+    }
+
+    /// <summary>The spans header of an answer (raw bytes), if it has one.</summary>
+    private static byte[]? ReadSpans(IReadOnlyBasicProperties properties) =>
+        properties.Headers is { } headers && headers.TryGetValue(Wire.SpansHeader, out var value) && value is byte[] bytes ? bytes : null;
+}
