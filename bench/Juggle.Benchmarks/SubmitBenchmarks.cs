@@ -16,8 +16,6 @@ public class SubmitBenchmarks
 {
     public const int N = 1_000_000;
 
-    private static readonly Func<int> NoOp = static () => 0;
-
     private ThreadPoolExecutor _executor = null!;
     private readonly Future<int>[] _futures = new Future<int>[N];
     private readonly Task<int>[] _tasks = new Task<int>[N];
@@ -25,10 +23,7 @@ public class SubmitBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _executor = new ThreadPoolExecutor(maxWorkers: 2);
-        // Start both workers before measuring.
-        _executor.Submit(NoOp).Result();
-        _executor.Submit(NoOp).Result();
+        _executor = NoOpSubmit.CreateExecutor();
     }
 
     [GlobalCleanup]
@@ -40,7 +35,7 @@ public class SubmitBenchmarks
         var tasks = _tasks;
         for (var i = 0; i < tasks.Length; i++)
         {
-            tasks[i] = Task.Run(NoOp);
+            tasks[i] = Task.Run(NoOpSubmit.NoOp);
         }
 
         long sum = 0;
@@ -53,20 +48,5 @@ public class SubmitBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = N, Description = "ThreadPoolExecutor(2) Submit + Result")]
-    public long Submit()
-    {
-        var futures = _futures;
-        for (var i = 0; i < futures.Length; i++)
-        {
-            futures[i] = _executor.Submit(NoOp);
-        }
-
-        long sum = 0;
-        for (var i = 0; i < futures.Length; i++)
-        {
-            sum += futures[i].Result();
-        }
-
-        return sum;
-    }
+    public long Submit() => NoOpSubmit.Run(_executor, _futures);
 }

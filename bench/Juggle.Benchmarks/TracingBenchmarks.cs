@@ -19,8 +19,6 @@ public class TracingBenchmarks
 {
     public const int N = 200_000;
 
-    private static readonly Func<int> NoOp = static () => 0;
-
     private readonly Future<int>[] _futures = new Future<int>[N];
     private ThreadPoolExecutor _executor = null!;
     private IDisposable? _listening;
@@ -37,9 +35,7 @@ public class TracingBenchmarks
             "OpenTelemetry" => Sdk.CreateTracerProviderBuilder().AddSource(JuggleTelemetry.ActivitySourceName).SetSampler(new AlwaysOnSampler()).AddProcessor(new NoOpProcessor()).Build(),
             _ => null,
         };
-        _executor = new ThreadPoolExecutor(maxWorkers: 2);
-        _executor.Submit(NoOp).Result();
-        _executor.Submit(NoOp).Result();
+        _executor = NoOpSubmit.CreateExecutor();
     }
 
     [GlobalCleanup]
@@ -50,22 +46,7 @@ public class TracingBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = N, Description = "ThreadPoolExecutor(2) Submit + Result")]
-    public long Submit()
-    {
-        var futures = _futures;
-        for (var i = 0; i < futures.Length; i++)
-        {
-            futures[i] = _executor.Submit(NoOp);
-        }
-
-        long sum = 0;
-        for (var i = 0; i < futures.Length; i++)
-        {
-            sum += futures[i].Result();
-        }
-
-        return sum;
-    }
+    public long Submit() => NoOpSubmit.Run(_executor, _futures);
 
     private static ActivityListener Listen()
     {

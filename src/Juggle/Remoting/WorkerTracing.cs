@@ -122,7 +122,7 @@ internal sealed class WorkerTracing
 
         lock (_lock)
         {
-            _ended = true;
+            Volatile.Write(ref _ended, true);
             foreach (var id in _owned)
             {
                 s_owners.TryRemove(new KeyValuePair<ActivitySpanId, WorkerTracing>(id, this));
@@ -141,7 +141,7 @@ internal sealed class WorkerTracing
             return owner;
         }
 
-        return s_current.Value is { } call && call._traceId == traceId ? call : null;
+        return s_current.Value is { } call && call._traceId == traceId && !Volatile.Read(ref call._ended) ? call : null;
     }
 
     private void Own(Activity activity)
