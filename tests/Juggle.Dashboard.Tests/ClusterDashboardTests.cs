@@ -1,9 +1,9 @@
-using Juggle.Dashboard;
-using Juggle.Dashboard.Tests;
+using Juggle.RabbitMQ;
+using Juggle.RabbitMQ.Tests;
 using Juggle.Tests;
 using Microsoft.Playwright;
 
-namespace Juggle.RabbitMQ.Tests;
+namespace Juggle.Dashboard.Tests;
 
 /// <summary>The dashboard of a cluster executor in a real browser, with two real worker nodes on a real broker.</summary>
 [Collection(BrokerCollection.Name)]
