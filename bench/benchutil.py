@@ -70,7 +70,9 @@ def kept_blocks(path):
 
 def write_doc(path, text):
     """Writes a generated document, carrying over the hand-written blocks of the file it replaces (at the end)."""
-    blocks = [b for b in kept_blocks(path) if b not in text]
+    # A partial run writes elsewhere (bench/run-all.sh: OUT/docs/): it carries over the repository's document's blocks.
+    source = path if os.path.exists(path) else os.path.join(ROOT, "docs", os.path.basename(path))
+    blocks = [b for b in kept_blocks(source) if b not in text]
     with open(path, "w", encoding="utf-8") as f:
         f.write(text.rstrip("\n") + "\n")
         for block in blocks:

@@ -127,7 +127,10 @@ def main():
         log(f"wrote {os.path.relpath(args.doc, ROOT)}")
 
 
-COLD_CONTENDERS = ("CPython", "Juggle", "Juggle, no spare worker")
+COLD_CONTENDERS = ("CPython", "Juggle", "Juggle, no worker warm-up", "Juggle, no spare worker")
+# The Juggle variants switch one start-up aid off each (environment variables, inherited by the workers).
+COLD_ENV = {"Juggle": {}, "Juggle, no worker warm-up": {"JUGGLE_WORKER_WARMUP": "0"},
+            "Juggle, no spare worker": {"JUGGLE_SPARE_WORKER": "0"}}
 
 
 def run_cold(args, dll):
@@ -142,8 +145,9 @@ def run_cold(args, dll):
                 cmd, env = [sys.executable, CPYTHON, "cold", str(args.cold_repeats), *recycle], None
             else:
                 cmd = ["dotnet", dll, "processes", "cold", str(args.cold_repeats), *recycle]
-                env = dict(os.environ, JUGGLE_SPARE_WORKER="0" if "no spare" in name else "1")
-            log("$ " + ("JUGGLE_SPARE_WORKER=0 " if env and env["JUGGLE_SPARE_WORKER"] == "0" else "") + " ".join(cmd))
+                env = {k: v for k, v in os.environ.items() if k not in ("JUGGLE_WORKER_WARMUP", "JUGGLE_SPARE_WORKER")}
+                env.update(COLD_ENV[name])
+            log("$ " + "".join(f"{k}={v} " for k, v in COLD_ENV.get(name, {}).items()) + " ".join(cmd))
             t0 = time.perf_counter()
             out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, timeout=1800, env=env).stdout
             runs[name].append(json.loads([x for x in out.splitlines() if x.startswith("{")][-1]))
@@ -329,7 +333,7 @@ def render_cold(args, cold, w):
         return statistics.median(xs) if xs else None
 
     first, later = (lambda v: v[:1]), (lambda v: v[1:])
-    c, j, n = COLD_CONTENDERS
+    c, j, nw, n = COLD_CONTENDERS
     rows = [
         ("first pool of a process: constructor → first result (ms)", "startup_ms", first, "≤ 100 ms",
          lambda x, py: x <= 100, "{:.1f}"),
@@ -341,20 +345,22 @@ def render_cold(args, cold, w):
     ]
     w("## Start-up paths: cold pools, worker replacement, the first Map")
     w("")
-    w(f"Same script, after the figures above: {args.cold_rounds} rounds; in each, three fresh processes one after the "
+    w(f"Same script, after the figures above: {args.cold_rounds} round{'s' if args.cold_rounds != 1 else ''}; in each, four fresh processes one after the "
       "other (interleaved): `python3 bench/processes/cpython_processes.py cold R T 1`, `dotnet Juggle.Benchmarks.dll "
-      "processes cold R T 1` (`bench/Juggle.Benchmarks/ProcessesSideBySide.cs`, with the warm spare worker) and the same "
-      "with `JUGGLE_SPARE_WORKER=0` (every worker started on demand). Each process creates "
+      "processes cold R T 1` (`bench/Juggle.Benchmarks/ProcessesSideBySide.cs`, with every start-up aid: a pool's "
+      "constructor starts the warm spare worker if there is none, a new worker rehearses its call path while it waits), "
+      "the same with `JUGGLE_WORKER_WARMUP=0` (no rehearsal) and with `JUGGLE_SPARE_WORKER=0` (no spare: every worker "
+      "started on demand), for an A/B of each aid in the same run. Each process creates "
       f"R = {args.cold_repeats} pools of 1 worker one after the other, timed from the constructor to the first result "
       "(the first is the first pool of the process: nothing of the pool is loaded or JIT-compiled yet), then "
       f"R pools of 2 workers whose first Map of 20,000 no-op items (chunk size 1) starts right after their first "
       f"result; in round 1 only, T = {args.recycle_tasks:,} no-op tasks on 2 workers with every task in a fresh worker. "
       f"Load average (1 / 5 / 15 min) before each round and after: {'; '.join(cold['loads'])}.")
     w("")
-    w(f"| measurement (median) | {c} | {j} | {n} | Juggle vs CPython | target | met |")
-    w("|---|---:|---:|---:|---:|---|---|")
+    w(f"| measurement (median) | {c} | {j} | {nw} | {n} | Juggle vs CPython | target | met |")
+    w("|---|---:|---:|---:|---:|---:|---|---|")
     for label, key, pick, target, ok, fmt in rows:
-        py, ju, ns = m(c, key, pick), m(j, key, pick), m(n, key, pick)
+        py, ju, nwu, ns = m(c, key, pick), m(j, key, pick), m(nw, key, pick), m(n, key, pick)
         if ju is None:
             continue
         if py is None:
@@ -364,7 +370,7 @@ def render_cold(args, cold, w):
         else:
             ratio = f"{py / ju:.2f}× ({'faster' if ju < py else 'slower'})"
         cell = (lambda v: fmt.format(v) if v is not None else "—")
-        w(f"| {label} | {cell(py)} | {cell(ju)} | {cell(ns)} | {ratio} | {target} | {mark(ok(ju, py))} |")
+        w(f"| {label} | {cell(py)} | {cell(ju)} | {cell(nwu)} | {cell(ns)} | {ratio} | {target} | {mark(ok(ju, py))} |")
     w("")
     w("Every figure (one line per process; `startup_ms` lists its pools in order):")
     w("")

@@ -171,7 +171,9 @@ public abstract partial class ExecutorContractTests
 
         Assert.Equal([1], got);
         Assert.Contains("100 s", ex.Message);
-        Assert.True(gate.WaitStarted(Patience));
+
+        // The timeout came at once, so the blocked item may still be on its way to its worker: a hang guard only.
+        Assert.True(gate.WaitStarted(TimeSpan.FromMinutes(2)), "the blocked item never started");
         gate.Release();
     }
 
