@@ -8,7 +8,8 @@ namespace Juggle.Remoting;
 /// private <see cref="WorkerHost"/> over in-memory streams (define, init, call, and a chunk call), so the code every
 /// call goes through (frames, the JSON codec, resolving and invoking a function, encoding the answer) is
 /// JIT-compiled while the worker waits for its first frames. A warm spare worker adopted by a new pool, or by a
-/// <c>maxTasksPerChild</c> recycle, then answers its first call without compiling that path on the way.
+/// <c>maxTasksPerChild</c> recycle, then answers its first call without compiling that path on the way. A worker
+/// whose real work arrives first skips it.
 /// </summary>
 [RequiresUnreferencedCode(TrimMessages.Reflection)]
 [RequiresDynamicCode(TrimMessages.DynamicCode)]
@@ -18,6 +19,27 @@ internal static class WorkerWarmUp
     public const string Variable = "JUGGLE_WORKER_WARMUP";
 
     private static readonly int[] ChunkItems = [2, 3];
+
+    /// <summary>
+    /// How long the rehearsal waits first. A worker started on demand finds its first frames already in its pipe and
+    /// has them well within this; it then compiles its path on the real call, and the rehearsal is skipped rather than
+    /// take a core from it. A spare waits for its pool for much longer and rehearses.
+    /// </summary>
+    private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(25);
+
+    [ThreadStatic]
+    private static bool t_rehearsing;
+
+    private static volatile bool s_realWork;
+
+    /// <summary>Called by a host's serve loop with each batch of frames: notes that real work arrived (not the rehearsal's).</summary>
+    public static void NoteWork()
+    {
+        if (!t_rehearsing)
+        {
+            s_realWork = true;
+        }
+    }
 
     public static void Start()
     {
@@ -31,6 +53,13 @@ internal static class WorkerWarmUp
 
     private static void Run()
     {
+        Thread.Sleep(Delay);
+        if (s_realWork)
+        {
+            return;
+        }
+
+        t_rehearsing = true;
         try
         {
             var method = typeof(WorkerWarmUp).GetMethod(nameof(Echo), BindingFlags.NonPublic | BindingFlags.Static)!;
