@@ -152,7 +152,7 @@ public abstract partial class ExecutorContractTests
     [Fact]
     public void Map_timeout_yields_the_ready_results_then_throws()
     {
-        // The deadline is on the executor's clock, which stands still until the first result is in: however slow the
+        // The deadline is on the executor's clock, which stands still until the test moves it: however slow the
         // machine, the first item is in time, and the second (blocked) is not once the clock has passed the deadline.
         var clock = new TestClocks.Manual();
         using var pool = CreateExecutor(2, o => o.TimeProvider = clock);
@@ -165,15 +165,15 @@ public abstract partial class ExecutorContractTests
             foreach (var value in pool.Map(ContractFunctions.ValueOrBlock, [new GatedValue(1), new GatedValue(2, gate.Path), new GatedValue(3)], timeout: timeout, chunkSize: 1))
             {
                 got.Add(value);
+
+                // The second item runs and blocks (a wait with a hang guard only); then the deadline passes.
+                Assert.True(gate.WaitStarted(TimeSpan.FromMinutes(2)), "the blocked item never started");
                 clock.Advance(timeout);
             }
         });
 
         Assert.Equal([1], got);
         Assert.Contains("100 s", ex.Message);
-
-        // The timeout came at once, so the blocked item may still be on its way to its worker: a hang guard only.
-        Assert.True(gate.WaitStarted(TimeSpan.FromMinutes(2)), "the blocked item never started");
         gate.Release();
     }
 

@@ -59,6 +59,12 @@ internal static class WorkerWarmUp
             return;
         }
 
+        Rehearse();
+    }
+
+    /// <summary>Runs the rehearsal on this thread; <see langword="false"/> if any part of it failed.</summary>
+    internal static bool Rehearse()
+    {
         t_rehearsing = true;
         try
         {
@@ -69,12 +75,32 @@ internal static class WorkerWarmUp
             Messages.WriteCall(input, 1, 1, [ArgumentCodec.Serialize(1, typeof(int))]);
             Messages.WriteChunkCall(input, 2, 1, ArgumentCodec.Serialize(ChunkItems, typeof(int[])));
             input.Position = 0;
-            WorkerHost.Run(input, Stream.Null, onInputClosed: static _ => { });
+            using var output = new MemoryStream();
+            if (WorkerHost.Run(input, output, onInputClosed: static _ => { }) is not null)
+            {
+                return false;
+            }
+
+            // Hello, InitOk, then a Result and a ChunkResult: the whole path ran.
+            output.Position = 0;
+            var answers = new FrameReader(output, Frames.DefaultMaxFrameSize);
+            var kinds = new List<MessageKind>();
+            while (answers.Read() is { } body)
+            {
+                kinds.Add((MessageKind)body[0]);
+            }
+
+            return kinds.Contains(MessageKind.Result) && kinds.Contains(MessageKind.ChunkResult) && !kinds.Contains(MessageKind.Error);
         }
 #pragma warning disable CA1031 // A rehearsal that fails only leaves the real first call to compile its path.
         catch (Exception)
 #pragma warning restore CA1031
         {
+            return false;
+        }
+        finally
+        {
+            t_rehearsing = false;
         }
     }
 
