@@ -127,9 +127,9 @@ def main():
         log(f"wrote {os.path.relpath(args.doc, ROOT)}")
 
 
-COLD_CONTENDERS = ("CPython", "Juggle", "Juggle, no worker warm-up", "Juggle, no spare worker")
+COLD_CONTENDERS = ("CPython", "Juggle", "Juggle, worker warm-up on", "Juggle, no spare worker")
 # The Juggle variants switch one start-up aid off each (environment variables, inherited by the workers).
-COLD_ENV = {"Juggle": {}, "Juggle, no worker warm-up": {"JUGGLE_WORKER_WARMUP": "0"},
+COLD_ENV = {"Juggle": {}, "Juggle, worker warm-up on": {"JUGGLE_WORKER_WARMUP": "1"},
             "Juggle, no spare worker": {"JUGGLE_SPARE_WORKER": "0"}}
 
 
@@ -347,9 +347,9 @@ def render_cold(args, cold, w):
     w("")
     w(f"Same script, after the figures above: {args.cold_rounds} round{'s' if args.cold_rounds != 1 else ''}; in each, four fresh processes one after the "
       "other (interleaved): `python3 bench/processes/cpython_processes.py cold R T 1`, `dotnet Juggle.Benchmarks.dll "
-      "processes cold R T 1` (`bench/Juggle.Benchmarks/ProcessesSideBySide.cs`, with every start-up aid: a pool's "
-      "constructor starts the warm spare worker if there is none, a new worker rehearses its call path while it waits), "
-      "the same with `JUGGLE_WORKER_WARMUP=0` (no rehearsal) and with `JUGGLE_SPARE_WORKER=0` (no spare: every worker "
+      "processes cold R T 1` (`bench/Juggle.Benchmarks/ProcessesSideBySide.cs`, defaults: a pool's constructor starts "
+      "the warm spare worker if there is none), the same with `JUGGLE_WORKER_WARMUP=1` (a new worker also rehearses its "
+      "call path while it waits; off by default) and with `JUGGLE_SPARE_WORKER=0` (no spare: every worker "
       "started on demand), for an A/B of each aid in the same run. Each process creates "
       f"R = {args.cold_repeats} pools of 1 worker one after the other, timed from the constructor to the first result "
       "(the first is the first pool of the process: nothing of the pool is loaded or JIT-compiled yet), then "
