@@ -3,16 +3,23 @@
 
     python3 bench/report.py OUT_DIR [OTHER_RUN_DIR...] > docs/benchmarks.md
     python3 bench/report.py OUT_DIR --appendix >> docs/benchmarks.md   (only the async and cold-start sections)
+    python3 bench/report.py OUT_DIR --doc docs/benchmarks.md            (writes the file, carrying over its hand-written
+                                                                         blocks; what bench/run-all.sh does)
 
 Every figure in the document comes from the files in OUT_DIR; nothing is typed in by hand. Other run
 directories (same code, other moments) only add a table of their headline figures, to show the spread on a
 shared machine. Stdlib only.
 """
+import contextlib
+import io
 import json
 import os
 import re
 import statistics
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchutil import REGENERATE, write_doc  # noqa: E402
 
 UNITS = {"ns": 1e-6, "μs": 1e-3, "us": 1e-3, "µs": 1e-3, "ms": 1.0, "s": 1000.0}
 
@@ -113,6 +120,19 @@ def spread_table(dirs):
 
 
 def main():
+    if "--doc" in sys.argv:
+        i = sys.argv.index("--doc")
+        doc = sys.argv[i + 1]
+        del sys.argv[i:i + 2]
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            render()
+        write_doc(doc, buffer.getvalue())
+        return
+    render()
+
+
+def render():
     argv = [a for a in sys.argv[1:] if a != "--appendix"]
     out = argv[0]
     other_runs = argv[1:]
@@ -264,8 +284,11 @@ def main():
 
     p("# Benchmarks")
     p()
+    p(REGENERATE)
+    p()
     p("Figures from **one run** of `bench/run-all.sh` (all benchmarks back to back), written into this file by")
-    p("`bench/report.py`; nothing below is edited by hand. Targets are the thread pool's performance goals.")
+    p("`bench/report.py`; nothing below is edited by hand except the sections marked as written by hand. Targets are")
+    p("the thread pool's performance goals.")
     p()
     p("## Machine and run")
     p()
@@ -281,6 +304,10 @@ def main():
     p(f"| load average before the run (1/5/15 min) | {m.get('load before', '?')} |")
     if max_load is not None:
         p(f"| highest 1-min load average seen between steps | {max_load:.2f} |")
+    if m.get("steps"):
+        p(f"| steps of this run | `{m['steps']}` |")
+    if m.get("took"):
+        p(f"| whole run (`bench/run-all.sh`, build included) | {m['took']} |")
     p()
     if max_load is not None and max_load > float(m.get("nproc", "2")):
         p(f"**The 2 cores were shared with other jobs during this run** (builds and test runs of other work on the")
@@ -335,12 +362,11 @@ def main():
     p("python3 bench/side-by-side/run.py                                                            # Juggle vs CPython, one script")
     p("python3 bench/async/run.py                                                                   # async work vs Parallel.ForEachAsync, a process each")
     p("python3 bench/cold-start/run.py                                                              # first fan-out of a fresh process vs CPython")
-    p("bench/run-all.sh OUT && python3 bench/report.py OUT [EARLIER_OUT...] > docs/benchmarks.md    # all of it, and this file")
+    p("python3 bench/processes/run.py                                                               # process pool vs CPython (docs/benchmarks-processes.md)")
+    p("bench/run-all.sh                                                                             # ALL of it: every step above, then every generated doc")
     p("```")
     p()
-    p("This run: `ARTIFACTS=/tmp/… bench/run-all.sh` in an export (`git archive`) of the commit above, so")
-    p("only that commit's files were built; the exact")
-    p("command lines, with the load average before and after each step:")
+    p("The exact command lines of this run, with the load average before and after each step:")
     p()
     p("```")
     p(log.strip())

@@ -1,14 +1,42 @@
 #!/usr/bin/env bash
-# Runs every benchmark of docs/benchmarks.md once and keeps the raw output:
-#   bench/run-all.sh [OUT_DIR]          (default OUT_DIR: /tmp/juggle-bench-<UTC timestamp>)
-# Then: python3 bench/report.py OUT_DIR > docs/benchmarks.md
-# ARTIFACTS=/tmp/dir keeps this build apart from others (dotnet --artifacts-path); STEPS selects a subset.
+# ONE command regenerates every generated benchmark document:
+#
+#   bench/run-all.sh [OUT_DIR]        (raw output kept in OUT_DIR, default /tmp/juggle-bench-<UTC timestamp>)
+#
+# It builds once, runs the steps in STEPS (each logged with the load average before and after it), writes
+#   docs/benchmarks.md            from bdn peak1 peak100 shutdown sbs async cold   (bench/report.py)
+#   docs/benchmarks-processes.md  from processes                                  (bench/processes/run.py)
+#   docs/benchmarks-cli.md        from cli, when asked                            (bench/cli/run.py)
+#   docs/benchmarks-cluster.md    from cluster, when asked                        (bench/cluster/run.py or run.sh)
+# and prints how long it all took. Hand-written sections of a document (between "<!-- kept: ... -->" and
+# "<!-- /kept -->") are carried over. A document is only rewritten when every step it is made of ran; a partial run
+# (say STEPS="cold processes") writes its report into OUT_DIR/docs/ instead, unless DOCS=always.
+#
+# Knobs (environment): STEPS (default: "bdn peak1 peak100 shutdown sbs async cold processes"; add cli and cluster to
+# run those too, e.g. STEPS="$DEFAULT cli cluster"), FILTER (BenchmarkDotNet filter, default *), COLD_RUNS (default
+# 10), PROC_ARGS (extra arguments of bench/processes/run.py, e.g. "--repeats 3 --cold-rounds 3"), CLI_ARGS (extra
+# arguments of bench/cli/run.py), ARTIFACTS (dotnet --artifacts-path, default ./artifacts), DOCS (auto | always | never).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${1:-${TMPDIR:-/tmp}/juggle-bench-$(date -u +%Y%m%dT%H%M%SZ)}"
 ARTIFACTS="${ARTIFACTS:-$ROOT/artifacts}"
-STEPS="${STEPS:-bdn peak1 peak100 shutdown sbs async cold}"
-mkdir -p "$OUT"
+MAIN_STEPS="bdn peak1 peak100 shutdown sbs async cold"
+KNOWN="$MAIN_STEPS processes cli cluster"
+STEPS="${STEPS:-$MAIN_STEPS processes}"
+DOCS="${DOCS:-auto}"
+for step in $STEPS; do
+  case " $KNOWN " in *" $step "*) ;; *) echo "unknown step '$step' (known: $KNOWN)" >&2; exit 2 ;; esac
+done
+has() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+# Where a document goes: docs/ when every step it is made of ran (or DOCS=always), else OUT/docs/.
+doc_path() {
+  local name=$1; shift
+  local all=1
+  for s in "$@"; do has "$s" || all=0; done
+  if [[ "$DOCS" == always || ( "$DOCS" == auto && $all == 1 ) ]]; then echo "$ROOT/docs/$name"; else echo "$OUT/docs/$name"; fi
+}
+START=$(date +%s)
+mkdir -p "$OUT/docs"
 cd "$ROOT"
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
@@ -21,13 +49,16 @@ cd "$ROOT"
   echo "dotnet: $(dotnet --version)"
   echo "python: $(python3 --version 2>&1)"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "steps: $STEPS"
 } > "$OUT/machine.txt"
+echo "building bench/Juggle.Benchmarks ($(date -u +%H:%M:%S) UTC); raw output in $OUT" >&2
 dotnet build bench/Juggle.Benchmarks -c Release --artifacts-path "$ARTIFACTS" -v q --nologo > "$OUT/build.txt" 2>&1
 BENCH=(dotnet run -c Release --no-build --project bench/Juggle.Benchmarks --artifacts-path "$ARTIFACTS" --)
 run() {
   local name=$1; shift
   echo "== $name: $*" >> "$OUT/log.txt"
   echo "   load before: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/log.txt"
+  echo "step $name ($(date -u +%H:%M:%S) UTC, load $(cut -d' ' -f1 /proc/loadavg))" >&2
   "$@" > "$OUT/$name.txt" 2>&1
   echo "   load after:  $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/log.txt"
 }
@@ -40,7 +71,20 @@ for step in $STEPS; do
     sbs) run side-by-side python3 bench/side-by-side/run.py --artifacts-path "$ARTIFACTS" ;;
     async) run async-fanout python3 bench/async/run.py --artifacts-path "$ARTIFACTS" --skip-build ;;
     cold) run cold-start python3 bench/cold-start/run.py --artifacts-path "$ARTIFACTS/cold-start" --runs "${COLD_RUNS:-10}" ;;
-    *) echo "unknown step '$step' (known: bdn peak1 peak100 shutdown sbs async cold)" >&2; exit 2 ;;
+    # shellcheck disable=SC2086  # PROC_ARGS and CLI_ARGS are word lists
+    processes) run processes python3 bench/processes/run.py --artifacts-path "$ARTIFACTS" --skip-build \
+                 --doc "$(doc_path benchmarks-processes.md processes)" ${PROC_ARGS:-} ;;
+    cli) run cli python3 bench/cli/run.py --artifacts-path "$ARTIFACTS/cli" --doc "$(doc_path benchmarks-cli.md cli)" ${CLI_ARGS:-} ;;
+    cluster)
+      if [[ -f bench/cluster/run.py ]]; then run cluster python3 bench/cluster/run.py --doc "$(doc_path benchmarks-cluster.md cluster)"
+      elif [[ -x bench/cluster/run.sh ]]; then run cluster bench/cluster/run.sh "$(doc_path benchmarks-cluster.md cluster)"
+      else echo "step cluster: no bench/cluster/run.py or run.sh to run; docs/benchmarks-cluster.md is written by hand" >&2; fi ;;
   esac
 done
-echo "$OUT"
+TOOK=$(( $(date +%s) - START ))
+echo "took: $((TOOK / 60)) min $((TOOK % 60)) s ($(echo "$STEPS" | wc -w) steps, load after: $(cut -d' ' -f1-3 /proc/loadavg))" >> "$OUT/machine.txt"
+MAIN_DOC="$(doc_path benchmarks.md $MAIN_STEPS)"
+python3 bench/report.py "$OUT" --doc "$MAIN_DOC"
+echo "wrote $MAIN_DOC" >&2
+has processes && echo "wrote $(doc_path benchmarks-processes.md processes)" >&2
+echo "bench/run-all.sh took $((TOOK / 60)) min $((TOOK % 60)) s (steps: $STEPS; raw output: $OUT)"

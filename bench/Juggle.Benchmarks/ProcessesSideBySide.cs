@@ -18,16 +18,22 @@ namespace Juggle.Benchmarks;
 public static class ProcessesSideBySide
 {
     /// <summary>
-    /// <c>processes cold [repeats=5] [recycleTasks=200]</c>: the start-up paths only, as <c>cpython_processes.py cold</c>.
-    /// Constructor to first result (the first pool of the process, then later ones), tasks per second with
-    /// <c>maxTasksPerChild: 1</c> (every task in a fresh worker), and the first Map of 20,000 no-op items right after a
-    /// fresh pool's first result (µs per item).
+    /// <c>processes cold [repeats=5] [recycleTasks=200] [recycleRepeats=1]</c>: the start-up paths only, as
+    /// <c>cpython_processes.py cold</c>. Constructor to first result (the first pool of the process, then later ones),
+    /// tasks per second with <c>maxTasksPerChild: 1</c> (every task in a fresh worker; <c>recycleTasks</c> 0 skips it),
+    /// and the first Map of 20,000 no-op items right after a fresh pool's first result (µs per item).
     /// </summary>
     private static int Cold(string[] args)
     {
         var repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
         var recycleTasks = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
-        var result = new Dictionary<string, object> { ["recycle_tasks"] = recycleTasks, ["items"] = ProcessPoolBenchmarks.N };
+        var recycleRepeats = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1;
+        var result = new Dictionary<string, object>
+        {
+            ["recycle_tasks"] = recycleTasks,
+            ["items"] = ProcessPoolBenchmarks.N,
+            ["spare_worker"] = Environment.GetEnvironmentVariable(ProcessPoolExecutor.SpareWorkerVariable) != "0",
+        };
         var startup = new List<double>();
         for (var r = 0; r < repeats; r++)
         {
@@ -38,29 +44,28 @@ public static class ProcessesSideBySide
         }
 
         result["startup_ms"] = startup;
-        var recycle = new List<double>();
         var firstMap = new List<double>();
         var items = Enumerable.Range(0, ProcessPoolBenchmarks.N).ToArray();
         for (var r = 0; r < repeats; r++)
         {
-            using (var pool = new ProcessPoolExecutor(maxWorkers: 2, maxTasksPerChild: 1))
-            {
-                var sw = Stopwatch.StartNew();
-                Consume(pool.Map(ProcessPoolBenchmarks.NoOp, Enumerable.Range(0, recycleTasks)));
-                recycle.Add(recycleTasks / sw.Elapsed.TotalSeconds);
-            }
+            using var pool = new ProcessPoolExecutor(maxWorkers: 2);
+            _ = pool.Submit(ProcessPoolBenchmarks.NoOp, 1).Result();
+            var sw = Stopwatch.StartNew();
+            Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items, chunkSize: 1));
+            firstMap.Add(sw.Elapsed.TotalMilliseconds * 1000 / items.Length);
+        }
 
-            using (var pool = new ProcessPoolExecutor(maxWorkers: 2))
-            {
-                _ = pool.Submit(ProcessPoolBenchmarks.NoOp, 1).Result();
-                var sw = Stopwatch.StartNew();
-                Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items, chunkSize: 1));
-                firstMap.Add(sw.Elapsed.TotalMilliseconds * 1000 / items.Length);
-            }
+        result["first_map1_us_per_item"] = firstMap;
+        var recycle = new List<double>();
+        for (var r = 0; r < recycleRepeats && recycleTasks > 0; r++)
+        {
+            using var pool = new ProcessPoolExecutor(maxWorkers: 2, maxTasksPerChild: 1);
+            var sw = Stopwatch.StartNew();
+            Consume(pool.Map(ProcessPoolBenchmarks.NoOp, Enumerable.Range(0, recycleTasks)));
+            recycle.Add(recycleTasks / sw.Elapsed.TotalSeconds);
         }
 
         result["recycle_tasks_per_s"] = recycle;
-        result["first_map1_us_per_item"] = firstMap;
         Console.WriteLine(JsonSerializer.Serialize(result));
         return 0;
     }

@@ -61,9 +61,10 @@ def per_item(repeats, run, items):
 
 
 def cold(args):
-    """`cold [repeats] [recycle_tasks]`: the start-up paths only, as `Juggle.Benchmarks processes cold`."""
+    """`cold [repeats] [recycle_tasks] [recycle_repeats]`: the start-up paths only, as `Juggle.Benchmarks processes cold`."""
     repeats = int(args[0]) if args else 5
     recycle_tasks = int(args[1]) if len(args) > 1 else 200
+    recycle_repeats = int(args[2]) if len(args) > 2 else 1
     n = 20_000
     result = {"recycle_tasks": recycle_tasks, "items": n,
               "start_method": __import__("multiprocessing").get_start_method()}
@@ -74,19 +75,22 @@ def cold(args):
             pool.submit(no_op, 1).result()
             startup.append((time.perf_counter() - t0) * 1000)
     result["startup_ms"] = startup
-    recycle, first_map = [], []
+    first_map = []
     for _ in range(repeats):
-        with ProcessPoolExecutor(max_workers=2, max_tasks_per_child=1) as pool:
-            t0 = time.perf_counter()
-            sum(pool.map(no_op, range(recycle_tasks)))
-            recycle.append(recycle_tasks / (time.perf_counter() - t0))
         with ProcessPoolExecutor(max_workers=2) as pool:
             pool.submit(no_op, 1).result()
             t0 = time.perf_counter()
             sum(pool.map(no_op, range(n), chunksize=1))
             first_map.append((time.perf_counter() - t0) * 1e6 / n)
-    result["recycle_tasks_per_s"] = recycle
     result["first_map1_us_per_item"] = first_map
+    recycle = []
+    for _ in range(recycle_repeats if recycle_tasks > 0 else 0):
+        # max_tasks_per_child makes CPython use the spawn start method unless a context is given.
+        with ProcessPoolExecutor(max_workers=2, max_tasks_per_child=1) as pool:
+            t0 = time.perf_counter()
+            sum(pool.map(no_op, range(recycle_tasks)))
+            recycle.append(recycle_tasks / (time.perf_counter() - t0))
+    result["recycle_tasks_per_s"] = recycle
     print(json.dumps(result))
 
 

@@ -27,7 +27,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchutil import ROOT, loadavg, log, machine, sh  # noqa: E402  (bench/benchutil.py)
+from benchutil import REGENERATE, ROOT, loadavg, log, machine, sh, write_doc  # noqa: E402  (bench/benchutil.py)
 
 BENCH_PROJECT = os.path.join(ROOT, "bench", "Juggle.Benchmarks")
 CPYTHON = os.path.join(ROOT, "bench", "processes", "cpython_processes.py")
@@ -85,7 +85,15 @@ def main():
     ap.add_argument("--no-bdn", action="store_true")
     ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "benchmarks-processes.md"))
     ap.add_argument("--no-doc", action="store_true")
+    ap.add_argument("--cold-rounds", type=int, default=5,
+                    help="fresh processes per contender for the start-up paths (each gives one first-pool figure)")
+    ap.add_argument("--cold-repeats", type=int, default=3, help="pools per process in the start-up paths")
+    ap.add_argument("--recycle-tasks", type=int, default=2000, help="tasks of the maxTasksPerChild=1 run (round 1 only)")
+    ap.add_argument("--no-cold", action="store_true", help="skip the start-up paths")
+    ap.add_argument("--only-cold", action="store_true", help="only the start-up paths (no warm pools, no BenchmarkDotNet)")
     args = ap.parse_args()
+    if args.only_cold:
+        args.no_bdn = True
 
     started = datetime.datetime.now(datetime.timezone.utc)
     t_start = time.perf_counter()
@@ -99,7 +107,7 @@ def main():
     dll = os.path.join(args.artifacts_path, "bin", "Juggle.Benchmarks", "release", "Juggle.Benchmarks.dll")
 
     juggle_runs, cpython_runs, loads = [], [], []
-    for _ in range(2):
+    for _ in range(0 if args.only_cold else 2):
         loads.append(loadavg())
         juggle_runs.append(run_json(["dotnet", dll, "processes", str(args.repeats)]))
         loads.append(loadavg())
@@ -107,16 +115,45 @@ def main():
     juggle, cpython = merge(juggle_runs), merge(cpython_runs)
 
     bdn_table, bdn_cmd = (None, None) if args.no_bdn else run_bdn(dll, args.artifacts_path)
+    cold = None if args.no_cold else run_cold(args, dll)
     load_after = loadavg()
     total = time.perf_counter() - t_start
 
     text = render(args, mach, juggle, cpython, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load_before, load_after,
-                  loads, started, total)
+                  loads, started, total, cold)
     print(text)
     if not args.no_doc:
-        with open(args.doc, "w") as f:
-            f.write(text)
+        write_doc(args.doc, text)
         log(f"wrote {os.path.relpath(args.doc, ROOT)}")
+
+
+COLD_CONTENDERS = ("CPython", "Juggle", "Juggle, worker warm-up on", "Juggle, no spare worker")
+# The Juggle variants switch one start-up aid off each (environment variables, inherited by the workers).
+COLD_ENV = {"Juggle": {}, "Juggle, worker warm-up on": {"JUGGLE_WORKER_WARMUP": "1"},
+            "Juggle, no spare worker": {"JUGGLE_SPARE_WORKER": "0"}}
+
+
+def run_cold(args, dll):
+    """The start-up paths: a fresh process per round and contender, interleaved; the recycle run in round 1 only."""
+    runs = {name: [] for name in COLD_CONTENDERS}
+    loads = []
+    for i in range(args.cold_rounds):
+        recycle = [str(args.recycle_tasks if i == 0 else 0), "1"]
+        loads.append(loadavg())
+        for name in COLD_CONTENDERS:
+            if name == "CPython":
+                cmd, env = [sys.executable, CPYTHON, "cold", str(args.cold_repeats), *recycle], None
+            else:
+                cmd = ["dotnet", dll, "processes", "cold", str(args.cold_repeats), *recycle]
+                env = {k: v for k, v in os.environ.items() if k not in ("JUGGLE_WORKER_WARMUP", "JUGGLE_SPARE_WORKER")}
+                env.update(COLD_ENV[name])
+            log("$ " + "".join(f"{k}={v} " for k, v in COLD_ENV.get(name, {}).items()) + " ".join(cmd))
+            t0 = time.perf_counter()
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, timeout=1800, env=env).stdout
+            runs[name].append(json.loads([x for x in out.splitlines() if x.startswith("{")][-1]))
+            log(f"  done in {time.perf_counter() - t0:.0f} s")
+    loads.append(loadavg())
+    return {"runs": runs, "loads": loads}
 
 
 def mark(ok):
@@ -128,9 +165,13 @@ def fmt_list(xs, digits=2):
 
 
 def render(args, mach, j, c, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load_before, load_after, loads, started,
-           total):
+           total, cold=None):
     out = []
     w = out.append
+    if args.only_cold:
+        render_head(args, mach, load_before, load_after, loads, started, total, w)
+        render_cold(args, cold, w)
+        return "\n".join(out) + "\n"
     j_map1, c_map1 = med(j["map1_us_per_item"]), med(c["map1_us_per_item"])
     j_map500, c_map500 = med(j["map500_us_per_item"]), med(c["map500_us_per_item"])
     j_seq, j_pool = med(j["cpu_sequential_ms"]), med(j["cpu_pool_ms"])
@@ -145,6 +186,8 @@ def render(args, mach, j, c, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load
     j_pss, c_pss = med(j["worker_pss_kb"]) / 1024, med(c["worker_pss_kb"]) / 1024
 
     w("# ProcessPoolExecutor benchmarks: Juggle vs CPython")
+    w("")
+    w(REGENERATE)
     w("")
     w("Generated by `bench/processes/run.py` (stdlib Python; builds, runs both sides and BenchmarkDotNet, and writes "
       "this file). All figures below come from ONE run of:")
@@ -236,6 +279,8 @@ def render(args, mach, j, c, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load
             w(f"CPU loop ×20 speed-up from this table (median sequential / median pool): **{ratio:.2f}×** "
               f"(target ≥ 1.8×: {mark(ratio >= 1.8)}).")
             w("")
+    if cold:
+        render_cold(args, cold, w)
     w("## Notes")
     w("")
     w("- BenchmarkDotNet builds a fresh pool per benchmark (`[GlobalSetup]`) and warms both workers on every measured "
@@ -253,6 +298,92 @@ def render(args, mach, j, c, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load
       "full in every worker; what each worker adds on its own (RssAnon) is smaller than a CPython worker's.")
     w("")
     return "\n".join(out) + "\n"
+
+
+def render_head(args, mach, load_before, load_after, loads, started, total, w):
+    """The title and machine of a run of the start-up paths alone (--only-cold)."""
+    w("# ProcessPoolExecutor start-up paths: Juggle vs CPython")
+    w("")
+    w(REGENERATE)
+    w("")
+    w(f"Generated by `bench/processes/run.py --only-cold --cold-rounds {args.cold_rounds} --cold-repeats {args.cold_repeats} "
+      f"--recycle-tasks {args.recycle_tasks}` (a partial run: the start-up paths only).")
+    w("")
+    w(f"- {started:%Y-%m-%d %H:%M} UTC, commit `{mach['commit']}`{' (with uncommitted changes)' if mach['dirty'] else ''}, "
+      f"script run time {total:.0f} s")
+    w(f"- {mach['nproc']} cores (nproc), {mach['cpu']}, {mach['memory']} RAM, {mach['os']}; .NET SDK {mach['dotnet']}, "
+      f"{mach['python']}")
+    w(f"- load average (1/5/15 min) before: {load_before}; after: {load_after}")
+    w("")
+
+
+def render_cold(args, cold, w):
+    """The start-up paths: first and later pools, maxTasksPerChild=1 recycling, the first Map; three contenders."""
+    runs = cold["runs"]
+
+    def figures(name, key, pick=None):
+        xs = []
+        for r in runs[name]:
+            v = r.get(key) or []
+            xs.extend(pick(v) if pick else v)
+        return xs
+
+    def m(name, key, pick=None):
+        xs = figures(name, key, pick)
+        return statistics.median(xs) if xs else None
+
+    first, later = (lambda v: v[:1]), (lambda v: v[1:])
+    c, j, nw, n = COLD_CONTENDERS
+    rows = [
+        ("first pool of a process: constructor → first result (ms)", "startup_ms", first, "≤ 100 ms",
+         lambda x, py: x <= 100, "{:.1f}"),
+        ("a later pool of the same process (ms)", "startup_ms", later, "≤ 60 ms", lambda x, py: x <= 60, "{:.1f}"),
+        (f"`maxTasksPerChild: 1` / `max_tasks_per_child=1`, {args.recycle_tasks:,} no-op tasks on 2 workers (tasks/s)",
+         "recycle_tasks_per_s", None, "ahead of CPython", lambda x, py: py is not None and x > py, "{:.1f}"),
+        ("first Map of 20,000 no-op items right after a fresh pool's first result, chunk size 1 (µs per item)",
+         "first_map1_us_per_item", None, "≤ 10 µs", lambda x, py: x <= 10, "{:.2f}"),
+    ]
+    w("## Start-up paths: cold pools, worker replacement, the first Map")
+    w("")
+    w(f"Same script, after the figures above: {args.cold_rounds} round{'s' if args.cold_rounds != 1 else ''}; in each, four fresh processes one after the "
+      "other (interleaved): `python3 bench/processes/cpython_processes.py cold R T 1`, `dotnet Juggle.Benchmarks.dll "
+      "processes cold R T 1` (`bench/Juggle.Benchmarks/ProcessesSideBySide.cs`, defaults: a pool's constructor starts "
+      "the warm spare worker if there is none), the same with `JUGGLE_WORKER_WARMUP=1` (a new worker also rehearses its "
+      "call path while it waits; off by default) and with `JUGGLE_SPARE_WORKER=0` (no spare: every worker "
+      "started on demand), for an A/B of each aid in the same run. Each process creates "
+      f"R = {args.cold_repeats} pools of 1 worker one after the other, timed from the constructor to the first result "
+      "(the first is the first pool of the process: nothing of the pool is loaded or JIT-compiled yet), then "
+      f"R pools of 2 workers whose first Map of 20,000 no-op items (chunk size 1) starts right after their first "
+      f"result; in round 1 only, T = {args.recycle_tasks:,} no-op tasks on 2 workers with every task in a fresh worker. "
+      f"Load average (1 / 5 / 15 min) before each round and after: {'; '.join(cold['loads'])}.")
+    w("")
+    w(f"| measurement (median) | {c} | {j} | {nw} | {n} | Juggle vs CPython | target | met |")
+    w("|---|---:|---:|---:|---:|---:|---|---|")
+    for label, key, pick, target, ok, fmt in rows:
+        py, ju, nwu, ns = m(c, key, pick), m(j, key, pick), m(nw, key, pick), m(n, key, pick)
+        if ju is None:
+            continue
+        if py is None:
+            ratio = "—"
+        elif key == "recycle_tasks_per_s":
+            ratio = f"{ju / py:.2f}× the rate"
+        else:
+            ratio = f"{py / ju:.2f}× ({'faster' if ju < py else 'slower'})"
+        cell = (lambda v: fmt.format(v) if v is not None else "—")
+        w(f"| {label} | {cell(py)} | {cell(ju)} | {cell(nwu)} | {cell(ns)} | {ratio} | {target} | {mark(ok(ju, py))} |")
+    w("")
+    w("Every figure (one line per process; `startup_ms` lists its pools in order):")
+    w("")
+    w("```")
+    for name in COLD_CONTENDERS:
+        for r in runs[name]:
+            w(f"{name}: {json.dumps(r)}")
+    w("```")
+    w("")
+    w("CPython's `max_tasks_per_child` makes its pool use the spawn start method (a fresh interpreter per worker); "
+      "its other pools fork. A Juggle worker is always a fresh .NET process; the warm spare worker is started ahead of "
+      "need and adopted by the next pool or replacement.")
+    w("")
 
 
 def bdn_cpu_ratio(table):

@@ -20,6 +20,7 @@ internal static class WorkerMain
         // Frames travel on the original stdout. What the user's code prints with Console.Out travels to the parent in
         // Output frames (the parent prints it on its stdout); native writes to file descriptor 1 go to stderr.
         var (input, output) = StandardStreams.TakeOver();
+        WorkerWarmUp.Start();
         try
         {
             // The parent closed our input (shutdown) or died: exit now, even in the middle of a task.

@@ -5,7 +5,10 @@ namespace Juggle.Cli.Tests;
 /// <summary>Runs the real built <c>juggle</c> program as a child process.</summary>
 public sealed class EndToEndTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private static (int Code, string Out, string Err) Juggle(params string[] args)
+    private static (int Code, string Out, string Err) Juggle(params string[] args) => Juggle(TimeSpan.FromSeconds(90), args);
+
+    /// <summary>Runs juggle; <paramref name="hangGuard"/> only stops a hung run (speed is measured in bench/, not here).</summary>
+    private static (int Code, string Out, string Err) Juggle(TimeSpan hangGuard, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Juggle.Cli.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
@@ -19,10 +22,10 @@ public sealed class EndToEndTests(ServerFixture server) : IClassFixture<ServerFi
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(90)))
+        if (!process.WaitForExit(hangGuard))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail("juggle did not exit within 90 s");
+            Assert.Fail($"juggle {string.Join(' ', args)} did not exit within {hangGuard.TotalSeconds:0} s: hung");
         }
 
         return (process.ExitCode, stdout.Result, stderr.Result);
@@ -31,8 +34,8 @@ public sealed class EndToEndTests(ServerFixture server) : IClassFixture<ServerFi
     [Fact]
     public void Demo_runs_end_to_end_offline_and_exits_0()
     {
-        var watch = Stopwatch.StartNew();
-        var (code, stdout, stderr) = Juggle("demo");
+        // A generous hang guard, not a speed limit: the demo's speed is measured by bench/cli/run.py.
+        var (code, stdout, stderr) = Juggle(TimeSpan.FromMinutes(5), "demo");
 
         Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
         foreach (var section in new[] { "juggle demo", "1. Page titles", "2. Books", "3. CPU work", "4. Bank transfers", "Comparison", "Demo finished in" })
@@ -41,7 +44,6 @@ public sealed class EndToEndTests(ServerFixture server) : IClassFixture<ServerFi
         }
 
         Assert.DoesNotContain("\u001b[", stdout); // redirected: no ANSI escapes
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"demo took {watch.Elapsed}");
     }
 
     [Fact]

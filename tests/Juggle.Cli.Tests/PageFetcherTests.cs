@@ -1,6 +1,7 @@
 using Juggle.Cli.Html;
 using Juggle.Cli.Http;
 using Juggle.Cli.Running;
+using Juggle.Tests;
 
 namespace Juggle.Cli.Tests;
 
@@ -75,15 +76,45 @@ public sealed class PageFetcherTests(ServerFixture server) : IClassFixture<Serve
         Assert.InRange(Volatile.Read(ref pulled), 10, 10 + 8 + 1);
     }
 
-    [Fact]
-    public void Runner_rate_limit_spaces_task_starts()
+    [Theory]
+    [InlineData("Threads")]
+    [InlineData("Async")]
+    [InlineData("Sequential")]
+    public async Task Runner_rate_limit_holds_each_task_start_until_a_permit(string modeName)
     {
-        var runner = new ModeRunner(RunMode.Threads, workers: 4, rate: 20);
-        var records = runner.Run(Enumerable.Range(0, 6), (i, _) => i, (i, _) => Task.FromResult(i), asCompleted: false, CancellationToken.None).ToList();
+        var mode = Enum.Parse<RunMode>(modeName);
+        // The test hands out the permits one by one: each task starts only after its own permit, whatever the load.
+        var patience = TimeSpan.FromSeconds(30);
+        using var limiter = new ManualRateLimiter();
+        var runner = new ModeRunner(mode, workers: 4, rate: 20) { RateLimiterFactory = () => limiter };
+        var started = 0;
+        using var startedOne = new SemaphoreSlim(0);
+        var run = Task.Run(() => runner.Run(
+            Enumerable.Range(0, 6),
+            (i, _) =>
+            {
+                Interlocked.Increment(ref started);
+                startedOne.Release();
+                return i;
+            },
+            (i, _) =>
+            {
+                Interlocked.Increment(ref started);
+                startedOne.Release();
+                return Task.FromResult(i);
+            },
+            asCompleted: false,
+            CancellationToken.None).Select(r => r.Result).ToList());
 
-        var starts = records.Select(r => r.Start).Order().ToList();
-        var span = TimeSpan.FromTicks((long)((starts[^1] - starts[0]) * (double)TimeSpan.TicksPerSecond / System.Diagnostics.Stopwatch.Frequency));
-        // 6 starts at 20/s need at least 5 intervals of 50 ms (allow timer slack).
-        Assert.True(span >= TimeSpan.FromMilliseconds(200), $"starts spanned only {span.TotalMilliseconds} ms");
+        for (var granted = 0; granted < 6; granted++)
+        {
+            Assert.True(limiter.WaitForQueued(1, patience), $"no task asked for permit {granted + 1}");
+            Assert.Equal(granted, Volatile.Read(ref started));
+            limiter.Grant(1);
+            Assert.True(await startedOne.WaitAsync(patience), $"task {granted + 1} did not start after its permit");
+        }
+
+        Assert.Equal(Enumerable.Range(0, 6), await run.WaitAsync(patience));
+        Assert.Equal(6, Volatile.Read(ref started));
     }
 }

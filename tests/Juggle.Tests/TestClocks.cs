@@ -16,4 +16,14 @@ internal static class TestClocks
 
         public override long GetTimestamp() => Interlocked.Add(ref _now, TimestampFrequency);
     }
+
+    /// <summary>A clock that stands still until the test moves it with <see cref="Advance"/>.</summary>
+    internal sealed class Manual : TimeProvider
+    {
+        private long _now = 1;
+
+        public override long GetTimestamp() => Volatile.Read(ref _now);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _now, (long)(by.TotalSeconds * TimestampFrequency));
+    }
 }

@@ -21,6 +21,9 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate, Uri? b
 
     public int Workers => mode == RunMode.Sequential ? 1 : workers;
 
+    /// <summary>Makes the limiter that gates task starts in place of the one built from the rate (tests drive their own).</summary>
+    internal Func<RateLimiter>? RateLimiterFactory { get; init; }
+
     public IEnumerable<TaskRecord<TResult>> Run<TItem, TResult>(
         IEnumerable<TItem> items,
         Func<TItem, CancellationToken, TResult> work,
@@ -109,7 +112,8 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate, Uri? b
         return new(new ThreadPoolExecutorOptions
         {
             MaxWorkers = workers,
-            TasksPerSecond = rate,
+            TasksPerSecond = RateLimiterFactory is null ? rate : null,
+            RateLimiter = RateLimiterFactory?.Invoke(),
             ThreadNamePrefix = "worker",
             Name = "juggle-cli",
         });
@@ -339,7 +343,7 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate, Uri? b
         }
     }
 
-    private TokenBucketRateLimiter? CreateLimiter() => rate is not { } perSecond ? null : new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+    private RateLimiter? CreateLimiter() => RateLimiterFactory?.Invoke() ?? (rate is not { } perSecond ? null : new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
     {
         TokenLimit = 1,
         TokensPerPeriod = 1,
@@ -347,7 +351,7 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate, Uri? b
         QueueLimit = int.MaxValue,
         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         AutoReplenishment = true,
-    });
+    }));
 
     private static IEnumerable<Numbered<TItem>> Indexed<TItem>(IEnumerable<TItem> items)
     {

@@ -276,6 +276,12 @@ public sealed partial class ProcessPoolExecutor
             return;
         }
 
+        // Armed before the task shows as running, so whoever sees it running can count on its timeout being armed.
+        if (_taskTimeout is { } timeout)
+        {
+            worker.ArmTimeout(record, timeout);
+        }
+
         // A call the worker was asked to skip stays pending: the worker skips it (cancelled) or, if the request came too
         // late, runs it and its answer completes the future. (A request racing this read finds it running; the
         // worker's acknowledgement then cancels it from running.)
@@ -287,11 +293,6 @@ public sealed partial class ProcessPoolExecutor
                 record.Started = true;
                 record.Registration = cancellation.Token.UnsafeRegister(static state => ((CallRecord)state!).Owner.OnCancelRunning((CallRecord)state!), record);
             }
-        }
-
-        if (_taskTimeout is { } timeout)
-        {
-            worker.ArmTimeout(timeout);
         }
     }
 

@@ -20,10 +20,14 @@ public sealed partial class ProcessPoolExecutor
     /// </summary>
     private static class SpareWorker
     {
-        private static readonly Lock s_lock = new();
+        /// <summary>How long taking a worker waits for a spare whose start is under way before starting its own.</summary>
+        private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(2);
+
+        private static readonly object s_monitor = new();
         private static Process? s_spare;
         private static string? s_spareKey;
         private static bool s_refilling;
+        private static bool s_starting;
 
         private static bool Enabled => Environment.GetEnvironmentVariable(SpareWorkerVariable) != "0";
 
@@ -38,8 +42,17 @@ public sealed partial class ProcessPoolExecutor
             var key = KeyOf(launch);
             Process? taken = null;
             Process? stale = null;
-            lock (s_lock)
+            lock (s_monitor)
             {
+                // A spare inside its Process.Start (a new pool's constructor primed it) is worth the few milliseconds
+                // that takes: a second process started here would boot beside it on the same cores. A refill still
+                // queued behind a busy thread pool is not waited for.
+                var deadline = Environment.TickCount64 + (long)StartWait.TotalMilliseconds;
+                while (s_spare is null && s_starting && Environment.TickCount64 < deadline)
+                {
+                    Monitor.Wait(s_monitor, 10);
+                }
+
                 if (s_spare is { } spare)
                 {
                     s_spare = null;
@@ -64,9 +77,21 @@ public sealed partial class ProcessPoolExecutor
             return taken;
         }
 
+        /// <summary>
+        /// Starts the spare in the background if there is none: called by a new pool's constructor, so the worker's
+        /// runtime boots while the app still prepares (and JIT-compiles) its first call.
+        /// </summary>
+        public static void Prime(WorkerLaunch launch)
+        {
+            if (Enabled)
+            {
+                Refill(launch, KeyOf(launch));
+            }
+        }
+
         private static void Refill(WorkerLaunch launch, string key)
         {
-            lock (s_lock)
+            lock (s_monitor)
             {
                 if (s_refilling || s_spare is not null)
                 {
@@ -80,6 +105,11 @@ public sealed partial class ProcessPoolExecutor
                 static state =>
                 {
                     Process? started = null;
+                    lock (s_monitor)
+                    {
+                        s_starting = true;
+                    }
+
                     try
                     {
                         started = Start(state.launch);
@@ -91,9 +121,10 @@ public sealed partial class ProcessPoolExecutor
                     }
 
                     Process? extra = null;
-                    lock (s_lock)
+                    lock (s_monitor)
                     {
                         s_refilling = false;
+                        s_starting = false;
                         if (s_spare is null)
                         {
                             s_spare = started;
@@ -103,6 +134,8 @@ public sealed partial class ProcessPoolExecutor
                         {
                             extra = started;
                         }
+
+                        Monitor.PulseAll(s_monitor);
                     }
 
                     if (extra is not null)

@@ -28,7 +28,9 @@ public sealed partial class ProcessPoolExecutor
         private Process? _process;
         private Stream? _input;
         private bool _inputClosed;
-        private readonly Timer? _timer;
+        private readonly ITimer? _timer;
+        private long _timeoutTaskId = -1;
+        private long _timeoutStart;
         private double _averageServiceTicks = double.MaxValue;
         private int _flushRequested;
         private int _unsentCalls;
@@ -46,7 +48,8 @@ public sealed partial class ProcessPoolExecutor
             _outbox.Add(Messages.Init(owner._initializer?.Id ?? -1, owner.MaxFrameSize));
             if (owner._taskTimeout is not null)
             {
-                _timer = new Timer(static state => ((WorkerProcess)state!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
+                // On the executor's clock, so a test's fake TimeProvider decides when a task has run too long.
+                _timer = owner.Time.CreateTimer(static state => ((WorkerProcess)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             }
         }
 
@@ -275,10 +278,16 @@ public sealed partial class ProcessPoolExecutor
             }
         }
 
-        /// <summary>Checks the head call against the task timeout after <paramref name="delay"/>.</summary>
-        public void ArmTimeout(TimeSpan delay)
+        /// <summary>Starts the task timeout of <paramref name="record"/>, the call now at the head, on the executor's clock.</summary>
+        public void ArmTimeout(CallRecord record, TimeSpan timeout)
         {
-            ChangeTimer(delay);
+            lock (_owner._lock)
+            {
+                _timeoutTaskId = record.TaskId;
+                _timeoutStart = _owner.Time.GetTimestamp();
+            }
+
+            ChangeTimer(timeout);
         }
 
         private void OnTimer()
@@ -292,8 +301,14 @@ public sealed partial class ProcessPoolExecutor
                     return;
                 }
 
+                // A head whose timeout is not armed yet is checked when it is (ArmTimeout re-arms the timer).
                 var head = InFlight.Peek();
-                var elapsed = Stopwatch.GetElapsedTime(head.StartTicks);
+                if (head.TaskId != _timeoutTaskId)
+                {
+                    return;
+                }
+
+                var elapsed = _owner.Time.GetElapsedTime(_timeoutStart);
                 if (elapsed >= timeout)
                 {
                     head.KillReason = KillReason.Timeout;

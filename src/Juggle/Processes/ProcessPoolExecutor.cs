@@ -97,6 +97,7 @@ public sealed partial class ProcessPoolExecutor : Executor
         }
 
         _launch = WorkerLaunch.Discover();
+        SpareWorker.Prime(_launch);
         _usesLimiter = options.RateLimiter is not null || options.TasksPerSecond is not null;
     }
 

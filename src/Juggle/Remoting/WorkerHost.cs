@@ -116,6 +116,8 @@ internal sealed class WorkerHost
                 break;
             }
 
+            WorkerWarmUp.NoteWork();
+
             foreach (var body in batch)
             {
                 Handle(body);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Juggle.Tests;
 
@@ -78,13 +79,21 @@ public sealed class ProcessPoolExecutorTests
     [Fact]
     public void TaskTimeout_kills_the_worker_and_fails_only_that_task()
     {
-        using var pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxWorkers = 2, TaskTimeout = TimeSpan.FromMilliseconds(500) });
+        // The timeout runs on the executor's clock: a fake one that moves only when the test says, so a task that is
+        // merely slow on a loaded machine never times out, and the stuck one times out exactly when the clock passes it.
+        var clock = new FakeTimeProvider();
+        using var pool = new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxWorkers = 2, TaskTimeout = TimeSpan.FromMilliseconds(500), TimeProvider = clock });
         var stuck = pool.Submit(ProcessPoolFunctions.SpinForever, 1);
+        Assert.True(SpinWait.SpinUntil(() => stuck.Running, Patience), "the stuck task never started");
         var fine = Enumerable.Range(0, 4).Select(i => pool.Submit(ProcessPoolFunctions.Square, i)).ToList();
+        Assert.Equal([0, 1, 4, 9], fine.Select(f => f.Result(Patience)));
+
+        clock.Advance(TimeSpan.FromMilliseconds(499));
+        Assert.False(stuck.Done, "timed out before its timeout");
+        clock.Advance(TimeSpan.FromMilliseconds(1));
 
         var ex = Assert.IsType<TimeoutException>(stuck.GetException(Patience));
         Assert.Contains("task timeout", ex.Message);
-        Assert.Equal([0, 1, 4, 9], fine.Select(f => f.Result(Patience)));
         Assert.Equal(100, pool.Submit(ProcessPoolFunctions.Square, 10).Result(Patience));
         Assert.Equal(1, pool.Progress.Failed);
     }
