@@ -71,8 +71,10 @@ public sealed class EndToEndTests(ServerFixture server) : IClassFixture<ServerFi
             var partCreated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             using var watcher = new FileSystemWatcher(dir.FullName, "*.part") { EnableRaisingEvents = true };
             watcher.Created += (_, _) => partCreated.TrySetResult();
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Juggle.Cli.dll"), "download", "-o", dir.FullName, "--timeout", "60", server.Url("hang-body/e2e.bin") })
+            // Through env: a test run started in the background inherits SIGINT ignored (kept across exec), and the
+            // test is about juggle's handling, so give the child a terminal's default dispositions (same PID).
+            var start = new ProcessStartInfo("/usr/bin/env") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { "--default-signal=INT,QUIT,HUP", "dotnet", Path.Combine(AppContext.BaseDirectory, "Juggle.Cli.dll"), "download", "-o", dir.FullName, "--timeout", "60", server.Url("hang-body/e2e.bin") })
             {
                 start.ArgumentList.Add(arg);
             }

@@ -54,13 +54,18 @@ public sealed class JuggleProcess : IDisposable
     /// <summary>Another .NET program next to the tests (a sample), with the same capture.</summary>
     public static JuggleProcess StartDll(string dll, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo(DotnetHost())
+        // Through env: a test run started in the background inherits SIGINT/SIGQUIT ignored, and an ignored signal
+        // stays ignored across exec, so the Ctrl+C tests would test the shell rather than juggle. env execs in place
+        // (same PID) with the default dispositions a terminal gives.
+        var info = new ProcessStartInfo("/usr/bin/env")
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        info.ArgumentList.Add("--default-signal=INT,QUIT,HUP");
+        info.ArgumentList.Add(DotnetHost());
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(dll);
         foreach (var arg in args)

@@ -155,7 +155,7 @@ public sealed class PublishModeTests(PublishedApps apps) : IClassFixture<Publish
     }
 
     [Fact]
-    public void A_NativeAOT_app_is_told_at_construction_to_publish_self_contained_instead()
+    public void A_NativeAOT_app_without_the_worker_entry_is_told_at_construction_what_to_do()
     {
         var start = new ProcessStartInfo(apps.Executable("aot")) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("squares");
@@ -172,6 +172,7 @@ public sealed class PublishModeTests(PublishedApps apps) : IClassFixture<Publish
         Assert.DoesNotContain("SQUARES", stdout.Result, StringComparison.Ordinal);
         Assert.Contains("PlatformNotSupportedException", stderr.Result, StringComparison.Ordinal);
         Assert.Contains("NativeAOT", stderr.Result, StringComparison.Ordinal);
-        Assert.Contains("--self-contained", stderr.Result, StringComparison.Ordinal);
+        Assert.Contains("ProcessPoolWorker.RunIfRequested()", stderr.Result, StringComparison.Ordinal);
+        Assert.Contains("self-contained", stderr.Result, StringComparison.Ordinal);
     }
 }
