@@ -7,7 +7,7 @@
 #   docs/benchmarks.md            from bdn peak1 peak100 shutdown sbs async cold   (bench/report.py)
 #   docs/benchmarks-processes.md  from processes                                  (bench/processes/run.py)
 #   docs/benchmarks-cli.md        from cli, when asked                            (bench/cli/run.py)
-#   docs/benchmarks-cluster.md    from cluster, when asked                        (bench/cluster/run.py or run.sh)
+#   docs/benchmarks-cluster.md    from cluster, when asked                        (bench/cluster/run.py)
 # and prints how long it all took. Hand-written sections of a document (between "<!-- kept: ... -->" and
 # "<!-- /kept -->") are carried over. A document is only rewritten when every step it is made of ran; a partial run
 # (say STEPS="cold processes") writes its report into OUT_DIR/docs/ instead, unless DOCS=always.
@@ -15,7 +15,7 @@
 # Knobs (environment): STEPS (default: "bdn peak1 peak100 shutdown sbs async cold processes"; add cli and cluster to
 # run those too, e.g. STEPS="$DEFAULT cli cluster"), FILTER (BenchmarkDotNet filter, default *), COLD_RUNS (default
 # 10), PROC_ARGS (extra arguments of bench/processes/run.py, e.g. "--repeats 3 --cold-rounds 3"), CLI_ARGS (extra
-# arguments of bench/cli/run.py), ARTIFACTS (dotnet --artifacts-path, default ./artifacts), DOCS (auto | always | never).
+# arguments of bench/cli/run.py), CLUSTER_ARGS (extra arguments of bench/cluster/run.py, e.g. --quick), ARTIFACTS (dotnet --artifacts-path, default ./artifacts), DOCS (auto | always | never).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${1:-${TMPDIR:-/tmp}/juggle-bench-$(date -u +%Y%m%dT%H%M%SZ)}"
@@ -75,10 +75,7 @@ for step in $STEPS; do
     processes) run processes python3 bench/processes/run.py --artifacts-path "$ARTIFACTS" --skip-build \
                  --doc "$(doc_path benchmarks-processes.md processes)" ${PROC_ARGS:-} ;;
     cli) run cli python3 bench/cli/run.py --artifacts-path "$ARTIFACTS/cli" --doc "$(doc_path benchmarks-cli.md cli)" ${CLI_ARGS:-} ;;
-    cluster)
-      if [[ -f bench/cluster/run.py ]]; then run cluster python3 bench/cluster/run.py --doc "$(doc_path benchmarks-cluster.md cluster)"
-      elif [[ -x bench/cluster/run.sh ]]; then run cluster bench/cluster/run.sh "$(doc_path benchmarks-cluster.md cluster)"
-      else echo "step cluster: no bench/cluster/run.py or run.sh to run; docs/benchmarks-cluster.md is written by hand" >&2; fi ;;
+    cluster) run cluster python3 bench/cluster/run.py --doc "$(doc_path benchmarks-cluster.md cluster)" ${CLUSTER_ARGS:-} ;;
   esac
 done
 TOOK=$(( $(date +%s) - START ))
@@ -87,4 +84,6 @@ MAIN_DOC="$(doc_path benchmarks.md $MAIN_STEPS)"
 python3 bench/report.py "$OUT" --doc "$MAIN_DOC"
 echo "wrote $MAIN_DOC" >&2
 has processes && echo "wrote $(doc_path benchmarks-processes.md processes)" >&2
+has cli && echo "wrote $(doc_path benchmarks-cli.md cli)" >&2
+has cluster && echo "wrote $(doc_path benchmarks-cluster.md cluster)" >&2
 echo "bench/run-all.sh took $((TOOK / 60)) min $((TOOK % 60)) s (steps: $STEPS; raw output: $OUT)"
