@@ -80,16 +80,20 @@ def main():
     def med(name, key):
         return statistics.median(r[key] for r in results[name])
 
+    def last_start(name):
+        xs = [r["last_start_ms"] for r in results[name] if "last_start_ms" in r]
+        return f"{statistics.median(xs):.1f} ms" if xs else "—"
+
     py_total = med("CPython", "total_ms")
     print(f"First ThreadPoolExecutor({args.workers}) of a fresh process, {args.workers} tasks sleeping {args.sleep_ms} ms, "
           f"{args.runs} runs each, interleaved; load average before {load_before}, after {load_after}.")
     print()
-    print("| contender | constructor to last result (median) | min | submits (median) | whole process (median) | vs CPython |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| contender | constructor to last result (median) | min | submits (median) | last task began (median) | whole process (median) | vs CPython |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name in contenders:
         total = med(name, "total_ms")
         print(f"| {name} | {total:.1f} ms | {min(r['total_ms'] for r in results[name]):.1f} ms | "
-              f"{med(name, 'submit_ms'):.1f} ms | {med(name, 'process_ms'):.0f} ms | {total / py_total:.2f}× |")
+              f"{med(name, 'submit_ms'):.1f} ms | {last_start(name)} | {med(name, 'process_ms'):.0f} ms | {total / py_total:.2f}× |")
     print()
     for name in contenders:
         if "jit_methods" in results[name][0]:
