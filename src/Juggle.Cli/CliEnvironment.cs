@@ -29,8 +29,20 @@ internal sealed class CliEnvironment
     /// <summary>Diagnostics and summaries in non-interactive mode, so stdout stays machine-readable.</summary>
     public required TextWriter Error { get; init; }
 
-    /// <summary>Standard input, for <c>-i -</c>.</summary>
-    public TextReader In { get; init; } = TextReader.Null;
+    private TextReader? _in;
+
+    /// <summary>Standard input, for <c>-i -</c>; made by <see cref="InFactory"/> on first use when not given.</summary>
+    public TextReader In
+    {
+        get => _in ?? LazyInitializer.EnsureInitialized(ref _in, () => InFactory?.Invoke() ?? TextReader.Null);
+        init => _in = value;
+    }
+
+    /// <summary>
+    /// Makes <see cref="In"/> when first needed: the console's reader looks up the terminal's encoding (through the
+    /// code-page provider), start-up work that only <c>-i -</c> uses.
+    /// </summary>
+    public Func<TextReader>? InFactory { get; init; }
 
     /// <summary><see langword="true"/> when stdout is a terminal: progress bars, colour, live tables.</summary>
     public bool Interactive { get; init; }
@@ -49,7 +61,7 @@ internal sealed class CliEnvironment
             ConsoleFactory = () => CreateAnsiConsole(interactive),
             Out = System.Console.Out,
             Error = System.Console.Error,
-            In = System.Console.In,
+            InFactory = () => System.Console.In,
             Interactive = interactive,
         };
     }

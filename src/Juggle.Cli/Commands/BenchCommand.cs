@@ -83,7 +83,7 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
         string title;
         if (settings.UrlsFile is { } file)
         {
-            urls = UrlSource.Open([], file, env.In, "--urls").Where(l => l.Error is null).Select(l => l.Text).ToList();
+            urls = UrlSource.Open([], file, () => env.In, "--urls").Where(l => l.Error is null).Select(l => l.Text).ToList();
             if (settings.Items > 0)
             {
                 urls = urls.Take(settings.Items).ToList();

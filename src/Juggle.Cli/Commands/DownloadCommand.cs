@@ -38,7 +38,7 @@ internal sealed class DownloadCommand(CliEnvironment env, DownloadCommand.Settin
     {
         var run = settings.Run;
         using var dashboard = RunDashboard.Start(run, env.Error);
-        var lines = UrlSource.Open(settings.Urls, settings.InputFile, env.In);
+        var lines = UrlSource.Open(settings.Urls, settings.InputFile, () => env.In);
         try
         {
             Directory.CreateDirectory(settings.Directory);

@@ -55,7 +55,7 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
         var run = settings.Run;
         using var dashboard = RunDashboard.Start(run, env.Error);
         var query = PageQuery.Create(settings.Selector, settings.MaxBytes);
-        var lines = UrlSource.Open(settings.Urls, settings.InputFile, env.In);
+        var lines = UrlSource.Open(settings.Urls, settings.InputFile, () => env.In);
         var http = new HttpSettings
         {
             Timeout = run.Timeout,

@@ -10,9 +10,9 @@ internal static class UrlSource
     /// <summary>Checks the inputs up front (a missing file is a usage error, not a failed item) and returns the lazy stream.</summary>
     /// <param name="args">URLs given as arguments.</param>
     /// <param name="inputFile">The file of URLs, "-" for stdin, or null.</param>
-    /// <param name="stdin">Standard input.</param>
+    /// <param name="stdin">Standard input, asked for only when <paramref name="inputFile"/> is "-".</param>
     /// <param name="option">The option that named <paramref name="inputFile"/>, for errors.</param>
-    public static IEnumerable<UrlLine> Open(IReadOnlyList<string> args, string? inputFile, TextReader stdin, string option = "--input")
+    public static IEnumerable<UrlLine> Open(IReadOnlyList<string> args, string? inputFile, Func<TextReader> stdin, string option = "--input")
     {
         ArgumentNullException.ThrowIfNull(args);
         if (args.Count == 0 && inputFile is null)
@@ -30,7 +30,7 @@ internal static class UrlSource
         return Read(args, inputFile, stdin);
     }
 
-    private static IEnumerable<UrlLine> Read(IReadOnlyList<string> args, string? inputFile, TextReader stdin)
+    private static IEnumerable<UrlLine> Read(IReadOnlyList<string> args, string? inputFile, Func<TextReader> stdin)
     {
         for (var i = 0; i < args.Count; i++)
         {
@@ -45,7 +45,7 @@ internal static class UrlSource
             yield break;
         }
 
-        var reader = inputFile == "-" ? stdin : new StreamReader(inputFile, detectEncodingFromByteOrderMarks: true);
+        var reader = inputFile == "-" ? stdin() : new StreamReader(inputFile, detectEncodingFromByteOrderMarks: true);
         try
         {
             long number = 0;
