@@ -90,33 +90,28 @@ public sealed partial class RabbitMqExecutor
         }
     }
 
+    /// <summary>
+    /// Sends the batch without waiting for the broker's confirms: each send handles its own confirm (or failure) when
+    /// it comes, so the dispatcher goes on at once and many tasks are in flight on the channel together.
+    /// </summary>
     private void PublishAll(List<ClusterCall> batch)
     {
-        var sends = new Task[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
+        foreach (var call in batch)
         {
-            sends[i] = PublishAsync(batch[i]);
-        }
-
-        try
-        {
-            Task.WaitAll(sends);
-        }
-        catch (AggregateException)
-        {
-            // Each failure was handled by its own send.
+            _ = PublishAsync(call);
         }
     }
 
+    /// <summary>
+    /// Publishes one task message: transient (the broker keeps it in memory only), since this executor holds every
+    /// unfinished task and sends it again after a reconnect, which is when a broker restart would have lost it.
+    /// </summary>
     private async Task PublishAsync(ClusterCall call)
     {
         var properties = new BasicProperties
         {
-            MessageId = $"{_clientId}:{call.TaskId}",
-            CorrelationId = call.TaskId.ToString(CultureInfo.InvariantCulture),
             ReplyTo = _replyQueue,
             Type = Wire.Call,
-            Persistent = true,
             Headers = new Dictionary<string, object?> { [Wire.VersionHeader] = Wire.Version },
         };
         AddTraceHeaders(call, properties.Headers);
@@ -135,6 +130,7 @@ public sealed partial class RabbitMqExecutor
             lock (_lock)
             {
                 _republish = true;
+                Monitor.PulseAll(_lock);
             }
         }
     }
@@ -152,7 +148,7 @@ public sealed partial class RabbitMqExecutor
         ThreadPool.UnsafeQueueUserWorkItem(_ => calls.ForEach(c => c.Future.TrySetException(error)), null);
     }
 
-    /// <summary>Handles claims and answers in arrival order; done callbacks run on this thread.</summary>
+    /// <summary>Handles claim and answer batches in arrival order; done callbacks run on this thread.</summary>
     private void EventLoop()
     {
         t_ownThread = this;
@@ -162,92 +158,127 @@ public sealed partial class RabbitMqExecutor
             {
                 if (reply.IsClaim)
                 {
-                    OnClaim(reply);
+                    OnClaims(reply);
                 }
                 else
                 {
-                    OnAnswer(reply);
+                    OnAnswers(reply);
                 }
+            }
+            catch (FrameException ex)
+            {
+                LogError(ex, $"Node {reply.Node} sent a malformed {(reply.IsClaim ? "claim" : "answer")} message; it was dropped");
             }
 #pragma warning disable CA1031 // One bad answer must not stop the loop that completes every other future.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                LogError(ex, $"Could not handle a worker's message for task {reply.TaskId}");
+                LogError(ex, $"Could not handle a message of node {reply.Node}");
             }
         }
     }
 
-    /// <summary>A worker asks to start a task: granted if the future is still wanted, refused (and counted) otherwise.</summary>
-    private void OnClaim(ReplyEvent claim)
+    /// <summary>
+    /// A worker asks to start the tasks of a claim batch: each is granted if its future is still wanted, refused (and
+    /// counted) otherwise, decided one by one on the future (so a cancel that won the race refuses its task alone);
+    /// the decisions go back in one grant message.
+    /// </summary>
+    private void OnClaims(ReplyEvent reply)
     {
-        if (claim.Control is not { } control)
+        if (reply.Control is not { } control)
         {
             return;
         }
 
+        var claims = Wire.ReadClaims(reply.Body);
+        var grants = new GrantEntry[claims.Length];
+        for (var i = 0; i < claims.Length; i++)
+        {
+            grants[i] = new GrantEntry(claims[i].ClaimId, Decide(claims[i], control, reply.Node));
+        }
+
+        SendGrants(control, grants);
+    }
+
+    private bool Decide(ClaimEntry claim, string control, string node)
+    {
         ClusterCall? call;
         lock (_lock)
         {
             _inFlight.TryGetValue(claim.TaskId, out call);
         }
 
-        var grant = false;
-        if (call is not null && !call.Future.Done)
+        if (call is null || call.Future.Done)
         {
-            if (!call.Started)
-            {
-                var cancellation = call.IsAsync ? new CancellationTokenSource() : null;
-                call.ClaimedBy = control;
-                call.ClaimId = claim.ClaimId;
-                call.Node = claim.Node;
-                call.Cancellation = cancellation;
-                if (call.Future.TrySetRunning(call, claim.Node, Time.GetTimestamp(), cancellation))
-                {
-                    call.Started = true;
-                    grant = true;
-                    if (cancellation is not null)
-                    {
-                        call.Registration = cancellation.Token.Register(static state => ((ClusterCall)state!).Owner.SendCancel((ClusterCall)state!), call);
-                    }
+            return false;
+        }
 
-                    if (_taskTimeout is { } timeout)
-                    {
-                        call.Timer = Time.CreateTimer(static state => ((ClusterCall)state!).Owner.OnTimeout((ClusterCall)state!), call, timeout, Timeout.InfiniteTimeSpan);
-                    }
-                }
+        if (!call.Started)
+        {
+            var cancellation = call.IsAsync ? new CancellationTokenSource() : null;
+            call.ClaimedBy = control;
+            call.ClaimId = claim.ClaimId;
+            call.Node = node;
+            call.Cancellation = cancellation;
+            if (!call.Future.TrySetRunning(call, node, Time.GetTimestamp(), cancellation))
+            {
+                cancellation?.Dispose();
+                return false;
             }
-            else
-            {
-                if (claim.Redelivered)
-                {
-                    // It was running when its worker went away: a death, blamed on this task alone.
-                    call.Deaths.Add(call.Node ?? "?");
-                    if (call.Deaths.Count >= _poisonLimit)
-                    {
-                        call.Future.TrySetException(new PoisonTaskException(call.TaskId, [.. call.Deaths]));
-                    }
-                }
 
-                if (!call.Future.Done)
-                {
-                    call.ClaimedBy = control;
-                    call.ClaimId = claim.ClaimId;
-                    call.Node = claim.Node;
-                    grant = true;
-                }
+            call.Started = true;
+            if (cancellation is not null)
+            {
+                call.Registration = cancellation.Token.Register(static state => ((ClusterCall)state!).Owner.SendCancel((ClusterCall)state!), call);
+            }
+
+            if (_taskTimeout is { } timeout)
+            {
+                call.Timer = Time.CreateTimer(static state => ((ClusterCall)state!).Owner.OnTimeout((ClusterCall)state!), call, timeout, Timeout.InfiniteTimeSpan);
+            }
+
+            return true;
+        }
+
+        if (claim.Redelivered)
+        {
+            // It was running when its worker went away: a death, blamed on this task alone.
+            call.Deaths.Add(call.Node ?? "?");
+            if (call.Deaths.Count >= _poisonLimit)
+            {
+                call.Future.TrySetException(new PoisonTaskException(call.TaskId, [.. call.Deaths]));
             }
         }
 
-        SendControl(control, grant ? Wire.Go : Wire.Skip, claim.TaskId, claim.ClaimId);
+        if (call.Future.Done)
+        {
+            return false;
+        }
+
+        call.ClaimedBy = control;
+        call.ClaimId = claim.ClaimId;
+        call.Node = node;
+        return true;
     }
 
-    private void OnAnswer(ReplyEvent answer)
+    /// <summary>Completes the futures of an answer batch; duplicates (a task that ran twice) and answers to finished futures are ignored.</summary>
+    private void OnAnswers(ReplyEvent reply)
     {
+        foreach (var (answer, spans) in Wire.ReadAnswers(reply.Body))
+        {
+            OnAnswer(answer, spans, reply.Node);
+        }
+    }
+
+    private void OnAnswer(byte[] answer, byte[]? spans, string node)
+    {
+        var parser = new FrameParser(answer);
+        var kind = parser.ReadKind();
+        var taskId = parser.ReadInt64();
         ClusterCall? call;
         lock (_lock)
         {
-            _inFlight.TryGetValue(answer.TaskId, out call);
+            _inFlight.TryGetValue(taskId, out call);
         }
 
         if (call is null || call.Future.Done)
@@ -255,22 +286,14 @@ public sealed partial class RabbitMqExecutor
             return; // A duplicate (the task ran twice) or a task already cancelled or timed out.
         }
 
-        EmitSpans(call, answer.Spans, answer.Node);
+        EmitSpans(call, spans, node);
         try
         {
-            var parser = new FrameParser(answer.Body);
-            var kind = parser.ReadKind();
-            var taskId = parser.ReadInt64();
-            if (taskId != answer.TaskId)
-            {
-                throw new FrameException($"The answer names task {taskId} but was addressed to task {answer.TaskId}.");
-            }
-
-            call.Complete(kind, ref parser, answer.Node);
+            call.Complete(kind, ref parser, node);
         }
         catch (FrameException ex)
         {
-            call.Future.TrySetException(new InvalidOperationException($"Node {answer.Node} sent a malformed answer for task {answer.TaskId}: {ex.Message}", ex));
+            call.Future.TrySetException(new InvalidOperationException($"Node {node} sent a malformed answer for task {taskId}: {ex.Message}", ex));
         }
     }
 
@@ -290,18 +313,23 @@ public sealed partial class RabbitMqExecutor
         }
     }
 
-    private void SendControl(string control, string type, long taskId, long claimId)
-    {
-        var properties = new BasicProperties
+    private void SendControl(string control, string type, long taskId, long claimId) =>
+        SendControl(control, new BasicProperties
         {
             Type = type,
             CorrelationId = taskId.ToString(CultureInfo.InvariantCulture),
             Headers = new Dictionary<string, object?> { [Wire.ClaimHeader] = claimId },
-        };
+        }, ReadOnlyMemory<byte>.Empty);
+
+    private void SendGrants(string control, GrantEntry[] grants) =>
+        SendControl(control, new BasicProperties { Type = Wire.Grant }, Wire.WriteGrants(grants));
+
+    private void SendControl(string control, BasicProperties properties, ReadOnlyMemory<byte> body)
+    {
         _controlGate.Wait();
         try
         {
-            _controlChannel.BasicPublishAsync(string.Empty, control, mandatory: false, properties, ReadOnlyMemory<byte>.Empty).AsTask().GetAwaiter().GetResult();
+            _controlChannel.BasicPublishAsync(string.Empty, control, mandatory: false, properties, body).AsTask().GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
         {

@@ -263,36 +263,33 @@ public sealed partial class RabbitMqExecutor : Executor
         return (publish, control, reply);
     }
 
-    /// <summary>Copies an answer or claim off the client library's thread; the event loop handles it (user callbacks run there).</summary>
+    /// <summary>Copies a claim or answer batch off the client library's thread; the event loop reads and handles it (user callbacks run there).</summary>
     private Task OnReplyAsync(object sender, BasicDeliverEventArgs delivery)
     {
         var properties = delivery.BasicProperties;
-        if (!long.TryParse(properties.CorrelationId, NumberStyles.Integer, CultureInfo.InvariantCulture, out var taskId))
+        var type = properties.Type;
+        if (type is not (Wire.Claim or Wire.Answer))
         {
             return Task.CompletedTask;
         }
 
-        var node = Wire.GetString(properties, Wire.NodeHeader) ?? "?";
-        ReplyEvent? reply = properties.Type switch
+        var reply = new ReplyEvent(
+            type == Wire.Claim,
+            type == Wire.Claim ? Wire.GetString(properties, Wire.ControlHeader) : null,
+            Wire.GetString(properties, Wire.NodeHeader) ?? "?",
+            delivery.Body.ToArray());
+        try
         {
-            Wire.Claim => new ReplyEvent(true, taskId, Wire.GetInt64(properties, Wire.ClaimHeader) ?? 0, Wire.GetString(properties, Wire.ControlHeader), node, Wire.GetBool(properties, Wire.RedeliveredHeader), []),
-            Wire.Answer => new ReplyEvent(false, taskId, 0, null, node, false, delivery.Body.ToArray(), ReadSpans(properties)),
-            _ => null,
-        };
-        if (reply is not null)
+            _events.Add(reply);
+        }
+        catch (InvalidOperationException)
         {
-            try
-            {
-                _events.Add(reply);
-            }
-            catch (InvalidOperationException)
-            {
-                // Shut down: nothing waits for it.
-            }
+            // Shut down: nothing waits for it.
         }
 
         return Task.CompletedTask;
     }
 
-    private sealed record ReplyEvent(bool IsClaim, long TaskId, long ClaimId, string? Control, string Node, bool Redelivered, byte[] Body, byte[]? Spans = null);
+    /// <summary>A claim batch (with the worker's control queue) or an answer batch, as received.</summary>
+    private sealed record ReplyEvent(bool IsClaim, string? Control, string Node, byte[] Body);
 }

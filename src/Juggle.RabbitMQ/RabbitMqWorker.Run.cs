@@ -71,7 +71,7 @@ public sealed partial class RabbitMqWorker
         {
             // Told to the caller (its future fails with the reason) and kept in the dead-letter queue for the operator.
             WorkerLog.Refused(_logger, Node, message.TaskId, ex.Message);
-            TryPublishAnswer(delivery.ReplyTo, message.TaskId, TaskRunner.ErrorAnswer(message.TaskId, ex));
+            PublishAnswers([new PendingAnswer(delivery.ReplyTo, message.TaskId, TaskRunner.ErrorAnswer(message.TaskId, ex), null, 0)]);
             Settle(delivery.Tag, Settlement.DeadLetter);
             return;
         }
@@ -123,7 +123,7 @@ public sealed partial class RabbitMqWorker
 
     private void RunClaimed(Delivery delivery, TaskMessage message, FunctionSignature signature, long claimId, CancellationToken cancellationToken)
     {
-        switch (Claim(delivery, message.TaskId, claimId))
+        switch (Claim(delivery, new ClaimEntry(message.TaskId, claimId, delivery.Redelivered)))
         {
             case ClaimOutcome.ClientGone:
                 WorkerLog.ClientGone(_logger, Node, message.TaskId, "before running it");
@@ -151,10 +151,8 @@ public sealed partial class RabbitMqWorker
             Interlocked.Increment(ref _failed);
         }
 
-        if (TryPublishAnswer(delivery.ReplyTo!, message.TaskId, answer, spans))
-        {
-            Settle(delivery.Tag, Settlement.Ack);
-        }
+        // Sent with the answers that finish close to it (one message, one confirm), acknowledged once confirmed.
+        Answers.Add(new PendingAnswer(delivery.ReplyTo!, message.TaskId, answer, spans, delivery.Tag));
     }
 
     private byte[] RunInProcess(byte[] body, long taskId, CancellationToken cancellationToken)
@@ -171,79 +169,19 @@ public sealed partial class RabbitMqWorker
         }
     }
 
-    private ClaimOutcome Claim(Delivery delivery, long taskId, long claimId)
+    /// <summary>Asks the task's client whether to run it (in one message with the other claims made meanwhile) and waits for its decision.</summary>
+    private ClaimOutcome Claim(Delivery delivery, ClaimEntry claim)
     {
-        var waiting = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _claims[claimId] = waiting;
+        var waiting = new TaskCompletionSource<ClaimOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _claims[claim.ClaimId] = waiting;
         try
         {
-            var properties = new BasicProperties
-            {
-                Type = Wire.Claim,
-                CorrelationId = taskId.ToString(CultureInfo.InvariantCulture),
-                Headers = new Dictionary<string, object?>
-                {
-                    [Wire.ClaimHeader] = claimId,
-                    [Wire.ControlHeader] = _controlQueue,
-                    [Wire.NodeHeader] = Node,
-                    [Wire.RedeliveredHeader] = delivery.Redelivered,
-                },
-            };
-            try
-            {
-                _publishChannel!.BasicPublishAsync(string.Empty, delivery.ReplyTo!, mandatory: true, properties, ReadOnlyMemory<byte>.Empty).AsTask().GetAwaiter().GetResult();
-            }
-            catch (PublishException ex) when (ex.IsReturn)
-            {
-                return ClaimOutcome.ClientGone;
-            }
-            catch (Exception ex) when (ex is PublishException or AlreadyClosedException or OperationInterruptedException or IOException)
-            {
-                return ClaimOutcome.NoAnswer;
-            }
-
-            if (!waiting.Task.Wait(_options.ClaimTimeout))
-            {
-                return ClaimOutcome.NoAnswer;
-            }
-
-            return waiting.Task.Result ? ClaimOutcome.Granted : ClaimOutcome.Refused;
+            ClaimOutbox.Add(new PendingClaim(delivery.ReplyTo!, claim));
+            return waiting.Task.Wait(_options.ClaimTimeout) ? waiting.Task.Result : ClaimOutcome.NoAnswer;
         }
         finally
         {
-            _claims.TryRemove(claimId, out _);
-        }
-    }
-
-    /// <summary>Publishes an answer and waits for the broker's confirm; <see langword="false"/> if it could not (the task will be redelivered).</summary>
-    private bool TryPublishAnswer(string replyTo, long taskId, byte[] answer, byte[]? spans = null)
-    {
-        var properties = new BasicProperties
-        {
-            Type = Wire.Answer,
-            CorrelationId = taskId.ToString(CultureInfo.InvariantCulture),
-            Headers = new Dictionary<string, object?> { [Wire.NodeHeader] = Node },
-        };
-        if (spans is not null)
-        {
-            properties.Headers[Wire.SpansHeader] = spans;
-        }
-
-        try
-        {
-            _publishChannel!.BasicPublishAsync(string.Empty, replyTo, mandatory: true, properties, answer).AsTask().GetAwaiter().GetResult();
-            return true;
-        }
-        catch (PublishException ex) when (ex.IsReturn)
-        {
-            // The executor is gone (its reply queue with it): nobody wants the answer.
-            WorkerLog.ClientGone(_logger, Node, taskId, "its answer");
-            return true;
-        }
-        catch (Exception ex) when (ex is PublishException or AlreadyClosedException or OperationInterruptedException or IOException)
-        {
-            WorkerLog.AnswerFailed(_logger, Node, taskId, BrokerUri.Scrub(ex.Message, _broker));
-            return false;
+            _claims.TryRemove(claim.ClaimId, out _);
         }
     }
 

@@ -30,7 +30,7 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly int _concurrency;
     private readonly BlockingCollection<Delivery> _inbox = [];
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<bool>> _claims = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<ClaimOutcome>> _claims = new();
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
     private readonly ReaderWriterLockSlim _isolation = new();
     private readonly SemaphoreSlim _ackGate = new(1, 1);
@@ -57,6 +57,8 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
         _concurrency = options.Concurrency ?? options.Processes ?? Environment.ProcessorCount;
         Node = options.NodeName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
         _controlQueue = $"juggle.worker.{Guid.NewGuid():N}";
+        ClaimOutbox = new Combiner<PendingClaim>(SendClaims);
+        Answers = new Combiner<PendingAnswer>(SendAnswers);
         _catalog = new FunctionCatalog(options.Assemblies, options.AssemblyPaths, nameof(options.AssemblyPaths));
         if (options.Processes is { } processes)
         {
@@ -151,6 +153,7 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
     private async Task OpenAsync(IConnection connection, CancellationToken cancellationToken)
     {
         _publishChannel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
+        await OpenClaimChannelAsync(connection, cancellationToken).ConfigureAwait(false);
         var control = await connection.CreateChannelAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         await control.QueueDeclareAsync(_controlQueue, durable: false, exclusive: true, autoDelete: true, cancellationToken: cancellationToken).ConfigureAwait(false);
         var controlConsumer = new AsyncEventingBasicConsumer(control);
@@ -213,8 +216,8 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
         var claimId = Wire.GetInt64(delivery.BasicProperties, Wire.ClaimHeader) ?? -1;
         switch (delivery.BasicProperties.Type)
         {
-            case Wire.Go or Wire.Skip when _claims.TryRemove(claimId, out var waiting):
-                waiting.TrySetResult(delivery.BasicProperties.Type == Wire.Go);
+            case Wire.Grant:
+                OnGrants(delivery.Body.Span);
                 break;
             case Wire.CancelRunning when _running.TryGetValue(claimId, out var running):
                 WorkerLog.Cancelled(_logger, Node, delivery.BasicProperties.CorrelationId);

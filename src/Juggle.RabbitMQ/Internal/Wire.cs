@@ -6,8 +6,8 @@ namespace Juggle.RabbitMQ.Internal;
 
 /// <summary>
 /// The names both sides agree on: queues, message types and headers. A task message's body is the process pool's
-/// frames (a Define frame naming the function, then a Call or CallChunk frame); an answer's body is the worker's
-/// Result, Error or ChunkResult frame. Claims and control messages carry only headers.
+/// frames (a Define frame naming the function, then a Call or CallChunk frame). Claims, grants and answers travel in
+/// batches (see <c>Wire.Batches.cs</c>): one message lists several tasks of one client.
 /// </summary>
 internal static partial class Wire
 {
@@ -18,13 +18,12 @@ internal static partial class Wire
     public const string BrokerVariable = "JUGGLE_BROKER";
 
     /// <summary>Bumped when the message layout changes; a worker rejects other versions.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     // Message types (the AMQP "type" property).
     public const string Call = "juggle.call";
     public const string Claim = "juggle.claim";
-    public const string Go = "juggle.go";
-    public const string Skip = "juggle.skip";
+    public const string Grant = "juggle.grant";
     public const string CancelRunning = "juggle.cancel";
     public const string Answer = "juggle.answer";
 
