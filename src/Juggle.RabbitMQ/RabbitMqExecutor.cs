@@ -36,7 +36,7 @@ public sealed partial class RabbitMqExecutor : Executor
     private readonly LinkedList<ClusterCall> _pending = new();
     private readonly Dictionary<long, ClusterCall> _inFlight = [];
     private readonly TaskCompletionSource _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly BlockingCollection<ReplyEvent> _events = [];
+    private readonly WaitQueue<ReplyEvent> _events = new();
     private readonly SemaphoreSlim _controlGate = new(1, 1);
     private readonly Uri _broker;
     private readonly string _queue;

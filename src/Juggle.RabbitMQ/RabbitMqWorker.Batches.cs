@@ -42,7 +42,7 @@ public sealed partial class RabbitMqWorker
             {
                 if (_claims.TryGetValue(claim.ClaimId, out var waiting))
                 {
-                    waiting.TrySetResult(ClaimOutcome.ClientGone);
+                    waiting.TrySet(ClaimOutcome.ClientGone);
                 }
             }
         }
@@ -71,7 +71,7 @@ public sealed partial class RabbitMqWorker
         {
             if (_claims.TryGetValue(grant.ClaimId, out var waiting))
             {
-                waiting.TrySetResult(grant.Go ? ClaimOutcome.Granted : ClaimOutcome.Refused);
+                waiting.TrySet(grant.Go ? ClaimOutcome.Granted : ClaimOutcome.Refused);
             }
         }
     }
@@ -101,7 +101,7 @@ public sealed partial class RabbitMqWorker
                 {
                     if (_claims.TryGetValue(entry.ClaimId, out var waiting))
                     {
-                        waiting.TrySetResult(ClaimOutcome.NoAnswer);
+                        waiting.TrySet(ClaimOutcome.NoAnswer);
                     }
                 }
             }

@@ -172,12 +172,12 @@ public sealed partial class RabbitMqWorker
     /// <summary>Asks the task's client whether to run it (in one message with the other claims made meanwhile) and waits for its decision.</summary>
     private ClaimOutcome Claim(Delivery delivery, ClaimEntry claim)
     {
-        var waiting = new TaskCompletionSource<ClaimOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiting = new WaitSlot<ClaimOutcome>();
         _claims[claim.ClaimId] = waiting;
         try
         {
             ClaimOutbox.Add(new PendingClaim(delivery.ReplyTo!, claim));
-            return waiting.Task.Wait(_options.ClaimTimeout) ? waiting.Task.Result : ClaimOutcome.NoAnswer;
+            return waiting.Wait(_options.ClaimTimeout) ?? ClaimOutcome.NoAnswer;
         }
         finally
         {

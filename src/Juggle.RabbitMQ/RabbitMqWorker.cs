@@ -29,8 +29,8 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
     private readonly FunctionCatalog _catalog;
     private readonly ILogger _logger;
     private readonly int _concurrency;
-    private readonly BlockingCollection<Delivery> _inbox = [];
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<ClaimOutcome>> _claims = new();
+    private readonly WaitQueue<Delivery> _inbox = new();
+    private readonly ConcurrentDictionary<long, WaitSlot<ClaimOutcome>> _claims = new();
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
     private readonly ReaderWriterLockSlim _isolation = new();
     private readonly SemaphoreSlim _ackGate = new(1, 1);

@@ -93,9 +93,11 @@ public sealed class ClusterSecurityTests(BrokerFixture broker) : ClusterTestBase
         return stream.ToArray();
     }
 
-    private static (MessageKind Kind, RemoteError Error) ReadError(byte[] answer)
+    private static (MessageKind Kind, RemoteError Error) ReadError(byte[] batch)
     {
-        var parser = new FrameParser(answer);
+        var answers = Wire.ReadAnswers(batch);
+        Assert.Single(answers);
+        var parser = new FrameParser(answers[0].Answer);
         var kind = parser.ReadKind();
         parser.ReadInt64();
         return (kind, RemoteError.Read(ref parser));
