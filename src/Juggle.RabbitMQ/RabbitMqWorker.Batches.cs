@@ -149,7 +149,7 @@ public sealed partial class RabbitMqWorker
         {
             try
             {
-                send.GetAwaiter().GetResult();
+                send.WaitWithoutSpinning();
                 done.AddRange(batch);
             }
             catch (PublishException ex) when (ex.IsReturn)
