@@ -78,7 +78,7 @@ public sealed class ClusterBatchTests(BrokerFixture broker) : ClusterTestBase(br
 
         // A count larger than the body: nothing may be granted, and the executor must still serve a good batch after it.
         await channel.BasicPublishAsync(string.Empty, task.BasicProperties.ReplyTo!, mandatory: false, ClaimProperties(control), new byte[] { 200, 0, 0, 0, 1 });
-        await channel.BasicRejectAsync(task.DeliveryTag, requeue: true);
+        await channel.CloseAsync(); // hands the task back to the queue
 
         StartWorker("--concurrency", "1");
         Assert.Equal(36, future.Result(Patience));
