@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using Juggle.RabbitMQ.Internal;
 using Juggle.Remoting;
-using RabbitMQ.Client;
 
 namespace Juggle.RabbitMQ;
 
 /// <summary>
 /// Cluster traces, client side: a task message carries the W3C trace context of the task's span (so the node's span,
-/// and what the function does there, join the submitter's trace), and an answer may carry the spans the node recorded,
+/// and what the function does there, join the submitter's trace), and an answer entry may carry the spans the node recorded,
 /// re-emitted here under the task's span before the future completes (as the process pool does with its workers').
 /// </summary>
 public sealed partial class RabbitMqExecutor
@@ -64,8 +63,4 @@ public sealed partial class RabbitMqExecutor
             LogError(ex, $"Node {node} sent malformed spans for task {call.TaskId}; they were dropped");
         }
     }
-
-    /// <summary>The spans header of an answer (raw bytes), if it has one.</summary>
-    private static byte[]? ReadSpans(IReadOnlyBasicProperties properties) =>
-        properties.Headers is { } headers && headers.TryGetValue(Wire.SpansHeader, out var value) && value is byte[] bytes ? bytes : null;
 }

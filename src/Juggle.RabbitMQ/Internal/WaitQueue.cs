@@ -40,6 +40,7 @@ internal sealed class WaitQueue<T> : IDisposable
         while (true)
         {
             T item;
+            Spin.Briefly(this, static q => q._items.Count > 0 || q._completed);
             lock (_gate)
             {
                 while (_items.Count == 0)
@@ -69,6 +70,7 @@ internal sealed class WaitSlot<T>
 {
     private readonly object _gate = new();
     private T? _value;
+    private bool _set;
 
     /// <summary>Sets the value unless one is set already.</summary>
     public bool TrySet(T value)
@@ -81,6 +83,7 @@ internal sealed class WaitSlot<T>
             }
 
             _value = value;
+            Volatile.Write(ref _set, true);
             Monitor.PulseAll(_gate);
             return true;
         }
@@ -90,6 +93,7 @@ internal sealed class WaitSlot<T>
     public T? Wait(TimeSpan timeout)
     {
         var deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        Spin.Briefly(this, static s => Volatile.Read(ref s._set));
         lock (_gate)
         {
             while (_value is null)
@@ -126,5 +130,27 @@ internal static class Waits
         }
 
         task.GetAwaiter().GetResult();
+    }
+}
+
+/// <summary>
+/// A short spin before a thread blocks: an answer that comes within a few microseconds is taken without a trip through
+/// the kernel, and nothing yields the processor (yielding in a loop was what cost idle threads their CPU).
+/// </summary>
+internal static class Spin
+{
+    private const int Rounds = 20;
+
+    public static void Briefly<TState>(TState state, Func<TState, bool> ready)
+    {
+        if (Environment.ProcessorCount == 1)
+        {
+            return;
+        }
+
+        for (var i = 0; i < Rounds && !ready(state); i++)
+        {
+            Thread.SpinWait(50);
+        }
     }
 }

@@ -10,13 +10,7 @@ internal static partial class Wire
     /// <summary>Task message header: the W3C <c>tracestate</c> that goes with <see cref="TraceParentHeader"/> (the task's span in the client).</summary>
     public const string TraceStateHeader = "tracestate";
 
-    /// <summary>
-    /// Answer header: the spans the task recorded on the node (its worker span, what the function traced, a process-pool
-    /// task and its worker's spans), as a Spans frame (<c>RemoteSpans</c>) that the client re-emits under the task's span.
-    /// </summary>
-    public const string SpansHeader = "juggle-spans";
-
-    /// <summary>The most bytes of spans one answer carries in its header (headers travel in one AMQP frame); fewer spans are sent beyond it.</summary>
+    /// <summary>The most bytes of spans one answer entry carries (the spans the task recorded on the node, as a Spans frame); fewer spans are sent beyond it.</summary>
     public const int MaxSpansBytes = 64 * 1024;
 
     /// <summary>Message type of a node's periodic status (body: JSON, see <c>NodeStatus</c>).</summary>
