@@ -9,13 +9,17 @@ internal sealed class Variant
 {
     private readonly Func<int, double> _run;
 
-    private Variant(string jugglePath, Func<int, double> run)
+    private Variant(string jugglePath, string commit, Func<int, double> run)
     {
         JugglePath = jugglePath;
+        Commit = commit;
         _run = run;
     }
 
     public string JugglePath { get; }
+
+    /// <summary>The commit the build came from (run.sh writes it into commit.txt beside Juggle.dll).</summary>
+    public string Commit { get; }
 
     public double Run(int tasks) => _run(tasks);
 
@@ -37,7 +41,9 @@ internal sealed class Variant
             throw new InvalidOperationException($"Variant {name} loaded {loaded} instead of {juggle}.");
         }
 
-        return new Variant(juggle, run);
+        var commitFile = Path.Combine(directory, "commit.txt");
+        var commit = File.Exists(commitFile) ? File.ReadAllText(commitFile).Trim() : "unknown";
+        return new Variant(juggle, commit, run);
     }
 
     private sealed class VariantContext(string name, string jugglePath) : AssemblyLoadContext($"variant {name}")

@@ -264,7 +264,6 @@ public sealed partial class RabbitMqExecutor
 
         public override void Complete(MessageKind kind, ref FrameParser parser, string node)
         {
-            var source = work.TypedItems;
             if (kind == MessageKind.Error)
             {
                 var error = RemoteError.Read(ref parser);
@@ -273,48 +272,7 @@ public sealed partial class RabbitMqExecutor
                 return;
             }
 
-            if (kind != MessageKind.ChunkResult)
-            {
-                throw new FrameException($"Unexpected answer {kind} to a Map chunk.");
-            }
-
-            var count = parser.ReadCount(1, "item");
-            if (count != source.Length)
-            {
-                throw new FrameException($"A Map chunk of {source.Length} item(s) was answered with {count}.");
-            }
-
-            var resultType = Function.Signature.ResultType;
-            var outcomes = new Outcome<TSource, TResult>[count];
-            for (var i = 0; i < count; i++)
-            {
-                var index = work.FirstIndex + i;
-                var status = parser.ReadByte();
-                if (status == WorkerHost.ItemSucceeded)
-                {
-                    var json = parser.ReadBytes();
-                    try
-                    {
-                        var value = resultType is null ? default! : (TResult)ArgumentCodec.Deserialize(json, resultType)!;
-                        outcomes[i] = new Outcome<TSource, TResult>(index, source[i], value);
-                    }
-                    catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException or NullReferenceException)
-                    {
-                        outcomes[i] = new Outcome<TSource, TResult>(index, source[i], new InvalidOperationException($"The result for item {index} could not be read back: {ex.Message}", ex));
-                    }
-                }
-                else if (status == WorkerHost.ItemFailed)
-                {
-                    outcomes[i] = new Outcome<TSource, TResult>(index, source[i], ToException(RemoteError.Read(ref parser), node));
-                }
-                else
-                {
-                    throw new FrameException($"Invalid item status {status}.");
-                }
-            }
-
-            parser.EnsureEnd();
-            _future.TrySetResult(outcomes);
+            _future.TrySetResult(ChunkAnswerReader.Read(kind, ref parser, work, Function.Signature.ResultType, $"from node {node}", static (error, state) => state.Call.ToException(error, state.Node), (Call: this, Node: node)));
         }
     }
 }

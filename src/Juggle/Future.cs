@@ -25,6 +25,10 @@ public abstract class Future
     private ExceptionDispatchInfo? _error;
     private CancellationTokenSource? _runningCancellation;
 
+    // The TaskTrace while something listens, else the ICancelGate of an executor that sets one (the trace holds the
+    // gate when there are both): one slot, so a future costs nothing more than before tracing when nothing listens.
+    private object? _traceOrGate;
+
     private protected Future(Executor? owner, long id)
     {
         Owner = owner;
@@ -60,14 +64,36 @@ public abstract class Future
 
     internal Executor? Owner { get; }
 
-    /// <summary>The task's telemetry while something listens (tracing, the dashboard); null otherwise.</summary>
-    internal TaskTrace? Trace { get; set; }
+    /// <summary>The task's telemetry while something listens (tracing, the dashboard); null otherwise. Set once, before the future is published.</summary>
+    internal TaskTrace? Trace
+    {
+        get => _traceOrGate as TaskTrace;
+        set
+        {
+            System.Diagnostics.Debug.Assert(_traceOrGate is null, "The trace is set before anything else uses the slot.");
+            _traceOrGate = value;
+        }
+    }
 
     /// <summary>The worker executing the task; used by deadlock detection.</summary>
     internal object? RunningOn { get; private set; }
 
     /// <summary>Set by an executor that may commit a pending call to run before it starts (the process pool); see <see cref="Cancel"/>.</summary>
-    internal ICancelGate? CancelGate { get; set; }
+    internal ICancelGate? CancelGate
+    {
+        get => _traceOrGate is TaskTrace trace ? trace.CancelGate : _traceOrGate as ICancelGate;
+        set
+        {
+            if (_traceOrGate is TaskTrace trace)
+            {
+                trace.CancelGate = value;
+            }
+            else
+            {
+                _traceOrGate = value;
+            }
+        }
+    }
 
     /// <summary>
     /// Attempts to cancel the task (Python's <c>cancel()</c>). Returns <see langword="true"/> if it is cancelled:

@@ -76,6 +76,31 @@ public static class ClusterFunctions
         return Environment.ProcessId;
     }
 
+    /// <summary>A result the client reads back only for even values (see <see cref="EvenOnlyResult"/>).</summary>
+    [JuggleFunction]
+    public static EvenOnlyResult MakeEvenOnly(int value) => new(value);
+
     /// <summary>Public and static but not marked: workers must refuse it.</summary>
     public static int NotMarked(int value) => value;
+}
+
+/// <summary>A result whose setter refuses odd values: it serialises on the worker, and reading it back on the client throws.</summary>
+public sealed class EvenOnlyResult
+{
+    private int _value;
+
+    public EvenOnlyResult()
+    {
+    }
+
+    public EvenOnlyResult(int value)
+    {
+        _value = value;
+    }
+
+    public int Value
+    {
+        get => _value;
+        set => _value = value % 2 == 0 ? value : throw new InvalidDataException($"EvenOnlyResult refuses {value}");
+    }
 }

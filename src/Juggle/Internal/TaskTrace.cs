@@ -39,6 +39,9 @@ internal sealed class TaskTrace
 
     public Executor Executor { get; }
 
+    /// <summary>The future's <see cref="Juggle.Future.CancelGate"/> when it has one (the future keeps one slot for both).</summary>
+    public ICancelGate? CancelGate { get; set; }
+
     public Future Future { get; }
 
     /// <summary>The function's name (<c>Type.Method</c>).</summary>

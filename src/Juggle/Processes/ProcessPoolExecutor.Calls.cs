@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
-using System.Text.Json.Serialization.Metadata;
 using System.Threading.RateLimiting;
 using Juggle.Internal;
 using Juggle.Remoting;
@@ -262,9 +261,6 @@ public sealed partial class ProcessPoolExecutor
     [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(TrimMessages.DynamicCode)]
     private sealed class ChunkCall<TSource, TResult>(MapChunkWorkItem<TSource, TResult> work, RemoteFunction function, byte[] items) : CallRecord(function)
     {
-        /// <summary>The JSON contract of <typeparamref name="TResult"/>, looked up once (not per item).</summary>
-        private static JsonTypeInfo<TResult>? s_resultInfo;
-
         private Future<Outcome<TSource, TResult>[]> _future = null!;
 
         public override bool Matches(Future future) => future is Future<Outcome<TSource, TResult>[]> typed && ReferenceEquals(typed.Work, work);
@@ -275,7 +271,6 @@ public sealed partial class ProcessPoolExecutor
 
         public override void Complete(MessageKind kind, ref FrameParser parser)
         {
-            var source = work.TypedItems;
             if (kind == MessageKind.Error)
             {
                 var error = RemoteError.Read(ref parser);
@@ -284,53 +279,7 @@ public sealed partial class ProcessPoolExecutor
                 return;
             }
 
-            if (kind != MessageKind.ChunkResult)
-            {
-                throw new FrameException($"Unexpected answer {kind} to a Map chunk.");
-            }
-
-            var count = parser.ReadCount(1, "item");
-            if (count != source.Length)
-            {
-                throw new FrameException($"A Map chunk of {source.Length} item(s) was answered with {count}.");
-            }
-
-            var resultType = Function.Signature.ResultType;
-            var typed = resultType == typeof(TResult) ? s_resultInfo ??= (JsonTypeInfo<TResult>)ArgumentCodec.Options.GetTypeInfo(typeof(TResult)) : null;
-            var outcomes = new Outcome<TSource, TResult>[count];
-            for (var i = 0; i < count; i++)
-            {
-                var index = work.FirstIndex + i;
-                var status = parser.ReadByte();
-                if (status == WorkerHost.ItemSucceeded)
-                {
-                    var json = parser.ReadBytes();
-                    try
-                    {
-                        var value = resultType is null ? default!
-                            : typed is not null ? System.Text.Json.JsonSerializer.Deserialize(json, typed)!
-                            : (TResult)ArgumentCodec.Deserialize(json, resultType)!;
-                        outcomes[i] = new Outcome<TSource, TResult>(index, source[i], value);
-                    }
-#pragma warning disable CA1031 // Whatever the result type's setters or converters throw fails this item alone.
-                    catch (Exception ex)
-#pragma warning restore CA1031
-                    {
-                        outcomes[i] = new Outcome<TSource, TResult>(index, source[i], new InvalidOperationException($"The result for item {index} could not be read back in the parent process ({ex.GetType().Name}): {Frames.SafeMessage(ex)}", ex));
-                    }
-                }
-                else if (status == WorkerHost.ItemFailed)
-                {
-                    outcomes[i] = new Outcome<TSource, TResult>(index, source[i], ToException(RemoteError.Read(ref parser)));
-                }
-                else
-                {
-                    throw new FrameException($"Invalid item status {status}.");
-                }
-            }
-
-            parser.EnsureEnd();
-            _future.TrySetResult(outcomes);
+            _future.TrySetResult(ChunkAnswerReader.Read(kind, ref parser, work, Function.Signature.ResultType, "in the parent process", static (error, call) => call.ToException(error), this));
         }
     }
 }

@@ -92,6 +92,74 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public void A_listener_attached_mid_run_traces_the_tasks_submitted_after_it_and_the_earlier_ones_still_finish()
+    {
+        using var pool = new ThreadPoolExecutor(maxWorkers: 1);
+        using var gate = new ManualResetEventSlim();
+        var blocker = pool.Submit(() => gate.Wait(Patience));
+        var before = Enumerable.Range(0, 5).Select(i => pool.Submit(TracedFunctions.CurrentSpan, i)).ToList();
+
+        List<Future<string>> after;
+        Activity root;
+        using (var capture = new TraceCapture())
+        {
+            using (root = capture.StartRoot())
+            {
+                after = Enumerable.Range(0, 5).Select(i => pool.Submit(TracedFunctions.CurrentSpan, i)).ToList();
+            }
+
+            gate.Set();
+            Assert.True(blocker.Result(Patience));
+            var afterSpans = after.Select(f => f.Result(Patience)).ToList();
+            var beforeSpans = before.Select(f => f.Result(Patience)).ToList();
+
+            // Each task submitted after the listener attached is a child of the submitter's span, current while it ran;
+            // the ones queued before are not in that trace.
+            var tasks = capture.SpansOf(root.TraceId).Where(a => a.OperationName == "juggle.task").ToList();
+            Assert.Equal(after.Select(f => f.Id).Order(), tasks.Select(t => (long)t.GetTagItem("juggle.task.id")!).Order());
+            Assert.All(tasks, t => Assert.Equal(root.SpanId, t.ParentSpanId));
+            Assert.Equal(tasks.Select(t => $"{t.TraceId}-{t.SpanId}").Order(), afterSpans.Order());
+            Assert.DoesNotContain(beforeSpans, s => s.StartsWith(root.TraceId.ToString(), StringComparison.Ordinal));
+        }
+
+        // The listener is gone: tasks still run.
+        Assert.Equal(10, pool.Submit(() => 10).Result(Patience));
+    }
+
+    [Fact]
+    public void Process_pool_traced_call_sent_ahead_is_not_promised_cancelled_and_is_skipped()
+    {
+        // A traced future keeps the process pool's cancel gate in its trace: Cancel() must still consult it.
+        using var capture = new TraceCapture();
+        using var pool = new ProcessPoolExecutor(maxWorkers: 1) { AlwaysPipeline = true };
+        using var gate = new CrossProcessGate();
+        var marker = Path.Combine(Path.GetTempPath(), $"juggle-traced-cancel-{Guid.NewGuid():N}");
+        try
+        {
+            Activity root;
+            Future<string> head;
+            Future<int> victim;
+            using (root = capture.StartRoot())
+            {
+                head = pool.Submit(ContractFunctions.BlockUntilReleased, gate.Path);
+                Assert.True(gate.WaitStarted(Patience));
+                victim = pool.Submit(ProcessPoolFunctions.CreateFile, marker);
+            }
+
+            Assert.False(victim.Cancel(), "Cancel() promised a traced call the worker may already be starting");
+            Assert.True(victim.TryWait(Patience), "the skipped call never completed");
+            Assert.True(victim.Cancelled);
+            gate.Release();
+            Assert.Equal("released", head.Result(Patience));
+            Assert.False(File.Exists(marker), "the cancelled function ran");
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
+
+    [Fact]
     public void Process_pool_trace_spans_parent_and_worker_and_the_workers_http_call_joins_it()
     {
         using var server = new TraceparentServer();
