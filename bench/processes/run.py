@@ -292,8 +292,14 @@ def render(args, mach, j, c, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load
       "more than ~2 ms of expected work), calls go out in batches (one write per batch), and the worker flushes its "
       "answers before it runs the next user code (an answer is never lost with a crash) or when its input is empty.")
     w("- Start-up: most of Juggle's constructor-to-first-result time is starting a .NET runtime in the worker "
-      "(`dotnet exec Juggle.Worker.dll`, about 0.1 s on this machine on its own); CPython (start method fork) clones "
-      "its already-initialised parent. The first figure of each round also includes the parent's JIT of the pool.")
+      "(`dotnet exec Juggle.Worker.dll`: the host and runtime start take most of its CPU, as for any .NET hello-world "
+      "process); CPython (start method fork) clones its already-initialised parent. Juggle.dll and Juggle.Worker.dll "
+      "ship precompiled (ReadyToRun, for the platform they were built on) and the values most functions take (ints, "
+      "strings, doubles and their arrays, lists and string-keyed dictionaries) use precompiled JSON contracts, so "
+      "neither the app's first pool nor a fresh worker JIT-compiles the pool's code path (measured with "
+      "`DOTNET_JitStdOutFile` + `DOTNET_JitDisasmSummary=1`: up to the first result, a worker compiles ~30 methods "
+      "instead of ~200, the app ~90 instead of ~350). The first figure of each round also includes the parent's "
+      "first use of the pool.")
     w("- Memory: a worker's VmRSS is mostly the shared .NET runtime files (CoreLib, coreclr, the JIT), counted in "
       "full in every worker; what each worker adds on its own (RssAnon) is smaller than a CPython worker's.")
     w("")
@@ -382,7 +388,8 @@ def render_cold(args, cold, w):
     w("")
     w("CPython's `max_tasks_per_child` makes its pool use the spawn start method (a fresh interpreter per worker); "
       "its other pools fork. A Juggle worker is always a fresh .NET process; the warm spare worker is started ahead of "
-      "need and adopted by the next pool or replacement.")
+      "need and adopted by the next pool or replacement. With `maxTasksPerChild: 1` on 2 cores the rate is bounded by "
+      "the CPU each worker start costs (the .NET host and runtime start, not Juggle's code): every task pays one.")
     w("")
 
 

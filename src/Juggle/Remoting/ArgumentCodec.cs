@@ -100,8 +100,8 @@ internal static class ArgumentCodec
                     IncludeFields = true,
                     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
                     TypeInfoResolver = s_appResolver is null
-                        ? new DefaultJsonTypeInfoResolver()
-                        : JsonTypeInfoResolver.Combine(s_appResolver, new DefaultJsonTypeInfoResolver()),
+                        ? JsonTypeInfoResolver.Combine(PrimitiveContracts.Default, new DefaultJsonTypeInfoResolver())
+                        : JsonTypeInfoResolver.Combine(s_appResolver, PrimitiveContracts.Default, new DefaultJsonTypeInfoResolver()),
                 };
                 options.MakeReadOnly();
                 Volatile.Write(ref s_options, options);
