@@ -18,6 +18,8 @@ public sealed partial class RabbitMqExecutor
     private static ClusterCall? t_prepared;
 
     /// <summary>A <c>[JuggleFunction]</c> static method, checked once.</summary>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(ClusterTrimMessages.Reflection)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(ClusterTrimMessages.DynamicCode)]
     private sealed class ClusterFunction
     {
         private static readonly ConcurrentDictionary<MethodInfo, ClusterFunction> s_cache = new();
@@ -74,6 +76,8 @@ public sealed partial class RabbitMqExecutor
     }
 
     /// <summary>One task: pending here, published, claimed (running) by a worker, answered.</summary>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(ClusterTrimMessages.Reflection)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(ClusterTrimMessages.DynamicCode)]
     private abstract class ClusterCall : IFutureListener
     {
         private static readonly MethodInfo s_createChunkCall = typeof(ClusterCall).GetMethod(nameof(CreateChunkCall), BindingFlags.NonPublic | BindingFlags.Static)!;
@@ -197,6 +201,8 @@ public sealed partial class RabbitMqExecutor
             new((MapChunkWorkItem<TSource, TResult>)work, function, items);
     }
 
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(ClusterTrimMessages.Reflection)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(ClusterTrimMessages.DynamicCode)]
     private sealed class ValueCall<T>(WorkItem<T> work, ClusterFunction function, byte[][] arguments) : ClusterCall(function)
     {
         private Future<T> _future = null!;
@@ -248,6 +254,8 @@ public sealed partial class RabbitMqExecutor
         }
     }
 
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(ClusterTrimMessages.Reflection)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(ClusterTrimMessages.DynamicCode)]
     private sealed class ChunkCall<TSource, TResult>(MapChunkWorkItem<TSource, TResult> work, ClusterFunction function, byte[] items) : ClusterCall(function)
     {
         private Future<Outcome<TSource, TResult>[]> _future = null!;

@@ -35,7 +35,7 @@ internal static class ClusterCommand
 
     private static async Task<int> UpAsync(CliEnvironment env, int count, string[] assemblies, CancellationToken cancellationToken)
     {
-        Native.NativeBuild.ThrowIfNative("cluster up");
+        Native.NativeBuild.ThrowIfNativeWithAssemblies("cluster up", assemblies);
         foreach (var path in assemblies)
         {
             if (!File.Exists(path))

@@ -1,7 +1,10 @@
 using System.CommandLine;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using Juggle.Cli.Cluster;
+using Juggle.Cli.Workloads;
 using Juggle.RabbitMQ;
+using Juggle.RabbitMQ.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Juggle.Cli.Commands;
@@ -54,7 +57,8 @@ internal static class WorkerCommand
         };
         command.SetAction((result, token) =>
         {
-            Native.NativeBuild.ThrowIfNative("worker");
+            var paths = result.GetValue(assemblies) ?? [];
+            Native.NativeBuild.ThrowIfNativeWithAssemblies("worker", paths);
             var options = new RabbitMqWorkerOptions
             {
                 Broker = result.GetValue(broker),
@@ -79,7 +83,7 @@ internal static class WorkerCommand
 
             // Only [JuggleFunction] methods run: this tool's own (FileCount.Of, CpuWork's bench tasks) and the given ones.
             options.Assemblies.Add(typeof(WorkerCommand).Assembly);
-            foreach (var path in result.GetValue(assemblies) ?? [])
+            foreach (var path in paths)
             {
                 options.AssemblyPaths.Add(path);
             }
@@ -90,6 +94,13 @@ internal static class WorkerCommand
     }
 
     /// <summary>Runs a node until <paramref name="cancellationToken"/> (Ctrl+C) or SIGTERM; 0 after a graceful stop.</summary>
+    [DynamicDependency(nameof(FileCount.Of), typeof(FileCount))]
+    [DynamicDependency(nameof(CpuWork.BenchMath), typeof(CpuWork))]
+    [DynamicDependency(nameof(CpuWork.BenchHash), typeof(CpuWork))]
+    [DynamicDependency(nameof(CpuWork.IsPrime), typeof(CpuWork))]
+    [DynamicDependency(nameof(ProcessTask.Run), typeof(ProcessTask))]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Native.NativeBuild.WorkerJustification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Native.NativeBuild.WorkerJustification)]
     public static async Task<int> RunAsync(CliEnvironment env, RabbitMqWorkerOptions options, CancellationToken cancellationToken)
     {
         RabbitMqWorker worker;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Juggle.Remoting;
 
 namespace Juggle.RabbitMQ.Internal;
@@ -10,10 +11,12 @@ namespace Juggle.RabbitMQ.Internal;
 /// assembly not given, another build, a method without the attribute — is refused with the reason, and nothing is
 /// loaded because a message named it.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(ClusterTrimMessages.Reflection)]
+[System.Diagnostics.CodeAnalysis.RequiresDynamicCode(ClusterTrimMessages.DynamicCode)]
 internal sealed class FunctionCatalog
 {
     private readonly Dictionary<string, Assembly> _assemblies = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(Guid, int), FunctionSignature> _resolved = new();
+    private readonly ConcurrentDictionary<(Guid, int, string), FunctionSignature> _resolved = new();
 
     public FunctionCatalog(IEnumerable<Assembly> assemblies, IEnumerable<string> paths, string pathOption, bool intoDefaultContext = false)
     {
@@ -24,10 +27,23 @@ internal sealed class FunctionCatalog
 
         foreach (var path in paths)
         {
+            // The only way into PluginLoadContext: a NativeAOT app (IsDynamicCodeSupported is false there, a constant)
+            // compiles none of the assembly loading.
+            if (!RuntimeFeature.IsDynamicCodeSupported)
+            {
+                throw new ArgumentException($"The assembly '{path}' given in {pathOption} cannot be loaded: this is a NativeAOT app, which runs only the functions compiled into it. Pass those assemblies (Assemblies), or run the worker on the .NET runtime (the portable juggle) to load plugin assemblies.", pathOption);
+            }
+
             var assembly = intoDefaultContext ? PluginLoadContext.LoadIntoDefault(path) : PluginLoadContext.LoadMain(path, pathOption);
             _assemblies[assembly.GetName().Name!] = assembly;
         }
     }
+
+    /// <summary>
+    /// In a process-pool worker of a NativeAOT node, which is the node's own binary: the assemblies compiled into it
+    /// (the node checked each task against its own catalog before handing it over; only [JuggleFunction] methods run).
+    /// </summary>
+    public static FunctionCatalog CompiledIn() => new(AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsDynamic), [], "--assembly");
 
     public IReadOnlyCollection<Assembly> Assemblies => _assemblies.Values;
 
@@ -40,7 +56,7 @@ internal sealed class FunctionCatalog
     /// <summary>The method <paramref name="reference"/> names, or throws <see cref="UnauthorizedAccessException"/> saying why it may not run here.</summary>
     public FunctionSignature Resolve(FunctionReference reference)
     {
-        if (_resolved.TryGetValue((reference.ModuleVersionId, reference.MetadataToken), out var known))
+        if (_resolved.TryGetValue((reference.ModuleVersionId, reference.MetadataToken, reference.TypeName), out var known))
         {
             return known;
         }
@@ -49,6 +65,22 @@ internal sealed class FunctionCatalog
         if (simpleName is null || !_assemblies.TryGetValue(simpleName, out var assembly))
         {
             throw new UnauthorizedAccessException($"This worker does not run functions from assembly '{simpleName ?? reference.AssemblyName}': it runs only [JuggleFunction] methods of {string.Join(", ", _assemblies.Keys.Select(k => $"'{k}'"))}. Start the worker with --assembly for it.");
+        }
+
+        var signature = reference.ModuleVersionId == Guid.Empty
+            ? ResolveBySignature(assembly, simpleName, reference)
+            : ResolveByToken(assembly, simpleName, reference);
+        _resolved[(reference.ModuleVersionId, reference.MetadataToken, reference.TypeName)] = signature;
+        return signature;
+    }
+
+    private static FunctionSignature ResolveByToken(Assembly assembly, string simpleName, FunctionReference reference)
+    {
+        // A NativeAOT binary keeps neither module version ids nor metadata tokens: it can only match what a NativeAOT
+        // caller sends (type, name and signature hash).
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            throw new UnauthorizedAccessException($"This worker is a NativeAOT build; it runs tasks named the way a NativeAOT build of '{simpleName}' names them, and this one came from a JIT build (the .NET runtime). Submit from the same native build, or run this worker on the .NET runtime (the portable juggle).");
         }
 
         var module = assembly.Modules.FirstOrDefault(m => m.ModuleVersionId == reference.ModuleVersionId)
@@ -73,9 +105,25 @@ internal sealed class FunctionCatalog
             throw new UnauthorizedAccessException($"{reference.TypeName}.{reference.MethodName} is not a public static method marked [JuggleFunction]; this worker refuses to run it.");
         }
 
-        var signature = new FunctionSignature(method);
-        _resolved[(reference.ModuleVersionId, reference.MetadataToken)] = signature;
-        return signature;
+        return new FunctionSignature(method);
+    }
+
+    /// <summary>
+    /// What a NativeAOT caller sends (no module version id): type, name and <see cref="FunctionReference.SignatureHash"/>,
+    /// which match only the same build of the same method.
+    /// </summary>
+    private static FunctionSignature ResolveBySignature(Assembly assembly, string simpleName, FunctionReference reference)
+    {
+        var method = assembly.GetType(reference.TypeName, throwOnError: false)?
+            .GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)
+            .FirstOrDefault(m => m.Name == reference.MethodName && FunctionReference.SignatureHash(m) == reference.MetadataToken)
+            ?? throw new UnauthorizedAccessException($"Assembly '{simpleName}' on this worker has no public static method {reference.TypeName}.{reference.MethodName} with the caller's signature: deploy the same build to the workers.");
+        if (!IsJuggleFunction(method))
+        {
+            throw new UnauthorizedAccessException($"{reference.TypeName}.{reference.MethodName} is not a public static method marked [JuggleFunction]; this worker refuses to run it.");
+        }
+
+        return new FunctionSignature(method);
     }
 
     private static bool IsJuggleFunction(MethodInfo method) =>

@@ -7,6 +7,8 @@ namespace Juggle.RabbitMQ.Internal;
 /// Loads a user's assembly with its dependencies (its <c>.deps.json</c>, native libraries included), sharing every
 /// assembly the host already has — Juggle, RabbitMQ.Client, the framework — so there is one copy of each type.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(ClusterTrimMessages.PluginLoading)]
+[System.Diagnostics.CodeAnalysis.RequiresDynamicCode(ClusterTrimMessages.PluginLoading)]
 internal sealed class PluginLoadContext : AssemblyLoadContext
 {
     private static readonly HashSet<string> s_hostAssemblies = ReadTrustedPlatformAssemblies();

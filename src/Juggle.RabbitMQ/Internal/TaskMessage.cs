@@ -3,6 +3,8 @@ using Juggle.Remoting;
 namespace Juggle.RabbitMQ.Internal;
 
 /// <summary>A task message read and checked: the function it names and the Call or CallChunk frame that follows.</summary>
+[System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(ClusterTrimMessages.Reflection)]
+[System.Diagnostics.CodeAnalysis.RequiresDynamicCode(ClusterTrimMessages.DynamicCode)]
 internal sealed class TaskMessage
 {
     private TaskMessage(FunctionReference function, MessageKind kind, long taskId, byte[][] arguments)

@@ -8,6 +8,8 @@ namespace Juggle.RabbitMQ.Internal;
 /// Runs one task message and builds its answer: the same Result, Error and ChunkResult frames the process pool's
 /// workers send (so the executor reads them with the same code), with Map chunks through <see cref="ChunkRunner"/>.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(ClusterTrimMessages.Reflection)]
+[System.Diagnostics.CodeAnalysis.RequiresDynamicCode(ClusterTrimMessages.DynamicCode)]
 internal static class TaskRunner
 {
     /// <summary>Runs <paramref name="message"/>'s function (already resolved) and returns the answer frame body.</summary>
