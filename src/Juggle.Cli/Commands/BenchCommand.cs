@@ -159,7 +159,7 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
                 continue;
             }
 
-            var runner = new ModeRunner(mode, mode == RunMode.Sequential ? 1 : workers, settings.Run.Rate, settings.Run.Broker);
+            var runner = new ModeRunner(mode, mode == RunMode.Sequential ? 1 : workers, settings.Run.Rate, settings.Run.Broker) { Notices = env.Error };
             var watch = Stopwatch.StartNew();
             List<TaskRecord<TResult>> records;
             try

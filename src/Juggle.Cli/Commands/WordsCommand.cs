@@ -118,7 +118,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
             // Tokenizing is CPU work: one worker per core; --mode processes uses Juggle's ProcessPoolExecutor,
             // --mode cluster the worker nodes of a broker (RabbitMqExecutor), which read the files by path.
             var countWatch = Stopwatch.StartNew();
-            var cpu = new ModeRunner(run.Mode, run.CpuWorkers, rate: null, run.Broker);
+            var cpu = new ModeRunner(run.Mode, run.CpuWorkers, rate: null, run.Broker) { Notices = env.Error };
             foreach (var record in cpu.Run(files, (f, _) => FileCount.Of(f), (f, _) => Task.Run(() => FileCount.Of(f), cancellationToken), asCompleted: false, cancellationToken, FileCount.Of, static (f, ex) => FileCount.Failed(f.Source, $"unexpected error: {ex.Message} ({ex.GetType().Name})")))
             {
                 results.Add(record.Result);

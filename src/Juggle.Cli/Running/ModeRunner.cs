@@ -21,6 +21,12 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate, Uri? b
 
     public int Workers => mode == RunMode.Sequential ? 1 : workers;
 
+    /// <summary>Where `--mode cluster` says, once, that no worker has taken a task (stderr); null says nothing.</summary>
+    internal TextWriter? Notices { get; init; }
+
+    /// <summary>How long the first cluster task may wait for a worker before that notice.</summary>
+    internal TimeSpan NoWorkerNoticeAfter { get; init; } = NoWorkerNotice.After;
+
     /// <summary>Makes the limiter that gates task starts in place of the one built from the rate (tests drive their own).</summary>
     internal Func<RateLimiter>? RateLimiterFactory { get; init; }
 
@@ -280,6 +286,7 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate, Uri? b
             ? new RabbitMqExecutor(new RabbitMqExecutorOptions { Broker = broker, MaxWorkers = workers, TasksPerSecond = rate, Name = "juggle-cli-cluster" })
             : new ProcessPoolExecutor(new ProcessPoolExecutorOptions { MaxWorkers = workers, TasksPerSecond = rate, Name = "juggle-cli-processes" });
         var window = new List<(long Index, TItem Item, Future<TResult> Future)>();
+        var noWorker = NoWorkerNotice.Start(pool, Notices, NoWorkerNoticeAfter);
         try
         {
             using var source = Indexed(items).GetEnumerator();
@@ -292,6 +299,7 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate, Uri? b
                     if (more)
                     {
                         window.Add((source.Current.Index, source.Current.Item, pool.Submit(work, source.Current.Item)));
+                        noWorker?.Submitted(window[^1].Future);
                     }
                 }
 
@@ -338,6 +346,7 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate, Uri? b
         }
         finally
         {
+            noWorker?.Dispose();
             pool.Shutdown(wait: true, cancelFutures: true);
             pool.Dispose();
         }
