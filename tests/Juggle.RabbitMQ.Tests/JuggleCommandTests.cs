@@ -118,6 +118,32 @@ public sealed class JuggleCommandTests(BrokerFixture broker) : ClusterTestBase(b
         Assert.Equal(7, cluster.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1);
         Assert.Contains("FileCount.Of", string.Join('\n', nodes.Select(n => n.Error))); // run on the nodes, not here
         Assert.DoesNotContain(Broker.Password, cluster.Out + cluster.Error);
+        Assert.DoesNotContain("no worker has taken", cluster.Error); // the nodes were there
+    }
+
+    [Fact]
+    public void Cluster_mode_without_a_worker_says_so_once_keeps_waiting_and_finishes_when_a_worker_comes()
+    {
+        var folder = TempFolder();
+        File.WriteAllText(Path.Combine(folder, "a.txt"), "the cat and the hat");
+        File.WriteAllText(Path.Combine(folder, "b.txt"), "the whale");
+
+        // words uses the default queue, which no node of this collection serves between tests.
+        using var words = JuggleProcess.Start(null, "words", folder, "--json", "--mode", "cluster", "--broker", Broker.Uri.ToString(), "--workers", "2");
+        Assert.True(words.WaitForLine("no worker has taken a task", Start), words.Transcript);
+        Assert.False(words.HasExited, words.Transcript); // told, and still waiting
+        Assert.Contains("queue 'juggle.tasks'", words.Error);
+        Assert.Contains($"broker amqp://juggle:***@127.0.0.1:{Broker.AmqpPort}/", words.Error);
+        Assert.Contains("juggle worker --broker", words.Error);
+        Assert.DoesNotContain(Broker.Password, words.Out + words.Error);
+
+        var node = Own(Worker(Broker.Uri, "--node", "late-1"));
+        Assert.Equal(0, words.WaitForExit(Start));
+        var summary = JsonNode.Parse(words.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1])!;
+        Assert.Equal(2, (int)summary["files"]!);
+        Assert.Equal(7, (long)summary["words"]!);
+        Assert.Single(words.Error.Split('\n'), l => l.Contains("no worker has taken", StringComparison.Ordinal));
+        Assert.False(node.HasExited, node.Transcript);
     }
 
     [Fact]
@@ -130,6 +156,7 @@ public sealed class JuggleCommandTests(BrokerFixture broker) : ClusterTestBase(b
         Assert.Contains("cluster", bench.Out);
         Assert.Contains("same results ✓", bench.Out);
         Assert.DoesNotContain("DIFFERENT", bench.Out);
+        Assert.DoesNotContain("no worker has taken", bench.Error);
     }
 
     [Fact]
