@@ -79,11 +79,13 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
 
         Assert.Equal(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }, header);
         Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(native.Juggle)!, "Juggle.Cli.dll")), "a native publish has no managed entry assembly");
+        // None at all: the cluster executor and worker are annotated, plugin loading is compiled out, and the CLI
+        // suppresses the annotations only where it keeps the functions and their JSON contracts.
         var warnings = native.PublishLog.Split('\n')
-            .Where(l => l.Contains("warning IL", StringComparison.Ordinal) && !ExplainedWarnings.Any(e => l.Contains(e, StringComparison.Ordinal)))
+            .Where(l => l.Contains("warning IL", StringComparison.Ordinal))
             .Distinct(StringComparer.Ordinal)
             .ToList();
-        Assert.True(warnings.Count == 0, "unexplained trim/AOT warnings:\n" + string.Join('\n', warnings));
+        Assert.True(warnings.Count == 0, "trim/AOT warnings:\n" + string.Join('\n', warnings));
     }
 
     [Fact]
@@ -202,8 +204,8 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
 
     [Theory]
     [InlineData("worker", "--assembly", "x.dll")]
-    [InlineData("cluster", "up", "--workers", "1")]
-    public async Task Cluster_commands_say_they_need_the_portable_tool(params string[] args)
+    [InlineData("cluster", "up", "--workers", "1", "--assembly", "x.dll")]
+    public async Task Plugin_assemblies_are_refused_saying_they_need_the_portable_tool(params string[] args)
     {
         var (code, output, errors) = await RunAsync(args);
 
@@ -213,10 +215,125 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
     }
 
     /// <summary>
-    /// The publish warnings that are known: the cluster executor (Juggle.RabbitMQ) is not AOT-annotated (it loads plugin
-    /// assemblies by path), and a native juggle refuses `worker` and `cluster` before reaching it (src/Juggle.Cli/Juggle.Cli.csproj).
+    /// The whole cluster from the native binary: `cluster up` (its private RabbitMQ node), `words --mode cluster` that
+    /// says no worker is there and waits, a native `juggle worker` on threads that serves it, then one with
+    /// `--processes` (its worker processes the binary itself) serving words and bench with nothing to say.
     /// </summary>
-    private static readonly string[] ExplainedWarnings = ["Assembly 'Juggle.RabbitMQ' produced", "IL3000: Juggle.RabbitMQ."];
+    [Fact]
+    public async Task Cluster_up_and_native_workers_count_what_processes_mode_counts()
+    {
+        var dir = native.NewDirectory();
+        var random = new Random(7);
+        string[] vocabulary = ["the", "whale", "ship", "sea", "captain", "Ahab", "white", "élan", "don't", "naïve", "x"];
+        for (var book = 0; book < 5; book++)
+        {
+            File.WriteAllText(Path.Combine(dir, $"book{book}.txt"), string.Join(' ', Enumerable.Range(0, 2000 + (book * 300)).Select(_ => vocabulary[random.Next(vocabulary.Length)])) + "\n");
+        }
+
+        File.WriteAllBytes(Path.Combine(dir, "binary.txt"), [0, 1, 2, 0, 255, 0, 3]);
+        var processes = await RunAsync(["words", dir, "--json", "--mode", "processes", "-n", "2"]);
+        Assert.True(processes.Code == 0, $"exit {processes.Code}\n{processes.Output}\n{processes.Errors}");
+
+        using var up = LineProcess.Start(native.Juggle, ["cluster", "up", "--workers", "0"]);
+        try
+        {
+            var uri = (await up.WaitForLineAsync("amqp://", BrokerStart, stdout: true)).Trim();
+            var broker = new Dictionary<string, string> { ["JUGGLE_BROKER"] = uri };
+
+            using (var waiting = LineProcess.Start(native.Juggle, ["words", dir, "--json", "--mode", "cluster", "--broker", uri, "--workers", "2"]))
+            {
+                var notice = await waiting.WaitForLineAsync("no worker has taken a task", Patience);
+                Assert.False(waiting.HasExited, waiting.Transcript);
+                Assert.Contains("queue 'juggle.tasks'", notice, StringComparison.Ordinal);
+                Assert.Contains("juggle:***@127.0.0.1", notice, StringComparison.Ordinal);
+                Assert.DoesNotContain(new Uri(uri).UserInfo, notice, StringComparison.Ordinal);
+
+                using var threads = LineProcess.Start(native.Juggle, ["worker", "--node", "native-threads", "--verbose"], broker);
+                Assert.Equal(0, await waiting.WaitForExitAsync(Patience));
+                Assert.Equal(Comparable(processes.Output), Comparable(waiting.Out));
+                Assert.Contains("on threads", await threads.WaitForLineAsync("connected to", Patience), StringComparison.Ordinal);
+                Assert.Contains("FileCount.Of", threads.Err, StringComparison.Ordinal); // counted on the node, not in words
+                threads.Signal("TERM");
+                Assert.Equal(0, await threads.WaitForExitAsync(Patience));
+            }
+
+            using var pool = LineProcess.Start(native.Juggle, ["worker", "--node", "native-processes", "--processes", "2"], broker);
+            Assert.Contains("on processes", await pool.WaitForLineAsync("connected to", Patience), StringComparison.Ordinal);
+            var cluster = await RunAsync(["words", dir, "--json", "--mode", "cluster", "--broker", uri, "--workers", "2"]);
+            Assert.True(cluster.Code == 0, $"exit {cluster.Code}\n{cluster.Output}\n{cluster.Errors}\n{pool.Transcript}");
+            Assert.Equal(Comparable(processes.Output), Comparable(cluster.Output));
+            Assert.DoesNotContain("no worker has taken", cluster.Errors, StringComparison.Ordinal);
+            var bench = await RunAsync(["bench", "primes", "--items", "300", "--mode", "cluster", "--broker", uri]);
+            Assert.True(bench.Code == 0, $"exit {bench.Code}\n{bench.Output}\n{bench.Errors}\n{pool.Transcript}");
+            Assert.Contains("same results ✓", bench.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("no worker has taken", bench.Errors, StringComparison.Ordinal);
+
+            // The node's tasks ran in its process pool, whose workers are this same native binary.
+            var children = ChildrenOf(pool.Id).Select(ExecutableOf).ToList();
+            Assert.True(children.Count(c => c == Path.GetFullPath(native.Juggle)) >= 1, $"worker processes: {string.Join(", ", children)}\n{pool.Transcript}");
+            pool.Signal("TERM");
+            Assert.Equal(0, await pool.WaitForExitAsync(Patience));
+        }
+        finally
+        {
+            up.Signal("INT");
+            var stopped = await up.WaitForExitAsync(TimeSpan.FromMinutes(3));
+            Assert.True(stopped == 0, up.Transcript);
+        }
+    }
+
+    private static readonly TimeSpan BrokerStart = TimeSpan.FromMinutes(4);
+
+    /// <summary>The JSON lines without their timings, which differ between runs.</summary>
+    private static List<string> Comparable(string jsonLines) => jsonLines
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Select(line =>
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(line)!.AsObject();
+            node.Remove("ms");
+            return node.ToJsonString();
+        })
+        .ToList();
+
+    private static IEnumerable<int> ChildrenOf(int parent)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid) && TryRead(Path.Combine(dir, "stat")) is { } stat
+                && stat[(stat.LastIndexOf(')') + 2)..].Split(' ') is [_, var ppid, ..] && ppid == parent.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            {
+                yield return pid;
+            }
+        }
+    }
+
+    private static string ExecutableOf(int pid)
+    {
+        try
+        {
+            return new FileInfo($"/proc/{pid}/exe").LinkTarget ?? "?";
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "?";
+        }
+    }
+
+    private static string? TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 
     private Process Start(string[] args, string? workDirectory = null)
     {
