@@ -270,7 +270,7 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
 
             // The node's tasks ran in its process pool, whose workers are this same native binary.
             var children = ChildrenOf(pool.Id).Select(ExecutableOf).ToList();
-            Assert.True(children.Count(c => c == Path.GetFullPath(native.Juggle)) >= 1, $"worker processes: {string.Join(", ", children)}\n{pool.Transcript}");
+            Assert.True(children.Any(c => c == Path.GetFullPath(native.Juggle)), $"worker processes: {string.Join(", ", children)}\n{pool.Transcript}");
             pool.Signal("TERM");
             Assert.Equal(0, await pool.WaitForExitAsync(Patience));
         }
