@@ -43,7 +43,23 @@ internal sealed class FunctionCatalog
     /// In a process-pool worker of a NativeAOT node, which is the node's own binary: the assemblies compiled into it
     /// (the node checked each task against its own catalog before handing it over; only [JuggleFunction] methods run).
     /// </summary>
-    public static FunctionCatalog CompiledIn() => new(AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsDynamic), [], "--assembly");
+    public static FunctionCatalog CompiledIn() => new(AppDomain.CurrentDomain.GetAssemblies().Where(a => !a.IsDynamic && HasReadableName(a)), [], "--assembly");
+
+    /// <summary>
+    /// False for satellite resource assemblies compiled into a globalization-invariant binary: reading their name
+    /// throws <see cref="System.Globalization.CultureNotFoundException"/> (and they hold no functions).
+    /// </summary>
+    private static bool HasReadableName(Assembly assembly)
+    {
+        try
+        {
+            return assembly.GetName().Name is { Length: > 0 };
+        }
+        catch (System.Globalization.CultureNotFoundException)
+        {
+            return false;
+        }
+    }
 
     public IReadOnlyCollection<Assembly> Assemblies => _assemblies.Values;
 
