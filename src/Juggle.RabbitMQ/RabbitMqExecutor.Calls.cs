@@ -230,9 +230,11 @@ public sealed partial class RabbitMqExecutor
                         {
                             value = Function.Signature.ResultType is { } type ? (T)ArgumentCodec.Deserialize(json, type)! : default!;
                         }
-                        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException or NullReferenceException)
+#pragma warning disable CA1031 // Whatever the result type's setters or converters throw fails this future alone, never the executor.
+                        catch (Exception ex)
+#pragma warning restore CA1031
                         {
-                            _future.TrySetException(new InvalidOperationException($"The result of {Function.Name} could not be read back: {ex.Message}", ex));
+                            _future.TrySetException(new InvalidOperationException($"The result of {Function.Name} could not be read back ({ex.GetType().Name}): {Frames.SafeMessage(ex)}", ex));
                             return;
                         }
 

@@ -295,6 +295,12 @@ public sealed partial class RabbitMqExecutor
         {
             call.Future.TrySetException(new InvalidOperationException($"Node {node} sent a malformed answer for task {taskId}: {ex.Message}", ex));
         }
+#pragma warning disable CA1031 // One answer that cannot be completed fails its own future; the answers after it still arrive.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            call.Future.TrySetException(new InvalidOperationException($"The answer from node {node} for task {taskId} could not be completed ({ex.GetType().Name}): {Frames.SafeMessage(ex)}", ex));
+        }
     }
 
     private void OnTimeout(ClusterCall call)

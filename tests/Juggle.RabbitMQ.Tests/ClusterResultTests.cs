@@ -26,4 +26,21 @@ public sealed class ClusterResultTests(BrokerFixture broker) : ClusterTestBase(b
         Assert.Equal([1, 3], outcomes.Where(o => !o.Succeeded).Select(o => o.Item));
         Assert.Equal(8, executor.Submit(ClusterFunctions.MakeEvenOnly, 8).Result(Patience).Value);
     }
+
+    [Fact]
+    public void A_submitted_call_whose_result_setter_throws_fails_its_future_alone()
+    {
+        StartWorker("--concurrency", "1");
+        var executor = CreateExecutor();
+
+        var refused = executor.Submit(ClusterFunctions.MakeEvenOnly, 3);
+        var accepted = executor.Submit(ClusterFunctions.MakeEvenOnly, 6);
+
+        var ex = Assert.Throws<InvalidOperationException>(() => refused.Result(Patience));
+        Assert.Contains("could not be read back", ex.Message);
+        Assert.Contains("EvenOnlyResult refuses 3", ex.Message);
+        Assert.IsType<InvalidDataException>(ex.InnerException);
+        Assert.Equal(6, accepted.Result(Patience).Value);
+        Assert.Equal(8, executor.Submit(ClusterFunctions.MakeEvenOnly, 8).Result(Patience).Value);
+    }
 }
