@@ -11,5 +11,6 @@ project=src/Juggle.Cli/Juggle.Cli.csproj
 common=(-c Release -p:JuggleNativeTool=true -o "$out" --artifacts-path "$art" -nologo)
 dotnet pack "$project" "${common[@]}"
 dotnet pack "$project" "${common[@]}" -r linux-x64
-dotnet pack "$project" "${common[@]}" -r any -p:PublishAot=false
+# Portable IL throughout (JuggleReadyToRun=false): precompiling for the build machine is a per-platform choice.
+dotnet pack "$project" "${common[@]}" -r any -p:PublishAot=false -p:JuggleReadyToRun=false
 ls -1 "$out"

@@ -26,7 +26,7 @@ public sealed class InstalledToolFixture : IDisposable
             Run(["pack", project, .. common, "-r", "linux-x64"]);
         }
 
-        Run(["pack", project, .. common, "-r", "any", "-p:PublishAot=false"]);
+        Run(["pack", project, .. common, "-r", "any", "-p:PublishAot=false", "-p:JuggleReadyToRun=false"]);
         Packages = [.. Directory.GetFiles(packages, "*.nupkg").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
         Run("tool", "install", "Juggle.Cli", "--tool-path", tools, "--add-source", packages);
         ToolPath = tools;
