@@ -41,7 +41,9 @@ def bdn_rows(text):
         if header is None:
             header = cells
         elif not set(cells[0]) <= set("-: "):
-            rows[cells[0].strip("'")] = dict(zip(header, cells))
+            # The first table with a description wins: a later class may reuse it with parameters (TracingBenchmarks
+            # runs "ThreadPoolExecutor(2) Submit + Result" once per listener).
+            rows.setdefault(cells[0].strip("'"), dict(zip(header, cells)))
     return rows
 
 
