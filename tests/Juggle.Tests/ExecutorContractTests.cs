@@ -11,8 +11,11 @@ namespace Juggle.Tests;
 /// </summary>
 public abstract partial class ExecutorContractTests
 {
-    /// <summary>The guard for every wait: long enough never to fire on a healthy run, short enough to fail fast.</summary>
-    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// The guard for every wait: long enough never to fire on a healthy run, short enough to fail fast. It covers one
+    /// cluster redelivery: a worker whose claim goes unanswered hands its task back after its 30 s claim timeout.
+    /// </summary>
+    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
 
     /// <summary>For waits that are expected to time out.</summary>
     protected static readonly TimeSpan Brief = TimeSpan.FromMilliseconds(100);
