@@ -109,21 +109,24 @@ def render(figs, header, mach, cmd, started, took, load_before, load_after):
     def cpu(f, per):
         return f"{n0(f['cpu'][0])} / {n0(f['cpu'][1])} / {n0(f['cpu'][2])} per {per}" if f.get("cpu") else ""
 
+    def row(label, figure, cpu_cell, f, target, ok):
+        w(f"| {label} | {figure} |{f' {cpu_cell} ' if cpu_cell else ' '}| {f['load']} | {target} | {mark(ok)} |")
+
     if (f := figs.get(("latency", 2))):
-        w(f"| round trip, one no-op task at a time, 2 workers | p50 {f['p50']:.2f} ms, p99 {f['p99']:.1f} ms | | {f['load']} "
-          f"| p50 ≤ 2 ms | {mark(f['p50'] <= 2)} |")
+        row("round trip, one no-op task at a time, 2 workers", f"p50 {f['p50']:.2f} ms, p99 {f['p99']:.1f} ms", "", f,
+            "p50 ≤ 2 ms", f["p50"] <= 2)
     if (f := figs.get(("submit", 2))):
-        w(f"| no-op `Submit` + `Result`, {n0(f['count'])} tasks, 2 workers | {n0(f['rate'])} tasks/s | {cpu(f, 'task')} "
-          f"| {f['load']} | ≥ 5,000/s | {mark(f['rate'] >= 5000)} |")
+        row(f"no-op `Submit` + `Result`, {n0(f['count'])} tasks, 2 workers", f"{n0(f['rate'])} tasks/s", cpu(f, "task"), f,
+            "≥ 5,000/s", f["rate"] >= 5000)
     if (f := figs.get(("map", 2))):
-        w(f"| `Map`, chunkSize 100, {n0(f['count'])} items, 2 workers | {n0(f['rate'])} items/s | {cpu(f, 'chunk')} "
-          f"| {f['load']} | ≥ 200,000/s | {mark(f['rate'] >= 200000)} |")
+        row(f"`Map`, chunkSize 100, {n0(f['count'])} items, 2 workers", f"{n0(f['rate'])} items/s", cpu(f, "chunk"), f,
+            "≥ 200,000/s", f["rate"] >= 200000)
     if (f := figs.get(("pending", 0))):
-        w(f"| client holding 100,000 pending futures | {n0(f['resident'])} MB resident ({n0(f['managed'])} MB managed) | "
-          f"| {f['load']} | ≤ 300 MB | {mark(f['resident'] <= 300)} |")
+        row("client holding 100,000 pending futures", f"{n0(f['resident'])} MB resident ({n0(f['managed'])} MB managed)", "", f,
+            "≤ 300 MB", f["resident"] <= 300)
     if (f := figs.get(("idle", 1))):
-        w(f"| idle worker after {n0(f['tasks'])} tasks | {n0(f['resident'])} MB resident ({n0(f['anon'])} MB anonymous) | "
-          f"| {f['load']} | ≤ 80 MB | {mark(f['resident'] <= 80)} |")
+        row(f"idle worker after {n0(f['tasks'])} tasks", f"{n0(f['resident'])} MB resident ({n0(f['anon'])} MB anonymous)", "", f,
+            "≤ 80 MB", f["resident"] <= 80)
     w("")
     w("### 1, 2 and 4 workers (same run)")
     w("")
