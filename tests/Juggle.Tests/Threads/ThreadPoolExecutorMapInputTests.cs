@@ -8,6 +8,8 @@ public sealed class ThreadPoolExecutorMapInputTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(100);
+
     [Fact]
     public void Map_yields_a_finished_result_while_the_input_blocks()
     {
@@ -46,16 +48,20 @@ public sealed class ThreadPoolExecutorMapInputTests
     [Fact]
     public void Map_timeout_covers_waiting_for_the_input()
     {
-        using var pool = new ThreadPoolExecutor(2);
+        // The deadline is on the executor's clock, which moves only when the test says: item 0 is always in time,
+        // however loaded the machine, and the wait for the blocked input is past the deadline once the clock moves.
+        var clock = new TestClocks.Manual();
+        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = clock });
         using var gate = new ManualResetEventSlim();
         var results = new List<int>();
         try
         {
             var ex = Assert.Throws<TimeoutException>(() =>
             {
-                foreach (var value in pool.Map(x => x * 10, GatedInput(gate, 1), timeout: TimeSpan.FromMilliseconds(300)))
+                foreach (var value in pool.Map(x => x * 10, GatedInput(gate, 1), timeout: Deadline))
                 {
                     results.Add(value);
+                    clock.Advance(Deadline);
                 }
             });
             Assert.Contains("input", ex.Message, StringComparison.Ordinal);
@@ -70,16 +76,18 @@ public sealed class ThreadPoolExecutorMapInputTests
     [Fact]
     public async Task MapAsync_timeout_covers_waiting_for_the_input()
     {
-        using var pool = new ThreadPoolExecutor(2);
+        var clock = new TestClocks.Manual();
+        using var pool = new ThreadPoolExecutor(new ThreadPoolExecutorOptions { MaxWorkers = 2, TimeProvider = clock });
         using var gate = new ManualResetEventSlim();
         var results = new List<int>();
         try
         {
             await Assert.ThrowsAsync<TimeoutException>(async () =>
             {
-                await foreach (var value in pool.MapAsync(x => x * 10, GatedInput(gate, 1), timeout: TimeSpan.FromMilliseconds(300)))
+                await foreach (var value in pool.MapAsync(x => x * 10, GatedInput(gate, 1), timeout: Deadline))
                 {
                     results.Add(value);
+                    clock.Advance(Deadline);
                 }
             }).WaitAsync(Patience);
             Assert.Equal([0], results);
