@@ -103,7 +103,7 @@ public sealed class ProcessPoolAppTests(ProcessPoolFixtureApp app) : IClassFixtu
     }
 
     [Fact]
-    public void Killing_the_parent_ends_its_workers_within_2_seconds()
+    public void Killing_the_parent_ends_its_workers_at_once()
     {
         using var process = Start(viaDotnet: false, "hold", mainLog: null);
         try
@@ -118,7 +118,9 @@ public sealed class ProcessPoolAppTests(ProcessPoolFixtureApp app) : IClassFixtu
             process.Kill(); // SIGKILL: no chance to shut the pool down
             var clock = Stopwatch.StartNew();
             Assert.All(pids, pid => Assert.True(ProcessPoolExecutorTests.WaitGone(pid), $"worker {pid} outlived its parent"));
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"workers took {clock.Elapsed.TotalMilliseconds:0} ms to exit");
+            // Workers see their channel close and exit without waiting for anything; the bound is loose because a
+            // loaded CI machine can delay even an immediate exit, and a worker that waited for a timeout would exceed it.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"workers took {clock.Elapsed.TotalMilliseconds:0} ms to exit");
         }
         finally
         {
