@@ -76,32 +76,7 @@ public sealed partial class RabbitMqWorker
             return;
         }
 
-        // A redelivered task may be the one that killed a node: it runs alone, so it cannot take others down again.
-        var alone = delivery.Redelivered;
-        if (alone)
-        {
-            _isolation.EnterWriteLock();
-        }
-        else
-        {
-            _isolation.EnterReadLock();
-        }
-
-        try
-        {
-            ClaimAndRun(delivery, message, signature);
-        }
-        finally
-        {
-            if (alone)
-            {
-                _isolation.ExitWriteLock();
-            }
-            else
-            {
-                _isolation.ExitReadLock();
-            }
-        }
+        ClaimAndRun(delivery, message, signature);
     }
 
     private void ClaimAndRun(Delivery delivery, TaskMessage message, FunctionSignature signature)
@@ -143,7 +118,7 @@ public sealed partial class RabbitMqWorker
             WorkerLog.Running(_logger, Node, message.TaskId, FunctionReference.Describe(signature.Method));
         }
 
-        var (answer, spans) = RunTraced(delivery, message, signature, cancellationToken);
+        var (answer, spans) = RunIsolated(delivery, message, signature, cancellationToken);
 
         Interlocked.Increment(ref _completed);
         if (answer.Length > 0 && answer[0] == (byte)MessageKind.Error)
@@ -153,6 +128,41 @@ public sealed partial class RabbitMqWorker
 
         // Sent with the answers that finish close to it (one message, one confirm), acknowledged once confirmed.
         Answers.Add(new PendingAnswer(delivery.ReplyTo!, message.TaskId, answer, spans, delivery.Tag));
+    }
+
+    /// <summary>
+    /// Runs a granted task; a redelivered one may be the task that killed a node, so it runs alone on this node and
+    /// cannot take others down again. The lock is taken only once the task is granted: a redelivered task whose
+    /// executor is gone (or that was cancelled) is settled at once instead of waiting for the running tasks to end,
+    /// and a waiting writer would hold up every new task of the node behind it.
+    /// </summary>
+    private (byte[] Answer, byte[]? Spans) RunIsolated(Delivery delivery, TaskMessage message, FunctionSignature signature, CancellationToken cancellationToken)
+    {
+        var alone = delivery.Redelivered;
+        if (alone)
+        {
+            _isolation.EnterWriteLock();
+        }
+        else
+        {
+            _isolation.EnterReadLock();
+        }
+
+        try
+        {
+            return RunTraced(delivery, message, signature, cancellationToken);
+        }
+        finally
+        {
+            if (alone)
+            {
+                _isolation.ExitWriteLock();
+            }
+            else
+            {
+                _isolation.ExitReadLock();
+            }
+        }
     }
 
     private byte[] RunInProcess(byte[] body, long taskId, CancellationToken cancellationToken)
