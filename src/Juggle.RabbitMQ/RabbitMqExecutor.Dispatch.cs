@@ -148,7 +148,7 @@ public sealed partial class RabbitMqExecutor
         ThreadPool.UnsafeQueueUserWorkItem(_ => calls.ForEach(c => c.Future.TrySetException(error)), null);
     }
 
-    /// <summary>Handles claim and answer batches in arrival order; done callbacks run on this thread.</summary>
+    /// <summary>Handles answer batches in arrival order; done callbacks run on this thread.</summary>
     private void EventLoop()
     {
         t_ownThread = this;
@@ -156,18 +156,11 @@ public sealed partial class RabbitMqExecutor
         {
             try
             {
-                if (reply.IsClaim)
-                {
-                    OnClaims(reply);
-                }
-                else
-                {
-                    OnAnswers(reply);
-                }
+                OnAnswers(reply);
             }
             catch (FrameException ex)
             {
-                LogError(ex, $"Node {reply.Node} sent a malformed {(reply.IsClaim ? "claim" : "answer")} message; it was dropped");
+                LogError(ex, $"Node {reply.Node} sent a malformed answer message; it was dropped");
             }
 #pragma warning disable CA1031 // One bad answer must not stop the loop that completes every other future.
             catch (Exception ex)
@@ -181,23 +174,44 @@ public sealed partial class RabbitMqExecutor
     /// <summary>
     /// A worker asks to start the tasks of a claim batch: each is granted if its future is still wanted, refused (and
     /// counted) otherwise, decided one by one on the future (so a cancel that won the race refuses its task alone);
-    /// the decisions go back in one grant message.
+    /// the decisions go back in one grant message. Runs on the client library's delivery thread, marked as this
+    /// executor's own meanwhile: a callback that runs here (a poison task's failure) and blocks on another of its
+    /// futures is caught as a deadlock instead of hanging every claim.
     /// </summary>
-    private void OnClaims(ReplyEvent reply)
+    private void OnClaims(string? control, string node, ReadOnlySpan<byte> body)
     {
-        if (reply.Control is not { } control)
+        if (control is null)
         {
             return;
         }
 
-        var claims = Wire.ReadClaims(reply.Body);
-        var grants = new GrantEntry[claims.Length];
-        for (var i = 0; i < claims.Length; i++)
+        var previous = t_ownThread;
+        t_ownThread = this;
+        try
         {
-            grants[i] = new GrantEntry(claims[i].ClaimId, Decide(claims[i], control, reply.Node));
-        }
+            var claims = Wire.ReadClaims(body);
+            var grants = new GrantEntry[claims.Length];
+            for (var i = 0; i < claims.Length; i++)
+            {
+                grants[i] = new GrantEntry(claims[i].ClaimId, Decide(claims[i], control, node));
+            }
 
-        SendGrants(control, grants);
+            SendGrants(control, grants);
+        }
+        catch (FrameException ex)
+        {
+            LogError(ex, $"Node {node} sent a malformed claim message; it was dropped");
+        }
+#pragma warning disable CA1031 // Nothing a message holds may reach the client library's thread: its claims time out and go back to the queue.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogError(ex, $"Could not handle a claim message of node {node}");
+        }
+        finally
+        {
+            t_ownThread = previous;
+        }
     }
 
     private bool Decide(ClaimEntry claim, string control, string node)
@@ -332,7 +346,15 @@ public sealed partial class RabbitMqExecutor
 
     private void SendControl(string control, BasicProperties properties, ReadOnlyMemory<byte> body)
     {
-        _controlGate.Wait();
+        try
+        {
+            _controlGate.Wait();
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // Closed: the worker hands the task back after its claim timeout, or finds the reply queue gone.
+        }
+
         try
         {
             _controlChannel.BasicPublishAsync(string.Empty, control, mandatory: false, properties, body).AsTask().GetAwaiter().GetResult();

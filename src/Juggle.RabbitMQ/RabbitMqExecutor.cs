@@ -263,24 +263,29 @@ public sealed partial class RabbitMqExecutor : Executor
         return (publish, control, reply);
     }
 
-    /// <summary>Copies a claim or answer batch off the client library's thread; the event loop reads and handles it (user callbacks run there).</summary>
+    /// <summary>
+    /// Decides a claim batch at once, here on the client library's delivery thread: a worker waits for this answer
+    /// before it starts the task, and a hand-off to the event loop and back would cost two thread switches per batch.
+    /// Copies an answer batch off that thread instead: the event loop completes the futures (user callbacks run there).
+    /// </summary>
     private Task OnReplyAsync(object sender, BasicDeliverEventArgs delivery)
     {
         var properties = delivery.BasicProperties;
         var type = properties.Type;
-        if (type is not (Wire.Claim or Wire.Answer))
+        if (type == Wire.Claim)
+        {
+            OnClaims(Wire.GetString(properties, Wire.ControlHeader), Wire.GetString(properties, Wire.NodeHeader) ?? "?", delivery.Body.Span);
+            return Task.CompletedTask;
+        }
+
+        if (type != Wire.Answer)
         {
             return Task.CompletedTask;
         }
 
-        var reply = new ReplyEvent(
-            type == Wire.Claim,
-            type == Wire.Claim ? Wire.GetString(properties, Wire.ControlHeader) : null,
-            Wire.GetString(properties, Wire.NodeHeader) ?? "?",
-            delivery.Body.ToArray());
         try
         {
-            _events.Add(reply);
+            _events.Add(new ReplyEvent(Wire.GetString(properties, Wire.NodeHeader) ?? "?", delivery.Body.ToArray()));
         }
         catch (InvalidOperationException)
         {
@@ -290,6 +295,6 @@ public sealed partial class RabbitMqExecutor : Executor
         return Task.CompletedTask;
     }
 
-    /// <summary>A claim batch (with the worker's control queue) or an answer batch, as received.</summary>
-    private sealed record ReplyEvent(bool IsClaim, string? Control, string Node, byte[] Body);
+    /// <summary>An answer batch, as received.</summary>
+    private sealed record ReplyEvent(string Node, byte[] Body);
 }

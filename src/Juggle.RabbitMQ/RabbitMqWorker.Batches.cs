@@ -12,6 +12,9 @@ namespace Juggle.RabbitMQ;
 /// </summary>
 public sealed partial class RabbitMqWorker
 {
+    /// <summary>The deliveries not yet settled, in delivery order (guarded by itself; changed only under <c>_ackGate</c> but for additions).</summary>
+    private readonly SortedSet<ulong> _unsettled = [];
+
     private IChannel? _claimChannel;
 
     private Combiner<PendingClaim> ClaimOutbox { get; }
@@ -112,9 +115,72 @@ public sealed partial class RabbitMqWorker
     private void SendAnswers(List<PendingAnswer> answers)
     {
         var confirmed = PublishAnswers(answers);
-        foreach (var answer in confirmed)
+        if (confirmed.Count > 0)
         {
-            Settle(answer.Tag, Settlement.Ack);
+            AckAll(confirmed);
+        }
+    }
+
+    /// <summary>A delivery came: it is unsettled until acknowledged, handed back or rejected.</summary>
+    private void Delivered(ulong tag)
+    {
+        lock (_unsettled)
+        {
+            _unsettled.Add(tag);
+        }
+    }
+
+    /// <summary>
+    /// Acknowledges the deliveries of a batch: those below the oldest delivery still unsettled in one acknowledgement
+    /// with <c>multiple</c> (every delivery it covers is settled already or in this batch), the others one by one.
+    /// Under the acknowledgement gate, so no delivery is ever settled twice (the broker would close the channel).
+    /// </summary>
+    private void AckAll(List<PendingAnswer> answers)
+    {
+        _ackGate.Wait();
+        try
+        {
+            ulong upTo = 0;
+            List<ulong>? alone = null;
+            lock (_unsettled)
+            {
+                foreach (var answer in answers)
+                {
+                    _unsettled.Remove(answer.Tag);
+                }
+
+                var oldest = _unsettled.Count > 0 ? _unsettled.Min : ulong.MaxValue;
+                foreach (var answer in answers)
+                {
+                    if (answer.Tag < oldest)
+                    {
+                        upTo = Math.Max(upTo, answer.Tag);
+                    }
+                    else
+                    {
+                        (alone ??= []).Add(answer.Tag);
+                    }
+                }
+            }
+
+            var channel = _taskChannel!;
+            if (upTo > 0)
+            {
+                channel.BasicAckAsync(upTo, multiple: true).AsTask().GetAwaiter().GetResult();
+            }
+
+            foreach (var tag in alone ?? [])
+            {
+                channel.BasicAckAsync(tag, multiple: false).AsTask().GetAwaiter().GetResult();
+            }
+        }
+        catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
+        {
+            // The channel is gone: the broker requeued the tasks already.
+        }
+        finally
+        {
+            _ackGate.Release();
         }
     }
 

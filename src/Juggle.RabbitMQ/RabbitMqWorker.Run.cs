@@ -206,6 +206,11 @@ public sealed partial class RabbitMqWorker
         _ackGate.Wait();
         try
         {
+            lock (_unsettled)
+            {
+                _unsettled.Remove(tag);
+            }
+
             var channel = _taskChannel!;
             var pending = settlement switch
             {

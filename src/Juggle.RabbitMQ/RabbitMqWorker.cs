@@ -199,6 +199,7 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
         var item = new Delivery(delivery.DeliveryTag, delivery.Redelivered, delivery.BasicProperties.ReplyTo, delivery.BasicProperties.Type,
             (int?)Wire.GetInt64(delivery.BasicProperties, Wire.VersionHeader), ReadTrace(delivery.BasicProperties),
             delivery.Body.Length > _options.MaxMessageSize ? null : delivery.Body.ToArray(), delivery.Body.Length);
+        Delivered(delivery.DeliveryTag);
         try
         {
             _inbox.Add(item);

@@ -81,6 +81,26 @@ public sealed class ClusterRedeliveryTests(BrokerFixture broker) : ClusterTestBa
         }
     }
 
+    [Fact]
+    public void A_long_task_stays_unacknowledged_while_later_tasks_on_its_node_are_acknowledged_together_and_is_redelivered_when_the_node_dies()
+    {
+        // The gated task is the node's oldest delivery; the answers after it are acknowledged in batches, and an
+        // acknowledgement that covered it by mistake would lose it when the node dies.
+        var doomed = StartWorker("--concurrency", "4", "--node", "doomed");
+        var executor = CreateExecutor();
+        using var gate = new CrossProcessGate();
+        var slow = executor.Submit(ContractFunctions.BlockThenReturn, gate.Path, 7);
+        Assert.True(gate.WaitStarted(Patience), "the gated task did not start");
+        var fast = Enumerable.Range(0, 200).Select(i => executor.Submit(ContractFunctions.Square, i)).ToList();
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => i * i), fast.Select(f => f.Result(Patience)));
+
+        doomed.Kill();
+        StartWorker("--concurrency", "2", "--node", "survivor");
+        Assert.True(gate.WaitStarted(Patience), "the gated task was not redelivered after its node died");
+        gate.Release();
+        Assert.Equal(7, slow.Result(Patience));
+    }
+
     private sealed class SignallingLogger(Action<string> onMessage) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
