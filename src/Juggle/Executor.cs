@@ -52,6 +52,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         }
 
         _nameTag = new KeyValuePair<string, object?>("juggle.executor", Name);
+        TelemetryStartup.Begin();
         ExitWait.Register(this);
     }
 
@@ -142,6 +143,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         if (wait)
         {
             WaitForWorkers();
+            JuggleMetrics.Flush(); // the measurements of the process's first tasks reach the listeners before Shutdown returns
             ReleaseRateLimiterUnlessOnOwnWorker();
             if (!OnOwnWorker)
             {
@@ -155,6 +157,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     {
         ShutdownCore(cancelFutures);
         await WaitForWorkersAsync(cancellationToken).ConfigureAwait(false);
+        JuggleMetrics.Flush();
         ReleaseRateLimiterUnlessOnOwnWorker();
         if (!OnOwnWorker)
         {
@@ -298,9 +301,14 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
 
     private Future<T> Publish<T>(Future<T> future)
     {
-        if (TaskTelemetry.IsEnabled)
+        switch (TaskTelemetry.Decide(deferAllowed: RunsDelegatesInProcess))
         {
-            future.Trace = TaskTelemetry.TryCreate(this, future, future.Callable);
+            case TraceDecision.Trace:
+                future.Trace = TaskTelemetry.TryCreate(this, future, future.Callable);
+                break;
+            case TraceDecision.Defer:
+                future.DeferTrace(future.Callable);
+                break;
         }
 
         try
@@ -319,10 +327,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
             throw;
         }
 
-        if (JuggleMetrics.Submitted.Enabled)
-        {
-            JuggleMetrics.Submitted.Add(1, _nameTag);
-        }
+        JuggleMetrics.Submitted(_nameTag);
 
         ReportProgress();
         return future;
@@ -373,10 +378,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     internal void OnStarted()
     {
         _counts.Running.Increment();
-        if (JuggleMetrics.Running.Enabled)
-        {
-            JuggleMetrics.Running.Add(1, _nameTag);
-        }
+        JuggleMetrics.Running(1, _nameTag);
 
         ReportProgress();
     }
@@ -406,29 +408,21 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     /// <summary>Publishes metrics and progress for a finished future; called outside its lock.</summary>
     internal void ReportFinished(Future future, int previousState, int finalState)
     {
-        if (previousState == (int)FutureState.Running && JuggleMetrics.Running.Enabled)
+        if (previousState == (int)FutureState.Running)
         {
-            JuggleMetrics.Running.Add(-1, _nameTag);
+            JuggleMetrics.Running(-1, _nameTag);
         }
 
-        if (JuggleMetrics.Completed.Enabled)
+        if (JuggleMetrics.CompletedWanted)
         {
             var outcome = finalState == (int)FutureState.Cancelled ? "cancelled" : future.Failed ? "failed" : "succeeded";
-            var outcomeTag = new KeyValuePair<string, object?>("juggle.outcome", outcome);
-            if (future.Failed && future.GetException() is { } error)
-            {
-                // OpenTelemetry's convention for a failed operation: error.type, the exception's full type name.
-                JuggleMetrics.Completed.Add(1, _nameTag, outcomeTag, new KeyValuePair<string, object?>("error.type", error.GetType().FullName));
-            }
-            else
-            {
-                JuggleMetrics.Completed.Add(1, _nameTag, outcomeTag);
-            }
+            var errorType = future.Failed && future.GetException() is { } error ? error.GetType().FullName : null;
+            JuggleMetrics.Completed(_nameTag, outcome, errorType);
         }
 
-        if (JuggleMetrics.Duration.Enabled && future.StartTimestamp != 0)
+        if (future.StartTimestamp != 0 && JuggleMetrics.DurationWanted)
         {
-            JuggleMetrics.Duration.Record(Time.GetElapsedTime(future.StartTimestamp, future.EndTimestamp).TotalSeconds, _nameTag);
+            JuggleMetrics.Duration(Time.GetElapsedTime(future.StartTimestamp, future.EndTimestamp).TotalSeconds, _nameTag);
         }
 
         ReportProgress();

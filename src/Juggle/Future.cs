@@ -75,6 +75,10 @@ public abstract class Future
         }
     }
 
+    /// <summary>Leaves the tracing decision to the task's start (see <see cref="TaskTelemetry.Decide"/>); called before the future is published.</summary>
+    internal void DeferTrace(Delegate? callable) =>
+        _traceOrGate = new DeferredTrace(callable, ExecutionContext.Capture(), System.Diagnostics.Stopwatch.GetTimestamp());
+
     /// <summary>The worker executing the task; used by deadlock detection.</summary>
     internal object? RunningOn { get; private set; }
 
@@ -227,6 +231,12 @@ public abstract class Future
     /// <summary>Pending → running. Returns <see langword="false"/> if the future was cancelled first.</summary>
     internal bool TrySetRunning(object worker, string workerName, long timestamp, CancellationTokenSource? cancellation)
     {
+        if (_traceOrGate is DeferredTrace deferred)
+        {
+            // Submitted while the activity source was still being created: decide now, before the task runs.
+            _traceOrGate = TaskTelemetry.TryCreateDeferred(Owner!, this, deferred);
+        }
+
         // Publish the token source before the transition so a racing Cancel() can see it.
         _runningCancellation = cancellation;
         RunningOn = worker;

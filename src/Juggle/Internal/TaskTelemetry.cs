@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Juggle.Remoting;
 
 namespace Juggle.Internal;
@@ -16,12 +17,64 @@ internal static class TaskTelemetry
 
     public const string TaskOperation = TelemetryNames.TaskOperation;
 
-    public static readonly ActivitySource Source = new(SourceName, typeof(TaskTelemetry).Assembly.GetName().Version?.ToString());
-
+    private static readonly Lock s_sourceLock = new();
+    private static ActivitySource? s_source;
     private static ITaskObserver[] s_observers = [];
+
+    /// <summary>The <c>Juggle</c> activity source, created here if <see cref="TelemetryStartup"/> has not yet.</summary>
+    public static ActivitySource Source => Volatile.Read(ref s_source) ?? EnsureSource();
 
     /// <summary><see langword="true"/> when a submitted task should carry a <see cref="TaskTrace"/>.</summary>
     public static bool IsEnabled => Volatile.Read(ref s_observers).Length != 0 || Source.HasListeners();
+
+    public static ActivitySource EnsureSource()
+    {
+        lock (s_sourceLock)
+        {
+            return s_source ??= new ActivitySource(SourceName, typeof(TaskTelemetry).Assembly.GetName().Version?.ToString());
+        }
+    }
+
+    /// <summary>
+    /// Whether a task being submitted is traced. While the source is still being created in the background (the first
+    /// executor of the process was just built) and no observer is attached, an executor that runs the task in this
+    /// process may leave the decision to the task's start (<see cref="TraceDecision.Defer"/>), so the first Submit
+    /// does not wait for the runtime's event-source machinery; the task's parent span is captured at Submit all the same.
+    /// </summary>
+    public static TraceDecision Decide(bool deferAllowed)
+    {
+        var observers = Volatile.Read(ref s_observers);
+        if (Volatile.Read(ref s_source) is { } source)
+        {
+            return observers.Length != 0 || source.HasListeners() ? TraceDecision.Trace : TraceDecision.None;
+        }
+
+        if (deferAllowed && observers.Length == 0)
+        {
+            return TraceDecision.Defer;
+        }
+
+        return observers.Length != 0 || EnsureSource().HasListeners() ? TraceDecision.Trace : TraceDecision.None;
+    }
+
+    /// <summary>The trace of a task whose Submit deferred the decision, now that it starts; null when nothing listens.</summary>
+    public static TaskTrace? TryCreateDeferred(Executor executor, Future future, DeferredTrace deferred)
+    {
+        var observers = Observers;
+        var listened = Source.HasListeners();
+        if (observers.Length == 0 && !listened)
+        {
+            return null;
+        }
+
+        var trace = new TaskTrace(executor, future, deferred.Callable is null ? "task" : DescribeFunction(deferred.Callable.Method), observers, listened, listened ? deferred.ReadParent() : default, deferred.SubmitTimestamp);
+        foreach (var observer in observers)
+        {
+            observer.OnSubmitted(trace);
+        }
+
+        return trace;
+    }
 
     public static ITaskObserver[] Observers => Volatile.Read(ref s_observers);
 
@@ -91,6 +144,35 @@ internal static class TaskTelemetry
                 Remove(observer);
             }
         }
+    }
+}
+
+/// <summary>What Submit does about tracing a task.</summary>
+internal enum TraceDecision
+{
+    None,
+    Trace,
+    Defer,
+}
+
+/// <summary>
+/// What a Submit that deferred the tracing decision captured: the function, the submitter's execution context and
+/// the time. The context, not <see cref="Activity.Current"/>: the first touch of <see cref="Activity"/> in a process
+/// runs its static constructor, the very cost deferring avoids; the context holds the submitter's current span all the same.
+/// </summary>
+internal sealed record DeferredTrace(Delegate? Callable, ExecutionContext? Context, long SubmitTimestamp)
+{
+    /// <summary>The submitter's <see cref="Activity.Current"/> at Submit, or default for a root span.</summary>
+    public ActivityContext ReadParent()
+    {
+        if (Context is null)
+        {
+            return default; // flow was suppressed: no span flows either
+        }
+
+        var parent = new StrongBox<ActivityContext>();
+        ExecutionContext.Run(Context, static box => ((StrongBox<ActivityContext>)box!).Value = Activity.Current?.Context ?? default, parent);
+        return parent.Value;
     }
 }
 

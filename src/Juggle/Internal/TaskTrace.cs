@@ -24,17 +24,19 @@ internal sealed class TaskTrace
     private Activity? _activity;
 
     public TaskTrace(Executor executor, Future future, string function, ITaskObserver[] observers, bool traced)
+        : this(executor, future, function, observers, traced, traced && Activity.Current is { } current ? current.Context : default, Stopwatch.GetTimestamp())
+    {
+    }
+
+    public TaskTrace(Executor executor, Future future, string function, ITaskObserver[] observers, bool traced, ActivityContext parent, long submitTimestamp)
     {
         Executor = executor;
         Future = future;
         Function = function;
         _observers = observers;
         _traced = traced;
-        SubmitTimestamp = Stopwatch.GetTimestamp();
-        if (traced && Activity.Current is { } current)
-        {
-            Parent = current.Context;
-        }
+        SubmitTimestamp = submitTimestamp;
+        Parent = traced ? parent : default;
     }
 
     public Executor Executor { get; }
