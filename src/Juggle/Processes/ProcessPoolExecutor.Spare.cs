@@ -24,15 +24,19 @@ public sealed partial class ProcessPoolExecutor
         private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(2);
 
         private static readonly object s_monitor = new();
-        private static Process? s_spare;
+        private static readonly Queue<Process> s_spares = new();
         private static string? s_spareKey;
-        private static bool s_refilling;
-        private static bool s_starting;
+        private static int s_refilling; // spares being started (queued or inside Process.Start)
+        private static int s_starting; // of those, inside Process.Start
 
         private static bool Enabled => Environment.GetEnvironmentVariable(SpareWorkerVariable) != "0";
 
-        /// <summary>The spare if it was started for this very launch and is alive, else a fresh process; then refills the spare.</summary>
-        public static Process Take(WorkerLaunch launch)
+        /// <summary>
+        /// The oldest spare if it was started for this very launch and is alive, else a fresh process; then refills the
+        /// spares up to <paramref name="keep"/>: more than one for a pool that replaces workers all the time
+        /// (<c>maxTasksPerChild</c>), so their runtimes boot side by side while the workers they replace still run.
+        /// </summary>
+        public static Process Take(WorkerLaunch launch, int keep = 1)
         {
             if (!Enabled)
             {
@@ -41,39 +45,38 @@ public sealed partial class ProcessPoolExecutor
 
             var key = KeyOf(launch);
             Process? taken = null;
-            Process? stale = null;
+            List<Process>? stale = null;
             lock (s_monitor)
             {
                 // A spare inside its Process.Start (a new pool's constructor primed it) is worth the few milliseconds
                 // that takes: a second process started here would boot beside it on the same cores. A refill still
                 // queued behind a busy thread pool is not waited for.
                 var deadline = Environment.TickCount64 + (long)StartWait.TotalMilliseconds;
-                while (s_spare is null && s_starting && Environment.TickCount64 < deadline)
+                while (s_spares.Count == 0 && s_starting > 0 && Environment.TickCount64 < deadline)
                 {
                     Monitor.Wait(s_monitor, 10);
                 }
 
-                if (s_spare is { } spare)
+                while (taken is null && s_spares.TryDequeue(out var spare))
                 {
-                    s_spare = null;
                     if (s_spareKey == key && !spare.HasExited)
                     {
                         taken = spare;
                     }
                     else
                     {
-                        stale = spare;
+                        (stale ??= []).Add(spare);
                     }
                 }
             }
 
-            if (stale is not null)
+            foreach (var process in stale ?? [])
             {
-                Discard(stale);
+                Discard(process);
             }
 
             taken ??= Start(launch);
-            Refill(launch, key);
+            Refill(launch, key, keep);
             return taken;
         }
 
@@ -85,66 +88,71 @@ public sealed partial class ProcessPoolExecutor
         {
             if (Enabled)
             {
-                Refill(launch, KeyOf(launch));
+                Refill(launch, KeyOf(launch), keep: 1);
             }
         }
 
-        private static void Refill(WorkerLaunch launch, string key)
+        private static void Refill(WorkerLaunch launch, string key, int keep)
         {
+            int toStart;
             lock (s_monitor)
             {
-                if (s_refilling || s_spare is not null)
-                {
-                    return;
-                }
-
-                s_refilling = true;
+                toStart = Math.Max(0, keep - s_spares.Count - s_refilling);
+                s_refilling += toStart;
             }
 
-            ThreadPool.UnsafeQueueUserWorkItem(
-                static state =>
-                {
-                    Process? started = null;
-                    lock (s_monitor)
-                    {
-                        s_starting = true;
-                    }
+            for (var i = 0; i < toStart; i++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static state => StartSpare(state.launch, state.key), (launch, key), preferLocal: false);
+            }
+        }
 
-                    try
-                    {
-                        started = Start(state.launch);
-                    }
+        private static void StartSpare(WorkerLaunch launch, string key)
+        {
+            Process? started = null;
+            lock (s_monitor)
+            {
+                s_starting++;
+            }
+
+            try
+            {
+                started = Start(launch);
+            }
 #pragma warning disable CA1031 // A spare that cannot start is no spare: the next worker starts on demand and reports the error.
-                    catch (Exception)
+            catch (Exception)
 #pragma warning restore CA1031
-                    {
-                    }
+            {
+            }
 
-                    Process? extra = null;
-                    lock (s_monitor)
+            List<Process>? stale = null;
+            lock (s_monitor)
+            {
+                s_refilling--;
+                s_starting--;
+                if (started is not null)
+                {
+                    if (s_spareKey != key)
                     {
-                        s_refilling = false;
-                        s_starting = false;
-                        if (s_spare is null)
+                        // Spares of another launch (the environment changed) can serve no pool of this one.
+                        while (s_spares.TryDequeue(out var old))
                         {
-                            s_spare = started;
-                            s_spareKey = state.key;
-                        }
-                        else
-                        {
-                            extra = started;
+                            (stale ??= []).Add(old);
                         }
 
-                        Monitor.PulseAll(s_monitor);
+                        s_spareKey = key;
                     }
 
-                    if (extra is not null)
-                    {
-                        Discard(extra);
-                    }
-                },
-                (launch, key),
-                preferLocal: false);
+                    s_spares.Enqueue(started);
+                }
+
+                Monitor.PulseAll(s_monitor);
+            }
+
+            foreach (var process in stale ?? [])
+            {
+                Discard(process);
+            }
         }
 
         private static Process Start(WorkerLaunch launch) =>

@@ -108,7 +108,9 @@ public sealed partial class ProcessPoolExecutor
         /// <summary>Starts the process and its reader thread. Call under the owner's lock (frames are not written here).</summary>
         public void Start()
         {
-            var process = SpareWorker.Take(_owner._launch);
+            // A pool that recycles its workers keeps a spare booting for each worker it will replace (up to a core
+            // each), so a replacement finds a started runtime instead of waiting for one boot after another.
+            var process = SpareWorker.Take(_owner._launch, _owner._maxTasksPerChild is null ? 1 : Math.Min(_owner.MaxWorkers, Environment.ProcessorCount));
             _process = process;
             ProcessId = process.Id;
             lock (_writeLock)
