@@ -11,7 +11,7 @@ internal static class Program
     {
         // A worker process of --mode processes is this same program: it serves and exits here, before anything prints.
         // Needed by the native build (no startup hooks); the JIT-compiled tool's workers never reach Main.
-        ProcessPoolWorker.RunIfRequested(Native.CliJsonContext.Default);
+        ProcessPoolWorker.RunIfRequested(Native.CliJsonResolver.Instance);
         // `titles` only: JIT-compile the first request's path on the idle core while this one parses the arguments.
         Http.HttpWarmUp.StartFor(args);
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
