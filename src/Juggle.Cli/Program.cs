@@ -38,7 +38,14 @@ internal static class Program
 
         var env = CliEnvironment.FromSystemConsole();
         var code = CliApp.RunAsync(args, env, interrupt.Token).GetAwaiter().GetResult();
-        return code == ExitCodes.Interrupted && Volatile.Read(ref signal) is var number and > 0 ? 128 + number : code;
+        if (code == ExitCodes.Interrupted && Volatile.Read(ref signal) is var number and > 0)
+        {
+            // Stopped by a signal: the summary is out, nothing is half-written; nothing is left to wait for either
+            // (a cluster run's tasks on worker nodes may never answer), so no exit-time wait.
+            Native.ImmediateExit.Exit(128 + number);
+        }
+
+        return code;
     }
 
     private static int SignalNumber(PosixSignal signal) => signal switch

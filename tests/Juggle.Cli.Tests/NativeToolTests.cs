@@ -217,7 +217,8 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
     /// <summary>
     /// The whole cluster from the native binary: `cluster up` (its private RabbitMQ node), `words --mode cluster` that
     /// says no worker is there and waits, a native `juggle worker` on threads that serves it, then one with
-    /// `--processes` (its worker processes the binary itself) serving words and bench with nothing to say.
+    /// `--processes` (its worker processes the binary itself) serving words and bench with nothing to say; then clients
+    /// stopped by SIGTERM and SIGINT while a frozen node holds one of their tasks.
     /// </summary>
     [Fact]
     public async Task Cluster_up_and_native_workers_count_what_processes_mode_counts()
@@ -274,6 +275,9 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
             Assert.True(children.Any(c => c == Path.GetFullPath(native.Juggle)), $"worker processes: {string.Join(", ", children)}\n{pool.Transcript}");
             pool.Signal("TERM");
             Assert.Equal(0, await pool.WaitForExitAsync(Patience));
+
+            await A_stopped_client_exits_though_a_node_holds_its_task_for_ever(uri, "TERM", 143);
+            await A_stopped_client_exits_though_a_node_holds_its_task_for_ever(uri, "INT", 130);
         }
         finally
         {
@@ -284,6 +288,42 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
     }
 
     private static readonly TimeSpan BrokerStart = TimeSpan.FromMinutes(4);
+
+    /// <summary>
+    /// `words --mode cluster` stopped by a signal while the only worker node holds one of its tasks and will never
+    /// answer (the node is frozen with SIGSTOP mid-task, as a hung or dying node would be): the client prints its
+    /// summary and exits with 128 + the signal, instead of waiting for the task for ever.
+    /// </summary>
+    private async Task A_stopped_client_exits_though_a_node_holds_its_task_for_ever(string uri, string signal, int expected)
+    {
+        var dir = native.NewDirectory();
+        var line = string.Join(' ', Enumerable.Repeat("the whale and the sea", 40_000));
+        for (var book = 0; book < 4; book++)
+        {
+            // ~20 MB each: counting one takes the node a few hundred ms, long enough to be frozen in the middle of it.
+            await File.WriteAllLinesAsync(Path.Combine(dir, $"big{book}.txt"), Enumerable.Repeat(line, 24));
+        }
+
+        using var node = LineProcess.Start(native.Juggle, ["worker", "--node", $"frozen-{signal}", "--verbose", "--concurrency", "1"], new Dictionary<string, string> { ["JUGGLE_BROKER"] = uri });
+        try
+        {
+            await node.WaitForLineAsync("connected to", Patience);
+            using var client = LineProcess.Start(native.Juggle, ["words", dir, "--json", "--mode", "cluster", "--broker", uri, "--workers", "2"]);
+            await node.WaitForLineAsync("runs task", Patience);
+            node.Signal("STOP");
+            Assert.False(client.HasExited, client.Transcript);
+
+            client.Signal(signal);
+
+            var code = await client.WaitForExitAsync(Patience);
+            Assert.True(code == expected, $"SIG{signal}: exit {(code is null ? "none (still running)" : code)}, expected {expected}\n{client.Transcript}\n--- node\n{node.Transcript}");
+            Assert.Contains("interrupted", client.Err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            node.Signal("KILL");
+        }
+    }
 
     /// <summary>The JSON lines without their timings, which differ between runs.</summary>
     private static List<string> Comparable(string jsonLines) => jsonLines
