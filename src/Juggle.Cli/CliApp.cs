@@ -9,40 +9,44 @@ namespace Juggle.Cli;
 /// <summary>Builds the <c>juggle</c> command tree and runs it, mapping failures to exit codes.</summary>
 internal static class CliApp
 {
-    private static readonly (string Name, Func<CliEnvironment, Command> Create)[] s_commands =
+    // Label: the argument placeholder the root help shows after the name (e.g. "titles <URL>"), null for none.
+    private static readonly (string Name, string Summary, string? Label, Func<CliEnvironment, Command> Create)[] s_commands =
     [
-        ("demo", DemoCommand.Create),
-        ("titles", TitlesCommand.Create),
-        ("bench", BenchCommand.Create),
-        ("download", DownloadCommand.Create),
-        ("words", WordsCommand.Create),
-        ("serve", ServeCommand.Create),
-        ("worker", WorkerCommand.Create),
-        ("cluster", ClusterCommand.Create),
+        ("demo", DemoCommand.Summary, null, DemoCommand.Create),
+        ("titles", TitlesCommand.Summary, "URL", TitlesCommand.Create),
+        ("bench", BenchCommand.Summary, "io|cpu|hash|primes", BenchCommand.Create),
+        ("download", DownloadCommand.Summary, "URL", DownloadCommand.Create),
+        ("words", WordsCommand.Summary, "FILE|DIR|URL", WordsCommand.Create),
+        ("serve", ServeCommand.Summary, null, ServeCommand.Create),
+        ("worker", WorkerCommand.Summary, null, WorkerCommand.Create),
+        ("cluster", ClusterCommand.Summary, null, ClusterCommand.Create),
     ];
 
     /// <summary>
-    /// The command tree. With <paramref name="only"/> naming a command, the root holds just that one: building every
-    /// command's options costs start-up time (JIT-compiled generic options) that a run of one command never uses.
+    /// The command tree for <paramref name="args"/>. A command line naming a command first gets a root holding just
+    /// that one: building every command's options costs start-up time that a run of one command never uses. A command
+    /// line naming none (<c>--help</c>, <c>--version</c>, a typo) gets the outline: every command's name, one-line
+    /// summary and argument placeholder, all the root help and "did you mean" read. One naming a command later
+    /// (<c>juggle --help titles</c>) gets the full tree.
     /// </summary>
-    public static Command Build(CliEnvironment env, string? only = null)
+    public static Command Build(CliEnvironment env, IReadOnlyList<string> args)
     {
-        // A plain command named "juggle" rather than RootCommand, whose name would be the entry assembly's ("Juggle.Cli").
-        var root = new Command("juggle", "juggle: fetch titles, download, count words and benchmark sequential vs threads vs async vs processes, built on Juggle's executors.")
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Count > 0 && Array.FindIndex(s_commands, c => c.Name == args[0]) is var first and >= 0)
         {
-            new HelpOption(),
-            new VersionOption(),
-        };
-        foreach (var (name, create) in s_commands)
-        {
-            if (name == only)
-            {
-                root.Subcommands.Add(create(env));
-                return root;
-            }
+            var root = Root();
+            root.Subcommands.Add(s_commands[first].Create(env));
+            return root;
         }
 
-        foreach (var (_, create) in s_commands)
+        return args.Any(a => Array.Exists(s_commands, c => c.Name == a)) ? BuildFull(env) : BuildOutline();
+    }
+
+    /// <summary>Every command with all its options and actions.</summary>
+    public static Command BuildFull(CliEnvironment env)
+    {
+        var root = Root();
+        foreach (var (_, _, _, create) in s_commands)
         {
             root.Subcommands.Add(create(env));
         }
@@ -50,11 +54,36 @@ internal static class CliApp
         return root;
     }
 
+    /// <summary>Every command as name, summary and argument placeholder only: the root help's rows, nothing to run.</summary>
+    public static Command BuildOutline()
+    {
+        var root = Root();
+        foreach (var (name, summary, label, _) in s_commands)
+        {
+            var command = new Command(name, summary);
+            if (label is not null)
+            {
+                command.Arguments.Add(new Argument<string>(label));
+            }
+
+            root.Subcommands.Add(command);
+        }
+
+        return root;
+    }
+
+    // A plain command named "juggle" rather than RootCommand, whose name would be the entry assembly's ("Juggle.Cli").
+    private static Command Root() => new("juggle", "juggle: fetch titles, download, count words and benchmark sequential vs threads vs async vs processes, built on Juggle's executors.")
+    {
+        new HelpOption(),
+        new VersionOption(),
+    };
+
     public static async Task<int> RunAsync(string[] args, CliEnvironment env, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(args);
-        var root = Build(env, args.Length > 0 ? args[0] : null);
+        var root = Build(env, args);
         if (args.Length == 0)
         {
             // No command: show what there is, like --help.

@@ -11,7 +11,7 @@ internal static class Program
     {
         // A worker process of --mode processes is this same program: it serves and exits here, before anything prints.
         // Needed by the native build (no startup hooks); the JIT-compiled tool's workers never reach Main.
-        ProcessPoolWorker.RunIfRequested(Native.CliJsonContext.Default);
+        ProcessPoolWorker.RunIfRequested(Native.CliJsonResolver.Instance);
         // `titles` only: JIT-compile the first request's path on the idle core while this one parses the arguments.
         Http.HttpWarmUp.StartFor(args);
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
@@ -38,7 +38,14 @@ internal static class Program
 
         var env = CliEnvironment.FromSystemConsole();
         var code = CliApp.RunAsync(args, env, interrupt.Token).GetAwaiter().GetResult();
-        return code == ExitCodes.Interrupted && Volatile.Read(ref signal) is var number and > 0 ? 128 + number : code;
+        if (code == ExitCodes.Interrupted && Volatile.Read(ref signal) is var number and > 0)
+        {
+            // Stopped by a signal: the summary is out, nothing is half-written; nothing is left to wait for either
+            // (a cluster run's tasks on worker nodes may never answer), so no exit-time wait.
+            Native.ImmediateExit.Exit(128 + number);
+        }
+
+        return code;
     }
 
     private static int SignalNumber(PosixSignal signal) => signal switch

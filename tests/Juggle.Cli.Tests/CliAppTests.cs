@@ -7,7 +7,7 @@ public sealed class CliAppTests
     [Fact]
     public void The_full_tree_has_every_command()
     {
-        var names = CliApp.Build(Env()).Subcommands.Select(c => c.Name).ToArray();
+        var names = CliApp.BuildFull(Env()).Subcommands.Select(c => c.Name).ToArray();
 
         Assert.Equal(["demo", "titles", "bench", "download", "words", "serve", "worker", "cluster"], names);
     }
@@ -15,10 +15,45 @@ public sealed class CliAppTests
     [Fact]
     public void A_run_of_one_command_builds_only_that_command()
     {
-        Assert.Equal(["titles"], CliApp.Build(Env(), "titles").Subcommands.Select(c => c.Name));
-        // Anything else (an option, a typo) gets the whole tree, so help and "did you mean" see every command.
-        Assert.Equal(8, CliApp.Build(Env(), "--help").Subcommands.Count);
-        Assert.Equal(8, CliApp.Build(Env(), "titels").Subcommands.Count);
+        Assert.Equal(["titles"], CliApp.Build(Env(), ["titles", "x"]).Subcommands.Select(c => c.Name));
+        // Anything else (an option, a typo) gets every command, so help and "did you mean" see them all: as the
+        // outline (no options) unless a command is named later on the line, which then needs its options.
+        var outline = CliApp.Build(Env(), ["--help"]);
+        Assert.Equal(8, outline.Subcommands.Count);
+        Assert.All(outline.Subcommands, c => Assert.Empty(c.Options));
+        Assert.Equal(8, CliApp.Build(Env(), ["titels"]).Subcommands.Count);
+        Assert.Equal(8, CliApp.Build(Env(), []).Subcommands.Count);
+        Assert.Contains(CliApp.Build(Env(), ["--help", "titles"]).Subcommands, c => c.Name == "titles" && c.Options.Count > 0);
+    }
+
+    [Fact]
+    public async Task The_root_help_from_the_outline_is_the_full_trees_help()
+    {
+        var full = await HelpOfAsync(CliApp.BuildFull(Env()));
+        var outline = await HelpOfAsync(CliApp.BuildOutline());
+        var run = await CliHarness.RunAsync(["--help"]);
+
+        Assert.Contains("titles <URL>", full, StringComparison.Ordinal);
+        Assert.Contains("bench <io|cpu|hash|primes>", full, StringComparison.Ordinal);
+        Assert.Equal(full, outline);
+        Assert.Equal(full, run.Out);
+    }
+
+    [Fact]
+    public async Task Help_after_an_option_shows_the_commands_options()
+    {
+        var help = await CliHarness.RunAsync(["--help", "titles"]);
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("--select", help.Out, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> HelpOfAsync(System.CommandLine.Command root)
+    {
+        using var output = new StringWriter();
+        var config = new System.CommandLine.InvocationConfiguration { Output = output, Error = output };
+        Assert.Equal(0, await root.Parse(["--help"]).InvokeAsync(config));
+        return output.ToString();
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Juggle.Tests.Shared;
 
 namespace Juggle.Cli.Tests;
@@ -8,27 +6,27 @@ namespace Juggle.Cli.Tests;
 /// Packs <c>src/Juggle.Cli</c> as the .NET tool ships (build/pack-tool.sh: the pointer package, the NativeAOT package
 /// for linux-x64 and the portable fallback) into a local feed and installs it into a temporary tool path, once.
 /// </summary>
-public sealed class InstalledToolFixture : IDisposable
+public sealed class InstalledToolFixture : BuiltTool
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(15); // a NativeAOT pack while other test projects run on the same 2 cores
-    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("juggle-tool-test");
 
     public InstalledToolFixture()
+        : base("juggle-tool-test")
     {
         var repo = RepositoryRoot.Find("to pack the tool");
-        var packages = Path.Combine(_root.FullName, "packages");
-        var tools = Path.Combine(_root.FullName, "tools");
+        var packages = Path.Combine(Root, "packages");
+        var tools = Path.Combine(Root, "tools");
         var project = Path.Combine(repo, "src", "Juggle.Cli", "Juggle.Cli.csproj");
-        string[] common = ["-c", "Release", "-p:JuggleNativeTool=true", "-o", packages, "--artifacts-path", Path.Combine(_root.FullName, "artifacts"), "-nologo", "-v", "q"];
-        Run(["pack", project, .. common]);
+        string[] common = ["-c", "Release", "-p:JuggleNativeTool=true", "-o", packages, "--artifacts-path", Path.Combine(Root, "artifacts"), "-nologo", "-v", "q"];
+        Dotnet(StepTimeout, ["pack", project, .. common]);
         if (IsNativePlatform)
         {
-            Run(["pack", project, .. common, "-r", "linux-x64"]);
+            Dotnet(StepTimeout, ["pack", project, .. common, "-r", "linux-x64"]);
         }
 
-        Run(["pack", project, .. common, "-r", "any", "-p:PublishAot=false", "-p:JuggleReadyToRun=false"]);
+        Dotnet(StepTimeout, ["pack", project, .. common, "-r", "any", "-p:PublishAot=false", "-p:JuggleReadyToRun=false"]);
         Packages = [.. Directory.GetFiles(packages, "*.nupkg").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
-        Run("tool", "install", "Juggle.Cli", "--tool-path", tools, "--add-source", packages);
+        Dotnet(StepTimeout, "tool", "install", "Juggle.Cli", "--tool-path", tools, "--add-source", packages);
         ToolPath = tools;
         Juggle = Path.Combine(tools, OperatingSystem.IsWindows() ? "juggle.exe" : "juggle");
         Assert.True(File.Exists(Juggle), $"{Juggle} is missing after 'dotnet tool install'");
@@ -44,31 +42,7 @@ public sealed class InstalledToolFixture : IDisposable
     public string ToolPath { get; }
 
     /// <summary>The installed tool's launcher (the <c>juggle</c> shim a global tool puts on the PATH).</summary>
-    public string Juggle { get; }
-
-    public string NewDirectory() => _root.CreateSubdirectory(Guid.NewGuid().ToString("N")).FullName;
-
-    public void Dispose() => _root.Delete(recursive: true);
-
-    private static void Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(StepTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet {string.Join(' ', args)} timed out");
-        }
-
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', args)} failed: {output.Result}{errors.Result}");
-    }
+    public override string Juggle { get; }
 }
 
 /// <summary>
@@ -78,42 +52,8 @@ public sealed class InstalledToolFixture : IDisposable
 public sealed class GlobalToolTests(InstalledToolFixture tool) : IClassFixture<InstalledToolFixture>
 {
     [Fact]
-    public async Task The_installed_tool_counts_words_in_worker_processes()
-    {
-        var dir = tool.NewDirectory();
-        File.WriteAllText(Path.Combine(dir, "a.txt"), "The cat and the hat. THE END");
-        File.WriteAllText(Path.Combine(dir, "b.txt"), "the whale's tale, the cat");
-
-        var start = new ProcessStartInfo(tool.Juggle) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var arg in new[] { "words", dir, "--json", "--mode", "processes", "-n", "2" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        try
-        {
-            await process.WaitForExitAsync(patience.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("the installed juggle did not exit within 90 s");
-        }
-
-        var (output, errors) = (await stdout, await stderr);
-        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{output}\n{errors}");
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var summary = JsonDocument.Parse(lines[^1]).RootElement;
-        Assert.Equal(2, summary.GetProperty("files").GetInt32());
-        Assert.Equal(12, summary.GetProperty("words").GetInt64());
-        var top = summary.GetProperty("top").EnumerateArray().Select(t => (t.GetProperty("word").GetString(), t.GetProperty("count").GetInt32())).ToList();
-        Assert.Equal([("the", 5), ("cat", 2)], top);
-    }
+    public async Task The_installed_tool_counts_words_in_worker_processes() =>
+        BuiltTool.AssertTwoSmallBooksCounted(await RunToolAsync(["words", tool.WriteTwoSmallBooks(), "--json", "--mode", "processes", "-n", "2"]));
 
     [Fact]
     public void The_feed_holds_the_pointer_package_the_native_package_and_the_portable_fallback()
@@ -150,12 +90,7 @@ public sealed class GlobalToolTests(InstalledToolFixture tool) : IClassFixture<I
             Assert.NotEmpty(managed);
         }
 
-        var (code, output, errors) = await RunToolAsync(["--help"]);
-        Assert.True(code == 0, $"exit {code}\n{output}\n{errors}");
-        foreach (var command in new[] { "titles", "download", "words", "bench", "demo", "serve", "worker", "cluster" })
-        {
-            Assert.Contains(command, output, StringComparison.Ordinal);
-        }
+        BuiltTool.AssertHelpListsEveryCommand(await RunToolAsync(["--help"]));
     }
 
     [Fact]
@@ -166,29 +101,5 @@ public sealed class GlobalToolTests(InstalledToolFixture tool) : IClassFixture<I
         Assert.Contains("processes", output + errors, StringComparison.Ordinal);
     }
 
-    private async Task<(int Code, string Output, string Errors)> RunToolAsync(string[] args)
-    {
-        var start = new ProcessStartInfo(tool.Juggle) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try
-        {
-            await process.WaitForExitAsync(patience.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"juggle {string.Join(' ', args)} did not exit within 120 s");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Code, string Output, string Errors)> RunToolAsync(string[] args) => tool.RunAsync(args, TimeSpan.FromSeconds(120));
 }

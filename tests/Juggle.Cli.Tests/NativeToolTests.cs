@@ -8,12 +8,12 @@ namespace Juggle.Cli.Tests;
 /// Publishes `juggle` with NativeAOT once (dotnet publish -r linux-x64 -p:PublishAot=true), the command the README
 /// gives, and keeps the publish log: the tests of <see cref="NativeToolTests"/> all run that one binary.
 /// </summary>
-public sealed class NativeToolFixture : IDisposable
+public sealed class NativeToolFixture : BuiltTool
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(20); // a NativeAOT compile on 2 shared cores
-    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("juggle-native-test");
 
     public NativeToolFixture()
+        : base("juggle-native-test")
     {
         // A publish made by hand (the same command, its output in a folder, its log saved as publish.log beside the
         // folder) can be reused while iterating on the tests: JUGGLE_NATIVE_PUBLISH_DIR=that folder.
@@ -27,37 +27,17 @@ public sealed class NativeToolFixture : IDisposable
         }
 
         var repo = RepositoryRoot.Find("to publish the native tool");
-        var output = Path.Combine(_root.FullName, "out");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "publish", Path.Combine(repo, "src", "Juggle.Cli"), "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", output, "--artifacts-path", Path.Combine(_root.FullName, "artifacts"), "-nologo" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(PublishTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("dotnet publish -p:PublishAot=true timed out");
-        }
-
-        PublishLog = stdout.Result + stderr.Result;
-        Assert.True(process.ExitCode == 0, $"dotnet publish -p:PublishAot=true failed:\n{PublishLog}");
+        var output = Path.Combine(Root, "out");
+        PublishLog = Dotnet(PublishTimeout, "publish", Path.Combine(repo, "src", "Juggle.Cli"), "-c", "Release", "-r", "linux-x64", "-p:PublishAot=true", "-o", output, "--artifacts-path", Path.Combine(Root, "artifacts"), "-nologo");
         Juggle = Path.Combine(output, "juggle");
         Assert.True(File.Exists(Juggle), $"{Juggle} is missing after the publish:\n{PublishLog}");
     }
 
     /// <summary>The native binary, OUT/juggle.</summary>
-    public string Juggle { get; }
+    public override string Juggle { get; }
 
     /// <summary>Everything the publish printed (its warnings are checked).</summary>
     public string PublishLog { get; }
-
-    public string NewDirectory() => _root.CreateSubdirectory(Guid.NewGuid().ToString("N")).FullName;
-
-    public void Dispose() => _root.Delete(recursive: true);
 }
 
 /// <summary>
@@ -89,16 +69,7 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
     }
 
     [Fact]
-    public async Task Help_lists_every_command()
-    {
-        var (code, output, errors) = await RunAsync(["--help"]);
-
-        Assert.True(code == 0, $"exit {code}\n{output}\n{errors}");
-        foreach (var command in new[] { "titles", "download", "words", "bench", "demo", "serve", "worker", "cluster" })
-        {
-            Assert.Contains(command, output, StringComparison.Ordinal);
-        }
-    }
+    public async Task Help_lists_every_command() => BuiltTool.AssertHelpListsEveryCommand(await RunAsync(["--help"]));
 
     [Fact]
     public async Task Serve_answers_titles_and_download_from_the_native_binary()
@@ -147,22 +118,8 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
     }
 
     [Fact]
-    public async Task Words_counts_in_worker_processes_that_are_the_native_binary_itself()
-    {
-        var dir = native.NewDirectory();
-        File.WriteAllText(Path.Combine(dir, "a.txt"), "The cat and the hat. THE END");
-        File.WriteAllText(Path.Combine(dir, "b.txt"), "the whale's tale, the cat");
-
-        var (code, output, errors) = await RunAsync(["words", dir, "--json", "--mode", "processes", "-n", "2"]);
-
-        Assert.True(code == 0, $"exit {code}\n{output}\n{errors}");
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var summary = JsonDocument.Parse(lines[^1]).RootElement;
-        Assert.Equal(2, summary.GetProperty("files").GetInt32());
-        Assert.Equal(12, summary.GetProperty("words").GetInt64());
-        var top = summary.GetProperty("top").EnumerateArray().Select(t => (t.GetProperty("word").GetString(), t.GetProperty("count").GetInt32())).ToList();
-        Assert.Equal([("the", 5), ("cat", 2)], top);
-    }
+    public async Task Words_counts_in_worker_processes_that_are_the_native_binary_itself() =>
+        BuiltTool.AssertTwoSmallBooksCounted(await RunAsync(["words", native.WriteTwoSmallBooks(), "--json", "--mode", "processes", "-n", "2"]));
 
     [Theory]
     [InlineData("primes", "200")]
@@ -217,7 +174,8 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
     /// <summary>
     /// The whole cluster from the native binary: `cluster up` (its private RabbitMQ node), `words --mode cluster` that
     /// says no worker is there and waits, a native `juggle worker` on threads that serves it, then one with
-    /// `--processes` (its worker processes the binary itself) serving words and bench with nothing to say.
+    /// `--processes` (its worker processes the binary itself) serving words and bench with nothing to say; then clients
+    /// stopped by SIGTERM and SIGINT while a frozen node holds one of their tasks.
     /// </summary>
     [Fact]
     public async Task Cluster_up_and_native_workers_count_what_processes_mode_counts()
@@ -274,6 +232,9 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
             Assert.True(children.Any(c => c == Path.GetFullPath(native.Juggle)), $"worker processes: {string.Join(", ", children)}\n{pool.Transcript}");
             pool.Signal("TERM");
             Assert.Equal(0, await pool.WaitForExitAsync(Patience));
+
+            await A_stopped_client_exits_though_a_node_holds_its_task_for_ever(uri, "TERM", 143);
+            await A_stopped_client_exits_though_a_node_holds_its_task_for_ever(uri, "INT", 130);
         }
         finally
         {
@@ -284,6 +245,42 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
     }
 
     private static readonly TimeSpan BrokerStart = TimeSpan.FromMinutes(4);
+
+    /// <summary>
+    /// `words --mode cluster` stopped by a signal while the only worker node holds one of its tasks and will never
+    /// answer (the node is frozen with SIGSTOP mid-task, as a hung or dying node would be): the client prints its
+    /// summary and exits with 128 + the signal, instead of waiting for the task for ever.
+    /// </summary>
+    private async Task A_stopped_client_exits_though_a_node_holds_its_task_for_ever(string uri, string signal, int expected)
+    {
+        var dir = native.NewDirectory();
+        var line = string.Join(' ', Enumerable.Repeat("the whale and the sea", 40_000));
+        for (var book = 0; book < 4; book++)
+        {
+            // ~20 MB each: counting one takes the node a few hundred ms, long enough to be frozen in the middle of it.
+            await File.WriteAllLinesAsync(Path.Combine(dir, $"big{book}.txt"), Enumerable.Repeat(line, 24));
+        }
+
+        using var node = LineProcess.Start(native.Juggle, ["worker", "--node", $"frozen-{signal}", "--verbose", "--concurrency", "1"], new Dictionary<string, string> { ["JUGGLE_BROKER"] = uri });
+        try
+        {
+            await node.WaitForLineAsync("connected to", Patience);
+            using var client = LineProcess.Start(native.Juggle, ["words", dir, "--json", "--mode", "cluster", "--broker", uri, "--workers", "2"]);
+            await node.WaitForLineAsync("runs task", Patience);
+            node.Signal("STOP");
+            Assert.False(client.HasExited, client.Transcript);
+
+            client.Signal(signal);
+
+            var code = await client.WaitForExitAsync(Patience);
+            Assert.True(code == expected, $"SIG{signal}: exit {(code is null ? "none (still running)" : code)}, expected {expected}\n{client.Transcript}\n--- node\n{node.Transcript}");
+            Assert.Contains("interrupted", client.Err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            node.Signal("KILL");
+        }
+    }
 
     /// <summary>The JSON lines without their timings, which differ between runs.</summary>
     private static List<string> Comparable(string jsonLines) => jsonLines
@@ -336,40 +333,7 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
         }
     }
 
-    private Process Start(string[] args, string? workDirectory = null)
-    {
-        var start = new ProcessStartInfo(native.Juggle) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        if (workDirectory is not null)
-        {
-            start.WorkingDirectory = workDirectory;
-        }
+    private Process Start(string[] args) => native.Start(args);
 
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        return process;
-    }
-
-    private async Task<(int Code, string Output, string Errors)> RunAsync(string[] args, string? workDirectory = null)
-    {
-        using var process = Start(args, workDirectory);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var patience = new CancellationTokenSource(Patience);
-        try
-        {
-            await process.WaitForExitAsync(patience.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"juggle {string.Join(' ', args)} did not exit within {Patience}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<(int Code, string Output, string Errors)> RunAsync(string[] args, string? workDirectory = null) => native.RunAsync(args, Patience, workDirectory);
 }

@@ -31,6 +31,9 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
 
     internal sealed record Measurement(RunMode Mode, TimeSpan? Elapsed, string Check, int Workers, string? Note);
 
+    /// <summary>The one line the root help shows for this command.</summary>
+    internal const string Summary = "Time one workload sequentially, with threads, async and processes; chart it and recommend what to use";
+
     public static Command Create(CliEnvironment env)
     {
         var common = new CommonOptions($"{RunSettings.DefaultIoWorkers} for io, one per core for cpu, hash and primes");
@@ -38,7 +41,7 @@ internal sealed class BenchCommand(CliEnvironment env, BenchCommand.Settings set
         var urls = new Option<string?>("--urls") { Description = "Benchmark fetching these URLs (one per line) instead of the embedded server", HelpName = "FILE" };
         var items = OptionRules.OptionalInt("--items", "Items per run, 1 to 1000000 (default: io 40, cpu 20, hash 20, primes 10000)", 1, 1_000_000, 100, "-n");
         var latency = OptionRules.Int("--latency", "Embedded server latency for io, ms (0 to 10000)", 0, 10_000, 50, 100);
-        var command = new Command("bench", "Time one workload sequentially, with threads, async and processes; chart it and recommend what to use") { workload, urls, items, latency };
+        var command = new Command("bench", Summary) { workload, urls, items, latency };
         common.AddTo(command);
         var broker = BrokerOption.AddTo(command, common.Mode);
         command.SetAction((result, token) => new BenchCommand(env, new Settings(

@@ -13,6 +13,9 @@ namespace Juggle.Cli.Commands;
 /// </summary>
 internal static class ClusterCommand
 {
+    /// <summary>The one line the root help shows for this command.</summary>
+    internal const string Summary = "A local cluster for the cluster executor (RabbitMQ)";
+
     public static Command Create(CliEnvironment env)
     {
         var workers = new Option<int>("--workers") { Description = "Worker nodes to start", DefaultValueFactory = _ => 2 };
@@ -30,7 +33,7 @@ internal static class ClusterCommand
             workers, assemblies,
         };
         up.SetAction((result, token) => UpAsync(env, result.GetValue(workers), result.GetValue(assemblies) ?? [], token));
-        return new Command("cluster", "A local cluster for the cluster executor (RabbitMQ)") { up };
+        return new Command("cluster", Summary) { up };
     }
 
     private static async Task<int> UpAsync(CliEnvironment env, int count, string[] assemblies, CancellationToken cancellationToken)

@@ -31,6 +31,9 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
 
     private sealed record Row(string Experiment, TimeSpan Sequential, TimeSpan? Threads, TimeSpan? Async, TimeSpan? Processes, string Check, string ProcessesNote = "-");
 
+    /// <summary>The one line the root help shows for this command.</summary>
+    internal const string Summary = "Run the seeds' experiments offline against an embedded server and compare sequential, threads, async and processes";
+
     public static Command Create(CliEnvironment env)
     {
         var latency = OptionRules.Int("--latency", "Server latency per request, ms (0 to 10000)", 0, 10_000, 200, 50);
@@ -42,7 +45,7 @@ internal sealed class DemoCommand(CliEnvironment env, DemoCommand.Settings setti
         CommonOptions.ValidateOutputFile(trace);
         var iterations = OptionRules.Int("--iterations", "Math loop iterations per CPU task, 1 to 100000000 (Python's seed uses 2,000,000)", 1, 100_000_000, 200_000, 2_000_000);
 
-        var command = new Command("demo", "Run the seeds' experiments offline against an embedded server and compare sequential, threads, async and processes")
+        var command = new Command("demo", Summary)
         {
             latency, pages, books, iterations, timeline, trace,
         };

@@ -19,6 +19,9 @@ internal sealed class DownloadCommand(CliEnvironment env, DownloadCommand.Settin
 {
     internal sealed record Settings(IReadOnlyList<string> Urls, string? InputFile, string Directory, bool Force, RunSettings Run);
 
+    /// <summary>The one line the root help shows for this command.</summary>
+    internal const string Summary = "Download URLs into a folder: streamed, renamed only when complete, existing files skipped";
+
     public static Command Create(CliEnvironment env)
     {
         var common = new CommonOptions(RunSettings.DefaultDownloadWorkers.ToString(CultureInfo.InvariantCulture));
@@ -26,7 +29,7 @@ internal sealed class DownloadCommand(CliEnvironment env, DownloadCommand.Settin
         var input = new Option<string?>("--input", "-i") { Description = "Read URLs from FILE, one per line (- for stdin)", HelpName = "FILE" };
         var output = new Option<string>("--output", "-o") { Description = "Folder to save into (created if missing)", HelpName = "DIR", Required = true };
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite files that already exist" };
-        var command = new Command("download", "Download URLs into a folder: streamed, renamed only when complete, existing files skipped") { urls, input, output, force };
+        var command = new Command("download", Summary) { urls, input, output, force };
         common.AddTo(command);
         command.SetAction((result, token) => Task.Run(
             () => new DownloadCommand(env, new Settings(result.GetValue(urls) ?? [], result.GetValue(input), result.GetValue(output)!, result.GetValue(force), common.Read(result))).Run(token),

@@ -10,6 +10,9 @@ namespace Juggle.Cli.Commands;
 /// </summary>
 internal static class ServeCommand
 {
+    /// <summary>The one line the root help shows for this command.</summary>
+    internal const string Summary = "Serve the demo pages, books and awkward test cases on 127.0.0.1 until Ctrl+C";
+
     public static Command Create(CliEnvironment env)
     {
         var latency = OptionRules.Int("--latency", "Latency per request, ms (0 to 10000)", 0, 10_000, 200, 50);
@@ -31,7 +34,7 @@ internal static class ServeCommand
                 return 0;
             },
         };
-        var command = new Command("serve", "Serve the demo pages, books and awkward test cases on 127.0.0.1 until Ctrl+C") { latency, urls, port };
+        var command = new Command("serve", Summary) { latency, urls, port };
         command.SetAction(async (result, token) =>
         {
             var server = await StartAsync(TimeSpan.FromMilliseconds(result.GetValue(latency)), result.GetValue(port), token).ConfigureAwait(false);

@@ -25,6 +25,9 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
         int MaxRedirects,
         RunSettings Run);
 
+    /// <summary>The one line the root help shows for this command.</summary>
+    internal const string Summary = "Fetch pages and print their <title> (or --select CSS), one line per URL";
+
     public static Command Create(CliEnvironment env)
     {
         var common = new CommonOptions(RunSettings.DefaultIoWorkers.ToString(CultureInfo.InvariantCulture));
@@ -35,7 +38,7 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
         var maxBytes = OptionRules.Int("--max-bytes", "Read at most this many bytes of each body (1024 to 1000000000)", 1024, 1_000_000_000, 1_000_000, 1_000_000);
         var maxRedirects = OptionRules.Int("--max-redirects", "Follow at most this many http(s) redirects (0 to 50)", 0, 50, 10, 5);
 
-        var command = new Command("titles", "Fetch pages and print their <title> (or --select CSS), one line per URL") { urls, input, select, asCompleted, maxBytes, maxRedirects };
+        var command = new Command("titles", Summary) { urls, input, select, asCompleted, maxBytes, maxRedirects };
         common.AddTo(command);
         command.SetAction((result, token) => Task.Run(
             () => new TitlesCommand(env, new Settings(

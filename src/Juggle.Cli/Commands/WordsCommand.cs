@@ -18,6 +18,9 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
 {
     internal sealed record Settings(IReadOnlyList<string> Inputs, int Top, string? SaveDirectory, string Pattern, RunSettings Run);
 
+    /// <summary>The one line the root help shows for this command.</summary>
+    internal const string Summary = "Count words in files, folders and downloaded URLs (seed 004): top N words and totals";
+
     public static Command Create(CliEnvironment env)
     {
         var common = new CommonOptions($"{RunSettings.DefaultWordsDownloadWorkers} for downloads, one per core for counting");
@@ -32,7 +35,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
                 r.AddError($"--pattern '{value}' is not a file name pattern: give one without folders, e.g. --pattern '*.md'.");
             }
         });
-        var command = new Command("words", "Count words in files, folders and downloaded URLs (seed 004): top N words and totals") { inputs, top, save, pattern };
+        var command = new Command("words", Summary) { inputs, top, save, pattern };
         common.AddTo(command);
         var broker = BrokerOption.AddTo(command, common.Mode);
         command.SetAction((result, token) => Task.Run(

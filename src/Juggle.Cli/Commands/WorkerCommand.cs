@@ -18,6 +18,9 @@ namespace Juggle.Cli.Commands;
 /// </summary>
 internal static class WorkerCommand
 {
+    /// <summary>The one line the root help shows for this command.</summary>
+    internal const string Summary = "Run a cluster worker node: take tasks from a RabbitMQ broker and run juggle's own [JuggleFunction] methods and those of the given assemblies";
+
     public static Command Create(CliEnvironment env)
     {
         var broker = new Option<Uri?>("--broker") { Description = "The broker, amqp://user:password@host:5672/vhost (default: the JUGGLE_BROKER environment variable)", HelpName = "URI" };
@@ -51,7 +54,7 @@ internal static class WorkerCommand
                 r.AddError("--processes must be between 1 and 1024.");
             }
         });
-        var command = new Command("worker", "Run a cluster worker node: take tasks from a RabbitMQ broker and run juggle's own [JuggleFunction] methods and those of the given assemblies")
+        var command = new Command("worker", Summary)
         {
             broker, assemblies, concurrency, processes, queue, node, verbose, tlsCa,
         };

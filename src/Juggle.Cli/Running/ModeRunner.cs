@@ -347,8 +347,19 @@ internal sealed class ModeRunner(RunMode mode, int workers, double? rate, Uri? b
         finally
         {
             noWorker?.Dispose();
-            pool.Shutdown(wait: true, cancelFutures: true);
-            pool.Dispose();
+            if (mode == RunMode.Cluster && token.IsCancellationRequested)
+            {
+                // Stopped (Ctrl+C, SIGTERM): a task a worker node has claimed cannot be called back, and one whose node
+                // died goes back to the queue to wait for a node that may never come, so waiting for the running ones
+                // could last for ever. The unstarted ones are cancelled; the nodes drop the answers nobody reads.
+                // Program ends the process without the exit-time wait for this executor's work.
+                pool.Shutdown(wait: false, cancelFutures: true);
+            }
+            else
+            {
+                pool.Shutdown(wait: true, cancelFutures: true);
+                pool.Dispose();
+            }
         }
     }
 
