@@ -217,43 +217,8 @@ public sealed partial class RabbitMqExecutor
 
         public override void BuildBody() => Body = BuildBody(stream => Messages.WriteCall(stream, TaskId, 0, arguments));
 
-        public override void Complete(MessageKind kind, ref FrameParser parser, string node)
-        {
-            switch (kind)
-            {
-                case MessageKind.Result:
-                    {
-                        var json = parser.ReadBytes();
-                        parser.EnsureEnd();
-                        T value;
-                        try
-                        {
-                            value = Function.Signature.ResultType is { } type ? (T)ArgumentCodec.Deserialize(json, type)! : default!;
-                        }
-#pragma warning disable CA1031 // Whatever the result type's setters or converters throw fails this future alone, never the executor.
-                        catch (Exception ex)
-#pragma warning restore CA1031
-                        {
-                            _future.TrySetException(new InvalidOperationException($"The result of {Function.Name} could not be read back ({ex.GetType().Name}): {Frames.SafeMessage(ex)}", ex));
-                            return;
-                        }
-
-                        _future.TrySetResult(value);
-                        return;
-                    }
-
-                case MessageKind.Error:
-                    {
-                        var error = RemoteError.Read(ref parser);
-                        parser.EnsureEnd();
-                        Fail(ToException(error, node));
-                        return;
-                    }
-
-                default:
-                    throw new FrameException($"Unexpected answer {kind} to a call.");
-            }
-        }
+        public override void Complete(MessageKind kind, ref FrameParser parser, string node) =>
+            ValueAnswerReader.Complete(_future, kind, ref parser, Function.Signature, null, static (error, state) => state.Call.Fail(state.Call.ToException(error, state.Node)), (Call: this, Node: node));
     }
 
     [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(ClusterTrimMessages.Reflection)]

@@ -218,43 +218,8 @@ public sealed partial class ProcessPoolExecutor
 
         public override void WriteTo(Stream stream) => Messages.WriteCall(stream, TaskId, Function.Id, arguments, Future.Trace?.GetPropagationContext());
 
-        public override void Complete(MessageKind kind, ref FrameParser parser)
-        {
-            switch (kind)
-            {
-                case MessageKind.Result:
-                    {
-                        var json = parser.ReadBytes();
-                        parser.EnsureEnd();
-                        T value;
-                        try
-                        {
-                            value = Function.Signature.ResultType is { } type ? (T)ArgumentCodec.Deserialize(json, type)! : default!;
-                        }
-#pragma warning disable CA1031 // Whatever the result type's setters or converters throw fails this future alone, never the worker.
-                        catch (Exception ex)
-#pragma warning restore CA1031
-                        {
-                            _future.TrySetException(new InvalidOperationException($"The result of {FunctionReference.Describe(Function.Signature.Method)} could not be read back in the parent process ({ex.GetType().Name}): {Frames.SafeMessage(ex)}", ex));
-                            return;
-                        }
-
-                        _future.TrySetResult(value);
-                        return;
-                    }
-
-                case MessageKind.Error:
-                    {
-                        var error = RemoteError.Read(ref parser);
-                        parser.EnsureEnd();
-                        _future.TrySetException(ToException(error));
-                        return;
-                    }
-
-                default:
-                    throw new FrameException($"Unexpected answer {kind} to a call.");
-            }
-        }
+        public override void Complete(MessageKind kind, ref FrameParser parser) =>
+            ValueAnswerReader.Complete(_future, kind, ref parser, Function.Signature, "in the parent process", static (error, call) => call._future.TrySetException(call.ToException(error)), this);
     }
 
     [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessages.Reflection)]
