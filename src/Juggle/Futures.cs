@@ -45,11 +45,7 @@ public static class Futures
         ValidateReturnWhen(returnWhen);
         if (!IsSatisfied(set, returnWhen))
         {
-            var waiter = new ConditionWaiter(set.Count, returnWhen);
-            foreach (var f in set)
-            {
-                f.AddListener(waiter);
-            }
+            var waiter = Listen(set, returnWhen);
 
             try
             {
@@ -64,12 +60,7 @@ public static class Futures
             }
             finally
             {
-                foreach (var f in set)
-                {
-                    f.RemoveListener(waiter);
-                }
-
-                waiter.Dispose();
+                StopListening(set, waiter);
             }
         }
 
@@ -85,11 +76,7 @@ public static class Futures
         ValidateReturnWhen(returnWhen);
         if (!IsSatisfied(set, returnWhen))
         {
-            var waiter = new ConditionWaiter(set.Count, returnWhen);
-            foreach (var f in set)
-            {
-                f.AddListener(waiter);
-            }
+            var waiter = Listen(set, returnWhen);
 
             try
             {
@@ -101,16 +88,35 @@ public static class Futures
             }
             finally
             {
-                foreach (var f in set)
-                {
-                    f.RemoveListener(waiter);
-                }
-
-                waiter.Dispose();
+                StopListening(set, waiter);
             }
         }
 
         return Split(set);
+    }
+
+    /// <summary>A waiter for <paramref name="returnWhen"/>, listening to every future of <paramref name="set"/> until <see cref="StopListening"/>.</summary>
+    private static ConditionWaiter Listen<TFuture>(HashSet<TFuture> set, ReturnWhen returnWhen)
+        where TFuture : Future
+    {
+        var waiter = new ConditionWaiter(set.Count, returnWhen);
+        foreach (var f in set)
+        {
+            f.AddListener(waiter);
+        }
+
+        return waiter;
+    }
+
+    private static void StopListening<TFuture>(HashSet<TFuture> set, ConditionWaiter waiter)
+        where TFuture : Future
+    {
+        foreach (var f in set)
+        {
+            f.RemoveListener(waiter);
+        }
+
+        waiter.Dispose();
     }
 
     /// <summary>
