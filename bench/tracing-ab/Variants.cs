@@ -9,8 +9,11 @@ internal sealed class Variant
 {
     private readonly Func<int, double> _run;
 
-    private Variant(string jugglePath, string commit, Func<int, double> run)
+    private readonly Func<bool> _traces;
+
+    private Variant(string jugglePath, string commit, Func<int, double> run, Func<bool> traces)
     {
+        _traces = traces;
         JugglePath = jugglePath;
         Commit = commit;
         _run = run;
@@ -22,6 +25,9 @@ internal sealed class Variant
     public string Commit { get; }
 
     public double Run(int tasks) => _run(tasks);
+
+    /// <summary>Whether this build starts a span for a task while a listener listens (false once the hooks are compiled out).</summary>
+    public bool Traces() => _traces();
 
     public static Variant Load(string name, string directory)
     {
@@ -41,9 +47,10 @@ internal sealed class Variant
             throw new InvalidOperationException($"Variant {name} loaded {loaded} instead of {juggle}.");
         }
 
+        var traces = self.GetType(typeof(Loop).FullName!)!.GetMethod(nameof(Loop.Traces))!.CreateDelegate<Func<bool>>();
         var commitFile = Path.Combine(directory, "commit.txt");
         var commit = File.Exists(commitFile) ? File.ReadAllText(commitFile).Trim() : "unknown";
-        return new Variant(juggle, commit, run);
+        return new Variant(juggle, commit, run, traces);
     }
 
     private sealed class VariantContext(string name, string jugglePath) : AssemblyLoadContext($"variant {name}")
@@ -61,6 +68,22 @@ public static class Loop
     private static Juggle.Future<int>[] s_futures = [];
 
     public static string JuggleLocation() => typeof(Juggle.Executor).Assembly.Location;
+
+    /// <summary>Runs one task while a listener records the Juggle source; true if that task got a span.</summary>
+    public static bool Traces()
+    {
+        var started = 0;
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = static source => source.Name == "Juggle",
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = _ => Interlocked.Increment(ref started),
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var executor = new Juggle.ThreadPoolExecutor(maxWorkers: 1);
+        executor.Submit(NoOp).Result();
+        return Volatile.Read(ref started) > 0;
+    }
 
     /// <summary>Runs the loop once and returns nanoseconds per task.</summary>
     public static double Run(int tasks)

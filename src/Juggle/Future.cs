@@ -67,7 +67,11 @@ public abstract class Future
     /// <summary>The task's telemetry while something listens (tracing, the dashboard); null otherwise. Set once, before the future is published.</summary>
     internal TaskTrace? Trace
     {
+#if JUGGLE_NO_TRACING_HOOKS
+        get => null; // bench/tracing-ab's copy without the hooks (JuggleTracingHooks=false)
+#else
         get => _traceOrGate as TaskTrace;
+#endif
         set
         {
             System.Diagnostics.Debug.Assert(_traceOrGate is null, "The trace is set before anything else uses the slot.");
@@ -231,11 +235,12 @@ public abstract class Future
     /// <summary>Pending → running. Returns <see langword="false"/> if the future was cancelled first.</summary>
     internal bool TrySetRunning(object worker, string workerName, long timestamp, CancellationTokenSource? cancellation)
     {
+#if !JUGGLE_NO_TRACING_HOOKS
         if (_traceOrGate is DeferredTrace deferred)
         {
-            // Submitted while the activity source was still being created: decide now, before the task runs.
-            _traceOrGate = TaskTelemetry.TryCreateDeferred(Owner!, this, deferred);
+            ResolveDeferredTrace(deferred);
         }
+#endif
 
         // Publish the token source before the transition so a racing Cancel() can see it.
         _runningCancellation = cancellation;
@@ -244,16 +249,25 @@ public abstract class Future
         StartTimestamp = timestamp;
         if (Interlocked.CompareExchange(ref _state, StateRunning, StatePending) != StatePending)
         {
-            // Cancelled first: it never ran.
-            RunningOn = null;
-            WorkerName = null;
-            StartTimestamp = 0;
-            return false;
+            return NeverStarted();
         }
 
         Trace?.OnStarted(worker, workerName);
         Owner?.OnStarted();
         return true;
+    }
+
+    // Submitted while the activity source was still being created: decide now, before the task runs. Out of line, like
+    // NeverStarted: TrySetRunning stays small for the JIT to inline into every task's run (it inlines up to 100 IL bytes).
+    private void ResolveDeferredTrace(DeferredTrace deferred) => _traceOrGate = TaskTelemetry.TryCreateDeferred(Owner!, this, deferred);
+
+    private bool NeverStarted()
+    {
+        // Cancelled first: it never ran.
+        RunningOn = null;
+        WorkerName = null;
+        StartTimestamp = 0;
+        return false;
     }
 
     internal bool TrySetException(Exception exception)

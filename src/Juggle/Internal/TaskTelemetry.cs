@@ -43,6 +43,9 @@ internal static class TaskTelemetry
     /// </summary>
     public static TraceDecision Decide(bool deferAllowed)
     {
+#if JUGGLE_NO_TRACING_HOOKS
+        return TraceDecision.None; // bench/tracing-ab's copy without the hooks (JuggleTracingHooks=false)
+#else
         var observers = Volatile.Read(ref s_observers);
         if (Volatile.Read(ref s_source) is { } source)
         {
@@ -55,6 +58,7 @@ internal static class TaskTelemetry
         }
 
         return observers.Length != 0 || EnsureSource().HasListeners() ? TraceDecision.Trace : TraceDecision.None;
+#endif
     }
 
     /// <summary>The trace of a task whose Submit deferred the decision, now that it starts; null when nothing listens.</summary>
