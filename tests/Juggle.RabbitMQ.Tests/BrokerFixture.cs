@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Juggle.Cli.Cluster;
 using RabbitMQ.Client;
 
 namespace Juggle.RabbitMQ.Tests;
@@ -206,12 +207,7 @@ public sealed class BrokerFixture : IDisposable
         return $"listeners.ssl.default = 127.0.0.1:{TlsPort}\nssl_options.cacertfile = {Tls.CaCertificate}\nssl_options.certfile = {Tls.ServerCertificate}\nssl_options.keyfile = {Tls.ServerKey}\nssl_options.verify = verify_none\nssl_options.fail_if_no_peer_cert = false\n";
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => BrokerNodeTools.FreePort();
 
     private void StartNode()
     {
@@ -275,28 +271,7 @@ public sealed class BrokerFixture : IDisposable
         server.Dispose();
     }
 
-    private void Run(string file, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in _environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        try
-        {
-            using var process = Process.Start(info)!;
-            process.WaitForExit(TimeSpan.FromSeconds(30));
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-        }
-    }
+    private void Run(string file, params string[] arguments) => BrokerNodeTools.RunQuietly(_environment, file, arguments);
 }
 
 [CollectionDefinition(Name)]

@@ -117,12 +117,7 @@ internal sealed class LocalBroker : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => BrokerNodeTools.FreePort();
 
     private async Task StartAsync(string script, int port, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -162,27 +157,5 @@ internal sealed class LocalBroker : IDisposable
         }
     }
 
-    private void Run(string file, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in _environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        try
-        {
-            using var process = Process.Start(info);
-            process?.WaitForExit(TimeSpan.FromSeconds(30));
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // No such tool: nothing to stop.
-        }
-    }
+    private void Run(string file, params string[] arguments) => BrokerNodeTools.RunQuietly(_environment, file, arguments);
 }
