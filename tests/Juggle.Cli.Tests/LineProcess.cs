@@ -30,7 +30,7 @@ internal sealed class LineProcess : IDisposable
 
     public static LineProcess Start(string executable, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(executable);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -41,19 +41,38 @@ internal sealed class LineProcess : IDisposable
             start.Environment[name] = value;
         }
 
+        return Start(start);
+    }
+
+    /// <summary>Starts <paramref name="start"/> with its output collected; stdin is closed at once unless <paramref name="keepInputOpen"/>.</summary>
+    public static LineProcess Start(ProcessStartInfo start, bool keepInputOpen = false)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        start.UseShellExecute = false;
         var process = new Process { StartInfo = start };
         var lines = new LineProcess(process);
         process.OutputDataReceived += (_, e) => lines.Add(lines._out, lines._outClosed, e.Data);
         process.ErrorDataReceived += (_, e) => lines.Add(lines._err, lines._errClosed, e.Data);
         process.Start();
-        process.StandardInput.Close();
+        if (!keepInputOpen)
+        {
+            process.StandardInput.Close();
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return lines;
     }
 
     /// <summary>The first line (of stderr, or stdout) containing <paramref name="text"/>; fails the test with the transcript if none comes in time.</summary>
-    public async Task<string> WaitForLineAsync(string text, TimeSpan timeout, bool stdout = false)
+    public async Task<string> WaitForLineAsync(string text, TimeSpan timeout, bool stdout = false) =>
+        await TryWaitForLineAsync(text, timeout, stdout)
+        ?? throw new Xunit.Sdk.XunitException($"no line with '{text}' ({((stdout ? _outClosed : _errClosed).Task.IsCompleted ? "the stream closed" : $"within {timeout}")}):\n{Transcript}");
+
+    /// <summary>The first line (of stderr, or stdout) containing <paramref name="text"/>; null once the stream closed without it or after <paramref name="timeout"/>.</summary>
+    public async Task<string?> TryWaitForLineAsync(string text, TimeSpan timeout, bool stdout = false)
     {
         var lines = stdout ? _out : _err;
         var closed = stdout ? _outClosed.Task : _errClosed.Task;
@@ -73,7 +92,7 @@ internal sealed class LineProcess : IDisposable
 
             if (closed.IsCompleted || patience.IsCancellationRequested)
             {
-                Assert.Fail($"no line with '{text}' ({(closed.IsCompleted ? "the stream closed" : $"within {timeout}")}):\n{Transcript}");
+                return null;
             }
 
             await Task.WhenAny(next, closed, Task.Delay(Timeout.Infinite, patience.Token));
