@@ -22,9 +22,9 @@ public sealed class ClusterBatchTests(BrokerFixture broker) : ClusterTestBase(br
         var futures = Enumerable.Range(1, 3).Select(i => executor.Submit(ContractFunctions.Square, i)).ToList();
 
         // This test is the worker: it takes the three task messages off the queue itself.
-        using var connection = await Broker.ConnectAsync();
-        using var channel = await connection.CreateChannelAsync();
-        var control = (await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true)).QueueName;
+        using var raw = await ConnectRawAsync();
+        var channel = raw.Channel;
+        var control = await raw.DeclarePrivateQueueAsync();
         var tasks = await ConsumeAsync(channel, Queue, 3);
         var controls = Channel.CreateUnbounded<BasicDeliverEventArgs>();
         await ConsumeIntoAsync(channel, control, controls);
@@ -71,9 +71,9 @@ public sealed class ClusterBatchTests(BrokerFixture broker) : ClusterTestBase(br
     {
         var executor = CreateExecutor();
         var future = executor.Submit(ContractFunctions.Square, 6);
-        using var connection = await Broker.ConnectAsync();
-        using var channel = await connection.CreateChannelAsync();
-        var control = (await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true)).QueueName;
+        using var raw = await ConnectRawAsync();
+        var channel = raw.Channel;
+        var control = await raw.DeclarePrivateQueueAsync();
         var task = (await ConsumeAsync(channel, Queue, 1))[0];
 
         // A count larger than the body: nothing may be granted, and the executor must still serve a good batch after it.

@@ -142,8 +142,8 @@ public sealed class ClusterClientTests(BrokerFixture broker) : ClusterTestBase(b
     /// <summary>Polls the task queue's ready count (the broker has no event for it) until <paramref name="done"/>; false after the patience.</summary>
     private async Task<bool> WaitForQueueAsync(Func<uint, bool> done)
     {
-        using var connection = await Broker.ConnectAsync();
-        using var channel = await connection.CreateChannelAsync();
+        using var raw = await ConnectRawAsync();
+        var channel = raw.Channel;
         await Wire.DeclareTaskQueueAsync(channel, Queue, CancellationToken.None);
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < Patience)

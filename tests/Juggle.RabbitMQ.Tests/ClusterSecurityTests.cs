@@ -45,8 +45,8 @@ public sealed class ClusterSecurityTests(BrokerFixture broker) : ClusterTestBase
     public async Task Malformed_and_oversized_messages_are_dead_lettered_without_killing_the_worker()
     {
         var worker = StartWorker();
-        using var connection = await Broker.ConnectAsync();
-        using var channel = await connection.CreateChannelAsync();
+        using var raw = await ConnectRawAsync();
+        var channel = raw.Channel;
         await Wire.DeclareTaskQueueAsync(channel, Queue, CancellationToken.None);
         var garbage = new byte[1000];
         Random.Shared.NextBytes(garbage);
@@ -112,10 +112,10 @@ public sealed class ClusterSecurityTests(BrokerFixture broker) : ClusterTestBase
 
     private async Task<byte[]> PublishAndReadAnswerAsync(byte[] body)
     {
-        using var connection = await Broker.ConnectAsync();
-        using var channel = await connection.CreateChannelAsync();
+        using var raw = await ConnectRawAsync();
+        var channel = raw.Channel;
         await Wire.DeclareTaskQueueAsync(channel, Queue, CancellationToken.None);
-        var reply = (await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true)).QueueName;
+        var reply = await raw.DeclarePrivateQueueAsync();
         await channel.BasicPublishAsync(string.Empty, Queue, false, TaskProperties(reply), body);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         while (watch.Elapsed < Patience)
@@ -133,8 +133,7 @@ public sealed class ClusterSecurityTests(BrokerFixture broker) : ClusterTestBase
 
     private async Task<uint> DeadLetterCountAsync()
     {
-        using var connection = await Broker.ConnectAsync();
-        using var channel = await connection.CreateChannelAsync();
-        return await channel.MessageCountAsync(Wire.DeadLetterQueue(Queue));
+        using var raw = await ConnectRawAsync();
+        return await raw.Channel.MessageCountAsync(Wire.DeadLetterQueue(Queue));
     }
 }

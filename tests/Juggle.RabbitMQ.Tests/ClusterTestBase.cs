@@ -1,3 +1,5 @@
+using RabbitMQ.Client;
+
 namespace Juggle.RabbitMQ.Tests;
 
 /// <summary>Helpers for the cluster tests: a fresh queue per test, private worker processes, executors on that queue.</summary>
@@ -43,6 +45,21 @@ public abstract class ClusterTestBase : IDisposable
         return executor;
     }
 
+    /// <summary>A raw AMQP client on the test broker, for tests that play a worker or publish what no executor sends; disposing closes it.</summary>
+    protected async Task<RawClient> ConnectRawAsync()
+    {
+        var connection = await Broker.ConnectAsync();
+        try
+        {
+            return new RawClient(connection, await connection.CreateChannelAsync());
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     protected T Own<T>(T disposable)
         where T : IDisposable
     {
@@ -64,6 +81,22 @@ public abstract class ClusterTestBase : IDisposable
         var path = Directory.CreateTempSubdirectory("juggle-cluster-").FullName;
         _owned.Add(new Deleter(path));
         return path;
+    }
+
+    /// <summary>A connection and its one channel.</summary>
+    protected sealed class RawClient(IConnection connection, IChannel channel) : IDisposable
+    {
+        public IChannel Channel => channel;
+
+        /// <summary>Declares a server-named queue only this client sees, deleted with it (for answers and control messages).</summary>
+        public async Task<string> DeclarePrivateQueueAsync() =>
+            (await channel.QueueDeclareAsync(string.Empty, durable: false, exclusive: true, autoDelete: true)).QueueName;
+
+        public void Dispose()
+        {
+            channel.Dispose();
+            connection.Dispose();
+        }
     }
 
     private sealed class Deleter(string path) : IDisposable
