@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Juggle.Cli.Cluster;
 
 /// <summary>
-/// What starting and stopping a private RabbitMQ node needs besides the node itself, shared by <see cref="LocalBroker"/>
+/// What starting and stopping a private RabbitMQ node needs besides the node itself, shared by <c>LocalBroker</c>
 /// (<c>juggle cluster up</c>) and the tests' broker fixture (which compile this file in).
 /// </summary>
 internal static class BrokerNodeTools
