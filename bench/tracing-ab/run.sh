@@ -5,16 +5,16 @@
 # Usage:
 #   bench/tracing-ab/run.sh [ROUNDS=100] [TASKS=100000] [WARMUP=5] [DOC.md]
 #       time: CPU and wall time per task, the process pinned to one core; B traced (every span recorded) as well.
-#   bench/tracing-ab/run.sh --instructions [ROUNDS=7] [TASKS=20000] [WARMUP=1] [DOC.md]
+#   bench/tracing-ab/run.sh --instructions [ROUNDS=9] [TASKS=10000] [WARMUP=1] [DOC.md]
 #       instructions executed per task, counted by callgrind (valgrind): independent of the machine's load.
 # DOC.md: write the tables into that file between <!-- tracing-ab:begin --> and <!-- tracing-ab:end --> (time) or
 # <!-- tracing-ab-instructions:begin --> and <!-- tracing-ab-instructions:end --> (instructions).
-# JUGGLE_AB_CPU picks the core for the time run (default: the last one).
+# JUGGLE_AB_CPU picks the core both runs are pinned to (default: the last one).
 set -euo pipefail
 mode=time
 if [ "${1:-}" = "--instructions" ]; then mode=instructions; shift; fi
 if [ "$mode" = instructions ]; then
-  rounds="${1:-7}" tasks="${2:-20000}" warmup="${3:-1}"
+  rounds="${1:-9}" tasks="${2:-10000}" warmup="${3:-1}"
 else
   rounds="${1:-100}" tasks="${2:-100000}" warmup="${3:-5}"
 fi
@@ -48,18 +48,22 @@ host=(dotnet "$work/host/Juggle.TracingAB.Benchmarks.dll" "$work/a" "$work/b" "$
 # Tiered compilation off: every variant runs fully optimised code from its first call (and B as built keeps its
 # ReadyToRun code, which is never recompiled), instead of tiering up at moments that differ between load contexts.
 export DOTNET_TieredCompilation=0
+cpu="${JUGGLE_AB_CPU:-$(($(nproc) - 1))}"
 if [ "$mode" = instructions ]; then
   # callgrind counts every instruction the process executes once instrumentation starts (the benchmark starts it
   # after start-up and JIT compilation, and zeroes and dumps the counters around each loop through marks.so).
-  # Valgrind runs one thread at a time, like the one core of the time run. JIT-written code needs the
-  # self-modifying-code check, and the runtime's W^X double mapping is turned off for valgrind to follow it.
+  # Pinned to one core like the time run: the runtime then sees one processor, and its spin-waits yield the core at
+  # once instead of spinning for as long as valgrind (which runs one thread at a time) leaves the thread on. JIT-written
+  # code needs the self-modifying-code check, and the runtime's W^X double mapping is turned off for valgrind.
   gcc -O2 -shared -fPIC -o "$work/marks.so" "$repo/bench/tracing-ab/marks.c"
   mkdir -p "$work/callgrind"
-  DOTNET_EnableWriteXorExecute=0 valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file \
+  # A fixed, large first generation (256 MiB): no collection falls inside a measured loop (the benchmark collects
+  # before each), so the count does not jump by a collection's worth from one round to the next; what a task
+  # allocates is the same 128 bytes in every build (the time run reports it).
+  DOTNET_GCgen0size=0x10000000 DOTNET_EnableWriteXorExecute=0 taskset -c "$cpu" valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file \
     --callgrind-out-file="$work/callgrind/out" --log-file="$work/valgrind.log" \
     "${host[@]}" --instructions "$work/marks.so" --dumps "$work/callgrind/out"
 else
-  cpu="${JUGGLE_AB_CPU:-$(($(nproc) - 1))}"
   # One core: the submitter and both pool workers share it, so the process's CPU time is the work done, not how it
   # happened to spread over cores.
   taskset -c "$cpu" "${host[@]}"
