@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace Juggle.Internal;
 
@@ -64,6 +65,9 @@ internal static class JuggleMetrics
         }
     }
 
+    // The recording methods are inlined into the executor so that, with nothing listening, a measurement costs a load
+    // and a test, as it did when the instruments were static fields; what is kept before they exist goes out of line.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Submitted(in KeyValuePair<string, object?> executor)
     {
         if (Volatile.Read(ref s_instruments) is { } metrics)
@@ -75,10 +79,11 @@ internal static class JuggleMetrics
         }
         else
         {
-            Defer(new Pending(Kind.Submitted, 1, executor, null, null));
+            Defer(Kind.Submitted, 1, executor);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Running(long delta, in KeyValuePair<string, object?> executor)
     {
         if (Volatile.Read(ref s_instruments) is { } metrics)
@@ -90,15 +95,23 @@ internal static class JuggleMetrics
         }
         else
         {
-            Defer(new Pending(Kind.Running, delta, executor, null, null));
+            Defer(Kind.Running, delta, executor);
         }
     }
 
     /// <summary><see langword="true"/> when a completion should be recorded (enabled, or kept until the instruments exist).</summary>
-    public static bool CompletedWanted => Volatile.Read(ref s_instruments) is not { } metrics || metrics.Completed.Enabled;
+    public static bool CompletedWanted
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Volatile.Read(ref s_instruments) is not { } metrics || metrics.Completed.Enabled;
+    }
 
     /// <summary><see langword="true"/> when a duration should be recorded (enabled, or kept until the instruments exist).</summary>
-    public static bool DurationWanted => Volatile.Read(ref s_instruments) is not { } metrics || metrics.Duration.Enabled;
+    public static bool DurationWanted
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Volatile.Read(ref s_instruments) is not { } metrics || metrics.Duration.Enabled;
+    }
 
     public static void Completed(in KeyValuePair<string, object?> executor, string outcome, string? errorType)
     {
@@ -123,6 +136,10 @@ internal static class JuggleMetrics
             Defer(new Pending(Kind.Duration, 0, executor, null, null, seconds));
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Defer(Kind kind, long value, KeyValuePair<string, object?> executor) =>
+        Defer(new Pending(kind, value, executor, null, null));
 
     private static void Defer(Pending pending)
     {
