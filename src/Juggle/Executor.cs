@@ -299,16 +299,26 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     /// </summary>
     private protected virtual int DefaultMapBufferSize => (int)Math.Min(2L * MaxWorkers, int.MaxValue);
 
-    private Future<T> Publish<T>(Future<T> future)
+    // Out of line and not generic: with nothing listening a Submit pays the inlined test in Publish only.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void AttachTrace(Future future, Delegate? callable)
     {
         switch (TaskTelemetry.Decide(deferAllowed: RunsDelegatesInProcess))
         {
             case TraceDecision.Trace:
-                future.Trace = TaskTelemetry.TryCreate(this, future, future.Callable);
+                future.Trace = TaskTelemetry.TryCreate(this, future, callable);
                 break;
             case TraceDecision.Defer:
-                future.DeferTrace(future.Callable);
+                future.DeferTrace(callable);
                 break;
+        }
+    }
+
+    private Future<T> Publish<T>(Future<T> future)
+    {
+        if (!TaskTelemetry.NothingListens)
+        {
+            AttachTrace(future, future.Callable);
         }
 
         try
@@ -408,6 +418,18 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     /// <summary>Publishes metrics and progress for a finished future; called outside its lock.</summary>
     internal void ReportFinished(Future future, int previousState, int finalState)
     {
+        if (JuggleMetrics.FinishedWanted)
+        {
+            RecordFinished(future, previousState, finalState);
+        }
+
+        ReportProgress();
+    }
+
+    // Out of line: with nothing listening a finished task pays the one test above, and ReportFinished stays small.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void RecordFinished(Future future, int previousState, int finalState)
+    {
         if (previousState == (int)FutureState.Running)
         {
             JuggleMetrics.Running(-1, _nameTag);
@@ -424,8 +446,6 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         {
             JuggleMetrics.Duration(Time.GetElapsedTime(future.StartTimestamp, future.EndTimestamp).TotalSeconds, _nameTag);
         }
-
-        ReportProgress();
     }
 
     internal void LogCallbackFailure(Future future, Exception exception)

@@ -99,6 +99,13 @@ internal static class JuggleMetrics
         }
     }
 
+    /// <summary><see langword="true"/> when any measurement of a finished task is wanted: one test for its three instruments.</summary>
+    public static bool FinishedWanted
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Volatile.Read(ref s_instruments) is not { } metrics || (metrics.Running.Enabled | metrics.Completed.Enabled | metrics.Duration.Enabled);
+    }
+
     /// <summary><see langword="true"/> when a completion should be recorded (enabled, or kept until the instruments exist).</summary>
     public static bool CompletedWanted
     {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Juggle.Internal;
 
 /// <summary>
@@ -16,6 +18,11 @@ internal static class TelemetryStartup
             return;
         }
 
+        // Their static constructors are cheap (the meter and source are made below, not there). Run now, before the
+        // first Submit compiles the per-task methods, they let the compiler read those classes' fields directly
+        // instead of checking on every call whether the classes are initialised.
+        RuntimeHelpers.RunClassConstructor(typeof(JuggleMetrics).TypeHandle);
+        RuntimeHelpers.RunClassConstructor(typeof(TaskTelemetry).TypeHandle);
         new Thread(static () => CreateAll()) { IsBackground = true, Name = "Juggle telemetry start" }.UnsafeStart();
     }
 
