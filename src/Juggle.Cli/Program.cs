@@ -42,7 +42,7 @@ internal static class Program
         {
             // Stopped by a signal: the summary is out, nothing is half-written; nothing is left to wait for either
             // (a cluster run's tasks on worker nodes may never answer), so no exit-time wait.
-            Native.ImmediateExit.Exit(128 + number);
+            Juggle.Worker.ImmediateExit.Exit(128 + number);
         }
 
         return code;

@@ -46,17 +46,7 @@ internal static partial class StandardStreams
     }
 
     /// <summary>Exits at once (no shutdown work that could delay it): the parent is gone or closed the channel.</summary>
-    public static void ExitNow(int code)
-    {
-        Console.Out.Flush();
-        Console.Error.Flush();
-        if (!OperatingSystem.IsWindows())
-        {
-            ExitImmediately(code);
-        }
-
-        Environment.Exit(code);
-    }
+    public static void ExitNow(int code) => ImmediateExit.Exit(code);
 
     private static IntPtr Private(int fd)
     {
@@ -84,9 +74,6 @@ internal static partial class StandardStreams
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "_exit")]
-    private static partial void ExitImmediately(int code);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);

@@ -1,11 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Juggle.Cli.Native;
+namespace Juggle.Worker;
 
 /// <summary>
-/// Ends the process at once, after flushing the console: no process-exit handlers. A run stopped by a signal has
-/// printed its summary and removed its partial files, but the exit-time wait for every live executor's work (Python's
-/// rule, see Juggle's ExitWait) would wait for tasks that cluster worker nodes claimed and may never answer.
+/// Ends the process at once after flushing the console, running no process-exit handlers: for a worker whose parent is
+/// gone, and for the <c>juggle</c> tool stopped by a signal (whose exit-time wait for executors' work could wait on
+/// tasks that cluster nodes never answer). Compiled into the worker, the library and the tool.
 /// </summary>
 internal static partial class ImmediateExit
 {
