@@ -79,6 +79,25 @@ public abstract class Future
         }
     }
 
+    /// <summary><see langword="true"/> when the slot holds a trace, a deferred trace or a cancel gate: only then may the task's run enter a span.</summary>
+    private protected bool HasTrace
+    {
+#if JUGGLE_NO_TRACING_HOOKS
+        get => false; // bench/tracing-ab's copy without the hooks (JuggleTracingHooks=false)
+#else
+        get => _traceOrGate is not null;
+#endif
+    }
+
+    /// <summary>Puts back the worker's own context after <see cref="EnterTrace"/>.</summary>
+    private protected static void RestoreContext(ExecutionContext? outer)
+    {
+        if (outer is not null)
+        {
+            ExecutionContext.Restore(outer);
+        }
+    }
+
     /// <summary>Leaves the tracing decision to the task's start (see <see cref="TaskTelemetry.Decide"/>); called before the future is published.</summary>
     internal void DeferTrace(Delegate? callable) =>
         _traceOrGate = new DeferredTrace(callable, ExecutionContext.Capture(), System.Diagnostics.Stopwatch.GetTimestamp());
@@ -238,7 +257,7 @@ public abstract class Future
 #if !JUGGLE_NO_TRACING_HOOKS
         if (_traceOrGate is DeferredTrace deferred)
         {
-            ResolveDeferredTrace(deferred);
+            ResolveDeferredTrace(deferred, worker, workerName);
         }
 #endif
 
@@ -257,9 +276,72 @@ public abstract class Future
         return true;
     }
 
-    // Submitted while the activity source was still being created: decide now, before the task runs. Out of line, like
-    // NeverStarted: TrySetRunning stays small for the JIT to inline into every task's run (it inlines up to 100 IL bytes).
-    private void ResolveDeferredTrace(DeferredTrace deferred) => _traceOrGate = TaskTelemetry.TryCreateDeferred(Owner!, this, deferred);
+    // Submitted while the activity source was still being created: decide now, before the task runs, if the source
+    // exists by now. If not, the task does not wait for it (that can take tens of milliseconds, and would delay the first
+    // tasks of a process): it runs in its submitter's context and its span is made when it ends (FinishTrace). Out of
+    // line, like NeverStarted: TrySetRunning stays small for the JIT to inline into every task's run.
+    private void ResolveDeferredTrace(DeferredTrace deferred, object worker, string workerName)
+    {
+        if (TaskTelemetry.IsSourceReady)
+        {
+            _traceOrGate = TaskTelemetry.TryCreateDeferred(Owner!, this, deferred);
+        }
+        else
+        {
+            deferred.StartedBeforeSource(worker, workerName, System.Diagnostics.Stopwatch.GetTimestamp());
+        }
+    }
+
+    /// <summary>
+    /// Makes the task's span (or, for a task that started before the activity source existed, its submitter's context)
+    /// current on this worker thread. Returns the context to restore when the work leaves the thread, or null when the
+    /// span stays current until it ends. Called only when the future carries a trace.
+    /// </summary>
+    private protected ExecutionContext? EnterTrace(bool async)
+    {
+        switch (_traceOrGate)
+        {
+            case TaskTrace trace:
+                if (!async)
+                {
+                    trace.Enter(); // ends with the task, on this thread (TaskTrace.OnFinished)
+                    return null;
+                }
+
+                // Async work carries the span in its awaits' context; this thread goes back to its own.
+                var outerOfAsync = ExecutionContext.Capture();
+                trace.Enter();
+                return outerOfAsync;
+            case DeferredTrace { Context: { } context }:
+                var outer = ExecutionContext.Capture();
+                if (outer is not null)
+                {
+                    ExecutionContext.Restore(context);
+                }
+
+                return outer;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Ends the task's span, or makes it now for a task that started before the activity source existed.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FinishTrace(object slot, int finalState, int previousState)
+    {
+        var outcome = finalState == StateCancelled ? TaskOutcome.Cancelled : _error is null ? TaskOutcome.Succeeded : TaskOutcome.Failed;
+        if (slot is TaskTrace trace)
+        {
+            trace.OnFinished(outcome, _error?.SourceException);
+        }
+        else if (slot is DeferredTrace { Worker: { } worker } late && previousState == StateRunning
+            && TaskTelemetry.TryCreateDeferred(Owner!, this, late) is { } made)
+        {
+            _traceOrGate = made;
+            made.OnStarted(worker, late.WorkerName!, late.StartTimestamp);
+            made.OnFinished(outcome, _error?.SourceException);
+        }
+    }
 
     private bool NeverStarted()
     {
@@ -376,9 +458,12 @@ public abstract class Future
         Owner?.CountFinished(previousState, finalState, finalState == StateFinished && _error is not null);
 
         // The span ends before the state is published: whoever sees this future done finds its span exported.
-        Trace?.OnFinished(
-            finalState == StateCancelled ? TaskOutcome.Cancelled : _error is null ? TaskOutcome.Succeeded : TaskOutcome.Failed,
-            _error?.SourceException);
+#if !JUGGLE_NO_TRACING_HOOKS
+        if (_traceOrGate is { } slot)
+        {
+            FinishTrace(slot, finalState, previousState);
+        }
+#endif
         Volatile.Write(ref _state, finalState);
         var callbacks = _callbacks;
         _callbacks = null;

@@ -138,7 +138,7 @@ public sealed class Future<T> : Future
 
         // Like CPython's work item: once started, the future no longer holds the callable and its arguments.
         _work = null;
-        Trace?.Enter();
+        var outer = HasTrace ? EnterTrace(async: false) : null;
 
         T value;
         try
@@ -149,11 +149,13 @@ public sealed class Future<T> : Future
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            RestoreContext(outer);
             hooks.BeforeComplete();
             TrySetException(ex);
             return true;
         }
 
+        RestoreContext(outer);
         hooks.BeforeComplete();
         TrySetResult(value);
         return true;
@@ -172,6 +174,7 @@ public sealed class Future<T> : Future
         }
 
         _work = null;
+        var outer = HasTrace ? EnterTrace(async: true) : null;
         Task task;
         try
         {
@@ -181,11 +184,13 @@ public sealed class Future<T> : Future
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            RestoreContext(outer);
             hooks.BeforeComplete();
             CompleteFailed(ex, cancellation);
             return true;
         }
 
+        RestoreContext(outer);
         if (!task.IsCompleted)
         {
             // Deadlock detection must not take this future for work of the worker's next task.

@@ -7,7 +7,7 @@ namespace Juggle.Internal;
 
 /// <summary>
 /// The one place tasks report to tracing and to in-process observers (the dashboard). Executors touch it at three
-/// points: Submit (<see cref="TryCreate"/>), start (<see cref="TaskTrace.OnStarted"/>) and completion
+/// points: Submit (<see cref="TryCreate"/>), start (<see cref="TaskTrace.OnStarted(object, string)"/>) and completion
 /// (<see cref="TaskTrace.OnFinished"/>). With no listener on the <c>Juggle</c> source and no observer, Submit checks
 /// two fields and a task carries a null reference: nothing is allocated.
 /// </summary>
@@ -26,6 +26,15 @@ internal static class TaskTelemetry
 
     /// <summary><see langword="true"/> when a submitted task should carry a <see cref="TaskTrace"/>.</summary>
     public static bool IsEnabled => Volatile.Read(ref s_observers).Length != 0 || Source.HasListeners();
+
+    /// <summary><see langword="true"/> once the source exists; until then reading <see cref="Source"/> may wait for its creation.</summary>
+    public static bool IsSourceReady => Volatile.Read(ref s_source) is not null;
+
+    /// <summary>
+    /// For tests: until disposed (on the calling thread), the source looks as it does while <see cref="TelemetryStartup"/>
+    /// is still creating it on another thread: not there, and whoever needs it waits.
+    /// </summary>
+    internal static IDisposable HoldSourceCreation() => new SourceHold();
 
     public static ActivitySource EnsureSource()
     {
@@ -151,6 +160,23 @@ internal static class TaskTelemetry
         }
     }
 
+    private sealed class SourceHold : IDisposable
+    {
+        private readonly ActivitySource? _source;
+
+        public SourceHold()
+        {
+            s_sourceLock.Enter();
+            _source = Interlocked.Exchange(ref s_source, null);
+        }
+
+        public void Dispose()
+        {
+            Volatile.Write(ref s_source, _source);
+            s_sourceLock.Exit();
+        }
+    }
+
     private sealed class Registration(ITaskObserver observer) : IDisposable
     {
         private int _disposed;
@@ -180,6 +206,21 @@ internal enum TraceDecision
 /// </summary>
 internal sealed record DeferredTrace(Delegate? Callable, ExecutionContext? Context, long SubmitTimestamp)
 {
+    /// <summary>The worker of a task that started before the source existed (its span is made when it ends); else null.</summary>
+    public object? Worker { get; private set; }
+
+    public string? WorkerName { get; private set; }
+
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> when such a task started.</summary>
+    public long StartTimestamp { get; private set; }
+
+    public void StartedBeforeSource(object worker, string workerName, long startTimestamp)
+    {
+        WorkerName = workerName;
+        StartTimestamp = startTimestamp;
+        Worker = worker;
+    }
+
     /// <summary>The submitter's <see cref="Activity.Current"/> at Submit, or default for a root span.</summary>
     public ActivityContext ReadParent()
     {

@@ -73,9 +73,16 @@ internal sealed class TaskTrace
     public Activity? Activity => Volatile.Read(ref _activity);
 
     /// <summary>The task moved to running on <paramref name="worker"/>. Called right after the pending → running transition.</summary>
-    public void OnStarted(object worker, string workerName)
+    public void OnStarted(object worker, string workerName) => OnStarted(worker, workerName, 0);
+
+    /// <summary>
+    /// As <see cref="OnStarted(object, string)"/>, for a task that started at <paramref name="startTimestamp"/>
+    /// (<see cref="Stopwatch.GetTimestamp"/>; 0 for now), before its span could be made.
+    /// </summary>
+    public void OnStarted(object worker, string workerName, long startTimestamp)
     {
-        StartTimestamp = Stopwatch.GetTimestamp();
+        var late = startTimestamp != 0;
+        StartTimestamp = late ? startTimestamp : Stopwatch.GetTimestamp();
         WorkerName = workerName;
         if (worker is IWorkerIdentity identity)
         {
@@ -88,7 +95,11 @@ internal sealed class TaskTrace
             var openedEarlier = Activity is not null;
             if (EnsureActivity() is { } activity)
             {
-                if (openedEarlier)
+                if (late)
+                {
+                    activity.SetStartTime(DateTime.UtcNow - Stopwatch.GetElapsedTime(startTimestamp));
+                }
+                else if (openedEarlier)
                 {
                     // A call written ahead to a worker process had its span opened then; the task starts now.
                     activity.SetStartTime(DateTime.UtcNow);
