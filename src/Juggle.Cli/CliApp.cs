@@ -93,7 +93,11 @@ internal static class CliApp
         var parsed = root.Parse(args);
         if (UsageError(root, parsed, args) is { } usage)
         {
-            await env.Error.WriteLineAsync($"juggle: {TerminalText.Clean(usage)}").ConfigureAwait(false);
+            foreach (var line in usage.Split('\n'))
+            {
+                await env.Error.WriteLineAsync($"juggle: {TerminalText.Clean(line)}").ConfigureAwait(false);
+            }
+
             await env.Error.WriteLineAsync("Run 'juggle --help' (or 'juggle COMMAND --help') for usage.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
@@ -187,6 +191,7 @@ internal static class CliApp
 
         // "Required command was not provided" next to a more precise error only contradicts it.
         var messages = parsed.Errors.Select(e => e.Message).Distinct().ToList();
-        return string.Join(Environment.NewLine + "juggle: ", messages);
+        // One line each (a newline inside a message, from a value given, stays escaped).
+        return string.Join('\n', messages.Select(m => m.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)));
     }
 }

@@ -105,19 +105,9 @@ internal sealed class CommonOptions(string workersDefault)
 
     private static Option<int?> DashboardOption()
     {
-        var option = new Option<int?>("--dashboard")
-        {
-            Description = "Serve a live dashboard of the run (task stream, progress, workers, failures) on 127.0.0.1:PORT and print its URL; without PORT, a free port",
-            HelpName = "PORT",
-            Arity = ArgumentArity.ZeroOrOne,
-        };
-        option.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 0 or > 65535)
-            {
-                r.AddError("--dashboard PORT must be between 0 and 65535 (0 or no PORT: a free port).");
-            }
-        });
+        var option = OptionRules.OptionalInt("--dashboard", "Serve a live dashboard of the run (task stream, progress, workers, failures) on 127.0.0.1:PORT and print its URL; without PORT, a free port", 0, 65535, 8787);
+        option.HelpName = "PORT";
+        option.Arity = ArgumentArity.ZeroOrOne;
         return option;
     }
 }

@@ -67,6 +67,30 @@ internal static class OptionRules
         return argument;
     }
 
+    /// <summary>
+    /// <see langword="false"/> when <paramref name="option"/> was given a value it cannot take (its own parse error
+    /// reports it). A validator reading another option's value checks this first: reading a value that failed to
+    /// parse throws.
+    /// </summary>
+    public static bool IsValid<T>(OptionResult option)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        if (option.Errors.Any())
+        {
+            return false;
+        }
+
+        try
+        {
+            _ = option.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // the library's way of saying the value did not convert; the parse error names it
+        }
+    }
+
     /// <summary>The lower-case names of <typeparamref name="TEnum"/>'s values, in declaration order.</summary>
     public static IReadOnlyList<string> Names<TEnum>()
         where TEnum : struct, Enum =>

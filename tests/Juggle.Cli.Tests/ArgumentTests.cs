@@ -37,6 +37,16 @@ public sealed class ArgumentTests
     [InlineData("words x --pattern a/b.txt", "--pattern 'a/b.txt'", "without folders")]
     [InlineData("bench --urls /nonexistent/urls.txt", "--urls: input file not found: '/nonexistent/urls.txt'", "one URL per line")]
     [InlineData("titles -i /tmp", "--input '/tmp' is a folder", "one URL per line")]
+    [InlineData("words x --mode foo", "--mode 'foo'", "sequential, threads, async, processes, cluster")]
+    [InlineData("bench cpu --mode foo", "--mode 'foo'", "sequential, threads, async, processes, cluster")]
+    [InlineData("bench cpu --mode", "--mode", "missing")]
+    [InlineData("worker --concurrency abc", "--concurrency 'abc'", "1 to 4096")]
+    [InlineData("worker --concurrency 0", "--concurrency 0", "1 to 4096")]
+    [InlineData("worker --processes -3", "--processes -3", "1 to 1024")]
+    [InlineData("cluster up --workers abc", "--workers 'abc'", "0 to 64")]
+    [InlineData("cluster up --workers 65", "--workers 65", "0 to 64")]
+    [InlineData("titles --dashboard abc http://127.0.0.1:9/", "--dashboard 'abc'", "0 to 65535")]
+    [InlineData("titles --dashboard 70000 http://127.0.0.1:9/", "--dashboard 70000", "0 to 65535")]
     public async Task Bad_options_of_every_command_exit_2_naming_option_value_and_range(string args, string named, string allowed)
     {
         var result = await CliHarness.RunAsync(args.Split(' '));
@@ -52,6 +62,18 @@ public sealed class ArgumentTests
         Assert.DoesNotContain("System.", result.Error);
         Assert.DoesNotContain("Juggle.Cli", result.Error);
         Assert.DoesNotContain("Unhandled", result.Error);
+    }
+
+    [Fact]
+    public async Task Several_errors_are_each_on_a_line_of_their_own()
+    {
+        var result = await CliHarness.RunAsync(["download", "--workers", "0", "http://127.0.0.1:9/"]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith("juggle: ", StringComparison.Ordinal) && l.Contains("--output", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("juggle: ", StringComparison.Ordinal) && l.Contains("--workers 0", StringComparison.Ordinal));
+        Assert.DoesNotContain("\\n", result.Error);
     }
 
     [Fact]

@@ -18,16 +18,8 @@ internal static class ClusterCommand
 
     public static Command Create(CliEnvironment env)
     {
-        var workers = new Option<int>("--workers") { Description = "Worker nodes to start", DefaultValueFactory = _ => 2 };
+        var workers = OptionRules.Int("--workers", "Worker nodes to start", 0, 64, 2, 2);
         var assemblies = new Option<string[]>("--assembly") { Description = "Also run the [JuggleFunction] methods of this assembly (repeat for more)", HelpName = "PATH" };
-        workers.Validators.Add(r =>
-        {
-            var v = r.GetValueOrDefault<int>();
-            if (!(v is >= 0 and <= 64))
-            {
-                r.AddError("--workers must be between 0 and 64.");
-            }
-        });
         var up = new Command("up", "Start a private RabbitMQ node and N local worker nodes; print the broker URI; Ctrl+C stops them all")
         {
             workers, assemblies,

@@ -25,8 +25,8 @@ internal static class WorkerCommand
     {
         var broker = new Option<Uri?>("--broker") { Description = "The broker, amqp://user:password@host:5672/vhost (default: the JUGGLE_BROKER environment variable)", HelpName = "URI" };
         var assemblies = new Option<string[]>("--assembly") { Description = "Also run the [JuggleFunction] methods of this assembly (repeat for more; without it, juggle's own: words and bench --mode cluster)", HelpName = "PATH", Arity = ArgumentArity.OneOrMore };
-        var concurrency = new Option<int?>("--concurrency") { Description = "Tasks at once on this node (default: one per core)" };
-        var processes = new Option<int?>("--processes") { Description = "Run tasks in N worker processes on this node (crash isolation, hard timeouts) instead of threads" };
+        var concurrency = OptionRules.OptionalInt("--concurrency", "Tasks at once on this node (default: one per core)", 1, 4096, 8);
+        var processes = OptionRules.OptionalInt("--processes", "Run tasks in N worker processes on this node (crash isolation, hard timeouts) instead of threads", 1, 1024, 2);
         var queue = new Option<string>("--queue") { Description = "The task queue", DefaultValueFactory = _ => RabbitMqExecutorOptions.DefaultQueueName };
         var node = new Option<string?>("--node") { Description = "This node's name in logs and errors (default: host:pid)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log every task" };
@@ -36,22 +36,6 @@ internal static class WorkerCommand
             if (r.GetValueOrDefault<string?>() is { } path && !File.Exists(path))
             {
                 r.AddError($"--tls-ca '{path}' does not exist: give the CA certificate file (PEM or DER) that signed the broker's certificate.");
-            }
-        });
-        concurrency.Validators.Add(r =>
-        {
-            var v = r.GetValueOrDefault<int?>();
-            if (!(v is null or (>= 1 and <= 4096)))
-            {
-                r.AddError("--concurrency must be between 1 and 4096.");
-            }
-        });
-        processes.Validators.Add(r =>
-        {
-            var v = r.GetValueOrDefault<int?>();
-            if (!(v is null or (>= 1 and <= 1024)))
-            {
-                r.AddError("--processes must be between 1 and 1024.");
             }
         });
         var command = new Command("worker", Summary)

@@ -27,6 +27,11 @@ internal static class BrokerOption
         command.Options.Add(broker);
         command.Validators.Add(result =>
         {
+            if (result.GetResult(mode) is { } modeResult && !OptionRules.IsValid<RunMode?>(modeResult))
+            {
+                return; // --mode's own error says what is wrong with it
+            }
+
             var cluster = result.GetValue(mode) == RunMode.Cluster;
             var given = result.GetResult(broker) is not null;
             if (given && !cluster)
