@@ -22,6 +22,15 @@ internal static class CliApp
         ("cluster", ClusterCommand.Summary, null, ClusterCommand.Create),
     ];
 
+    /// <summary>The root command's name, as help and usage show it.</summary>
+    internal const string RootName = "juggle";
+
+    /// <summary>The root command's description, the first lines of <c>juggle --help</c>.</summary>
+    internal const string RootDescription = "juggle: fetch titles, download, count words and benchmark sequential vs threads vs async vs processes, built on Juggle's executors.";
+
+    /// <summary>Every command's name, one-line summary and argument placeholder, in help order.</summary>
+    internal static IEnumerable<(string Name, string Summary, string? Label)> Outline => s_commands.Select(c => (c.Name, c.Summary, c.Label));
+
     /// <summary>
     /// The command tree for <paramref name="args"/>. A command line naming a command first gets a root holding just
     /// that one: building every command's options costs start-up time that a run of one command never uses. A command
@@ -73,7 +82,7 @@ internal static class CliApp
     }
 
     // A plain command named "juggle" rather than RootCommand, whose name would be the entry assembly's ("Juggle.Cli").
-    private static Command Root() => new("juggle", "juggle: fetch titles, download, count words and benchmark sequential vs threads vs async vs processes, built on Juggle's executors.")
+    private static Command Root() => new(RootName, RootDescription)
     {
         new HelpOption(),
         new VersionOption(),
@@ -83,12 +92,14 @@ internal static class CliApp
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(args);
-        var root = Build(env, args);
-        if (args.Length == 0)
+        if (RootHelp.IsRequest(args))
         {
-            // No command: show what there is, like --help.
-            args = ["--help"];
+            // No command, or --help alone: show what there is, without building a command tree.
+            await env.Out.WriteAsync(RootHelp.Render(RootHelp.ConsoleWidth())).ConfigureAwait(false);
+            return ExitCodes.Success;
         }
+
+        var root = Build(env, args);
 
         var parsed = root.Parse(args);
         if (UsageError(root, parsed, args) is { } usage)

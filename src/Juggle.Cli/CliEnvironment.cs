@@ -59,12 +59,23 @@ internal sealed class CliEnvironment
         return new CliEnvironment
         {
             ConsoleFactory = () => CreateAnsiConsole(interactive),
-            Out = System.Console.Out,
+            Out = interactive ? System.Console.Out : RedirectedOut(),
             Error = System.Console.Error,
             InFactory = () => System.Console.In,
             Interactive = interactive,
         };
     }
+
+    /// <summary>
+    /// Stdout for a pipe or a file: UTF-8 as <see cref="System.Console.Out"/> and flushed after every call as it is,
+    /// but with room for a whole batch of result lines (see <see cref="Reporting.LineBatcher"/>) in one write, where
+    /// the console's writer cuts every 256 characters into a system call of their own.
+    /// </summary>
+    private static TextWriter RedirectedOut() =>
+        TextWriter.Synchronized(new StreamWriter(System.Console.OpenStandardOutput(), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), Reporting.LineBatcher.MaxChars * 2, leaveOpen: true)
+        {
+            AutoFlush = true,
+        });
 
     private static IAnsiConsole CreateAnsiConsole(bool interactive)
     {

@@ -12,6 +12,12 @@ internal static class Program
         // A worker process of --mode processes is this same program: it serves and exits here, before anything prints.
         // Needed by the native build (no startup hooks); the JIT-compiled tool's workers never reach Main.
         ProcessPoolWorker.RunIfRequested(Native.CliJsonResolver.Instance);
+        if (RootHelp.IsRequest(args))
+        {
+            // `juggle --help` and `juggle` alone: the text and nothing else, before any start-up work.
+            return RootHelp.WriteToConsole();
+        }
+
         // `titles` only: JIT-compile the first request's path on the idle core while this one parses the arguments.
         Http.HttpWarmUp.StartFor(args);
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);

@@ -48,10 +48,55 @@ public sealed class CliAppTests
         Assert.Contains("--select", help.Out, StringComparison.Ordinal);
     }
 
-    private static async Task<string> HelpOfAsync(System.CommandLine.Command root)
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(200)]
+    [InlineData(120)]
+    [InlineData(80)]
+    [InlineData(60)]
+    [InlineData(40)]
+    [InlineData(24)]
+    public async Task The_root_help_written_without_a_command_tree_is_System_CommandLines_own_at_every_width(int width)
+    {
+        var library = await HelpOfAsync(CliApp.BuildFull(Env()), width);
+
+        Assert.Equal(library, RootHelp.Render(width));
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("/h")]
+    [InlineData("-?")]
+    [InlineData("/?")]
+    public async Task Nothing_or_one_help_option_gets_the_root_help(params string[] args)
+    {
+        Assert.True(RootHelp.IsRequest(args));
+        var run = await CliHarness.RunAsync(args);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(await HelpOfAsync(CliApp.BuildFull(Env())), run.Out);
+    }
+
+    [Theory]
+    [InlineData("--version")]
+    [InlineData("--help", "titles")]
+    [InlineData("titles", "--help")]
+    [InlineData("--help", "--help")]
+    public void Anything_more_than_one_help_option_goes_through_the_command_tree(params string[] args) =>
+        Assert.False(RootHelp.IsRequest(args));
+
+    private static async Task<string> HelpOfAsync(System.CommandLine.Command root, int? width = null)
     {
         using var output = new StringWriter();
         var config = new System.CommandLine.InvocationConfiguration { Output = output, Error = output };
+        if (width is { } w)
+        {
+            var help = root.Options.OfType<System.CommandLine.Help.HelpOption>().Single();
+            help.Action = new System.CommandLine.Help.HelpAction { MaxWidth = w };
+        }
+
         Assert.Equal(0, await root.Parse(["--help"]).InvokeAsync(config));
         return output.ToString();
     }

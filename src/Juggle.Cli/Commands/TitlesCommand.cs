@@ -71,9 +71,12 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
         var fetcher = new PageFetcher(client, new Retrier(http), http, query);
         var runner = new ModeRunner(run.Mode, run.IoWorkers, run.Rate);
         var spans = run.TimelineFile is not null || run.TraceFile is not null ? new List<TaskSpan>() : null;
+        // Result lines for a pipe, a file or JSON: written in batches (within 50 ms), not one system call each.
+        using var output = run.Json || !env.Interactive ? new LineBatcher(env.Out) : null;
 
         // Diagnostics for start-up work: JUGGLE_JIT_STATS=1 prints, on stderr, how many methods were JIT-compiled by
-        // the first result and by the end, and when (ms since the process started).
+        // the first result and by the end, and when (ms since the process started), with the garbage collections and
+        // bytes allocated so far.
         var jitStats = Environment.GetEnvironmentVariable("JUGGLE_JIT_STATS") is "1";
         long ok = 0, failed = 0;
         var watch = Stopwatch.StartNew();
@@ -106,7 +109,7 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
                         failed++;
                     }
 
-                    Print(record, query);
+                    Print(record, query, output);
                     spans?.Add(new TaskSpan(record.Lane, line.Url, record.Start, record.End, line.Succeeded));
                     onEach?.Invoke();
                 }
@@ -129,6 +132,9 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
         {
             interrupted = true;
         }
+
+        // Every result line out before the summary.
+        output?.Flush();
 
         var summary = string.Create(CultureInfo.InvariantCulture, $"{ok} ok, {failed} failed in {Speed.Seconds(watch.Elapsed)} ({runner.Mode.ToString().ToLowerInvariant()}, {runner.Workers} workers){(interrupted ? " — interrupted" : "")}");
         if (env.Interactive && !run.Json)
@@ -161,15 +167,15 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
         var sinceStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
         env.Error.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"jit: {when} at {sinceStart.TotalMilliseconds:0} ms: {System.Runtime.JitInfo.GetCompiledMethodCount()} methods JIT-compiled in {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms"));
+            $"jit: {when} at {sinceStart.TotalMilliseconds:0} ms: {System.Runtime.JitInfo.GetCompiledMethodCount()} methods JIT-compiled in {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms; gc: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections (gen 0/1/2), {GC.GetTotalAllocatedBytes() / (1024.0 * 1024):0.0} MB allocated"));
     }
 
-    private void Print(TaskRecord<PageResult> record, PageQuery query)
+    private void Print(TaskRecord<PageResult> record, PageQuery query, LineBatcher? lines)
     {
         var r = record.Result;
-        if (settings.Run.Json)
+        if (lines is not null && settings.Run.Json)
         {
-            env.Out.WriteLine(JsonLine(record, query));
+            lines.WriteLine(JsonLine(record, query));
         }
         else if (env.Interactive)
         {
@@ -184,10 +190,10 @@ internal sealed class TitlesCommand(CliEnvironment env, TitlesCommand.Settings s
                 env.Console.MarkupLineInterpolated($"[red]✗[/] {url} [red]{TerminalText.Clean(r.Error)}[/]");
             }
         }
-        else
+        else if (lines is not null)
         {
             // Tabs and line breaks inside a title or error are escaped too, so each line keeps exactly two columns.
-            env.Out.WriteLine(r.Succeeded ? $"{TerminalText.Clean(r.Url)}\t{TerminalText.Clean(r.Value)}" : $"{TerminalText.Clean(r.Url)}\tERROR: {TerminalText.Clean(r.Error)}");
+            lines.WriteLine(r.Succeeded ? $"{TerminalText.Clean(r.Url)}\t{TerminalText.Clean(r.Value)}" : $"{TerminalText.Clean(r.Url)}\tERROR: {TerminalText.Clean(r.Error)}");
         }
     }
 

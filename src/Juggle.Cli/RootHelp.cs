@@ -1,0 +1,184 @@
+using System.Text;
+
+namespace Juggle.Cli;
+
+/// <summary>
+/// <c>juggle --help</c> (and <c>juggle</c> alone) written straight from the command outline, in System.CommandLine's
+/// layout, before anything else starts. Building even the outline tree costs the native tool about a third of its
+/// start-up: System.CommandLine's help option and headings come from its resource strings, and the first resource
+/// lookup initialises the reflection metadata of the whole program. The text is the same, byte for byte, as the
+/// library's own help of the full command tree at every width (a test compares them); any other help request
+/// (<c>juggle titles --help</c>, <c>juggle --help titles</c>) still goes through System.CommandLine.
+/// </summary>
+internal static class RootHelp
+{
+    private const string Indent = "  ";
+
+    // What the library's writers end lines with.
+    private static readonly string NewLine = Environment.NewLine;
+
+    // System.CommandLine's help and version options, as its help shows them (its English resources: the tool runs
+    // with invariant globalization, so help is never localised).
+    private static readonly (string First, string Second)[] s_options =
+    [
+        ("-?, -h, --help", "Show help and usage information"),
+        ("--version", "Show version information"),
+    ];
+
+    private static readonly string[] s_helpAliases = ["--help", "-h", "/h", "-?", "/?"];
+
+    /// <summary>Whether <paramref name="args"/> asks for the root help alone: nothing, or one help option.</summary>
+    public static bool IsRequest(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return args.Length == 0 || (args.Length == 1 && Array.IndexOf(s_helpAliases, args[0]) >= 0);
+    }
+
+    /// <summary>
+    /// The width System.CommandLine wraps help at: unlimited when stdout is redirected, else the terminal's width.
+    /// </summary>
+    public static int ConsoleWidth()
+    {
+        try
+        {
+            return Console.IsOutputRedirected ? int.MaxValue : Console.WindowWidth;
+        }
+        catch (Exception)
+        {
+            return int.MaxValue;
+        }
+    }
+
+    /// <summary>The root help text for a given wrapping width (as System.CommandLine's <c>HelpAction.MaxWidth</c>).</summary>
+    public static string Render(int maxWidth)
+    {
+        if (maxWidth <= 0)
+        {
+            maxWidth = int.MaxValue;
+        }
+
+        var text = new StringBuilder(2560);
+        Heading(text, "Description:", CliApp.RootDescription, maxWidth);
+        text.Append(NewLine);
+        Heading(text, "Usage:", $"{CliApp.RootName} [command] [options]", maxWidth);
+        text.Append(NewLine);
+        text.Append("Options:").Append(NewLine);
+        Columns(text, s_options, maxWidth);
+        text.Append(NewLine);
+        text.Append("Commands:").Append(NewLine);
+        var commands = CliApp.Outline.Select(c => (c.Label is null ? c.Name : $"{c.Name} <{c.Label}>", c.Summary)).ToArray();
+        Columns(text, commands, maxWidth);
+        text.Append(NewLine);
+        return text.ToString();
+    }
+
+    /// <summary>Writes the root help to stdout in one write; 0, or 1 when stdout can't be written.</summary>
+    public static int WriteToConsole()
+    {
+        try
+        {
+            using var stdout = Console.OpenStandardOutput();
+            stdout.Write(Encoding.UTF8.GetBytes(Render(ConsoleWidth())));
+            return ExitCodes.Success;
+        }
+        catch (Exception ex)
+        {
+            // As CliApp reports a run that fails as a whole (here: stdout closed, a terminal too narrow to wrap in).
+            Console.Error.WriteLine($"juggle: {Reporting.TerminalText.Clean(ex.Message)}");
+            return ExitCodes.SomeFailed;
+        }
+    }
+
+    // HelpBuilder.WriteHeading: the heading, then the description wrapped at the width less the indent.
+    private static void Heading(StringBuilder text, string heading, string description, int maxWidth)
+    {
+        text.Append(heading).Append(NewLine);
+        foreach (var part in Wrap(description, maxWidth - Indent.Length))
+        {
+            text.Append(Indent).Append(part).Append(NewLine);
+        }
+    }
+
+    // HelpBuilder.WriteColumns: two aligned columns; when both don't fit, the first takes at most half the width.
+    private static void Columns(StringBuilder text, (string First, string Second)[] rows, int maxWidth)
+    {
+        var firstWidth = rows.Max(r => r.First.Length);
+        var secondWidth = rows.Max(r => r.Second.Length);
+        if ((long)firstWidth + secondWidth + (Indent.Length * 2) > maxWidth)
+        {
+            var firstMax = (maxWidth / 2) - Indent.Length;
+            if (firstWidth > firstMax)
+            {
+                firstWidth = rows.SelectMany(r => Wrap(r.First, firstMax)).Max(p => p.Length);
+            }
+
+            secondWidth = maxWidth - firstWidth - (Indent.Length * 2);
+        }
+
+        foreach (var (first, second) in rows)
+        {
+            var firstParts = Wrap(first, firstWidth);
+            var secondParts = Wrap(second, secondWidth);
+            for (var i = 0; i < Math.Max(firstParts.Count, secondParts.Count); i++)
+            {
+                var left = i < firstParts.Count ? firstParts[i] : "";
+                var right = i < secondParts.Count ? secondParts[i] : "";
+                text.Append(Indent).Append(left);
+                if (!string.IsNullOrWhiteSpace(right))
+                {
+                    text.Append(' ', Math.Max(0, firstWidth - left.Length)).Append(Indent).Append(right);
+                }
+
+                text.Append(NewLine);
+            }
+        }
+    }
+
+    // HelpBuilder.WrapText: existing line breaks kept; a longer line is cut after its last whitespace within the
+    // width, or at the width when it has none.
+    private static List<string> Wrap(string text, int maxWidth)
+    {
+        var lines = new List<string>();
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return lines;
+        }
+
+        foreach (var part in text.Split(["\r\n", "\n"], StringSplitOptions.None))
+        {
+            if (part.Length <= maxWidth)
+            {
+                lines.Add(part);
+                continue;
+            }
+
+            for (var i = 0; i < part.Length;)
+            {
+                if (part.Length - i < maxWidth)
+                {
+                    lines.Add(part[i..]);
+                    break;
+                }
+
+                var length = -1;
+                for (var j = 0; j + i < part.Length && j < maxWidth; j++)
+                {
+                    if (char.IsWhiteSpace(part[i + j]))
+                    {
+                        length = j + 1;
+                    }
+                }
+
+                if (length == -1)
+                {
+                    length = maxWidth;
+                }
+
+                lines.Add(part.Substring(i, length));
+                i += length;
+            }
+        }
+
+        return lines;
+    }
+}
