@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`juggle` CLI benchmarks, timed as whole processes (start-up included), in one run.
 
-    python3 bench/cli/run.py [--artifacts-path DIR] [--repeats 3] [--seq-urls 200] [--big-urls 100000]
+    python3 bench/cli/run.py [--artifacts-path DIR] [--repeats 3] [--startup-runs 11] [--seq-urls 200] [--big-urls 100000]
                              [--doc docs/benchmarks-cli.md | --no-doc] [--skip-build]
 
 What it does (python3 stdlib only; about 2-3 minutes on 2 cores):
@@ -159,6 +159,7 @@ def main():
     ap.add_argument("--artifacts-path", default="/tmp/art-clibench")
     ap.add_argument("--skip-build", action="store_true", help="reuse a previous build in --artifacts-path")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--startup-runs", type=int, default=11, help="runs of each start-up command (interleaved)")
     ap.add_argument("--seq-urls", type=int, default=200, help="URLs for the sequential run (extrapolated to 1,000)")
     ap.add_argument("--big-urls", type=int, default=100_000)
     ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "benchmarks-cli.md"))
@@ -227,22 +228,27 @@ def main():
             results[name] = summarise(walls[name]) | {"rss": max(rss[name]), "checked": checks[name],
                                                          "cpu": statistics.median(cpu[name])}
 
-        # Start-up alone.
-        startup = {}
-        for name, cmd in {"juggle --version (ReadyToRun)": [r2r, "--version"],
-                          "juggle --version (JIT)": [jit, "--version"],
-                          "juggle --version (NativeAOT)": [native, "--version"],
-                          "juggle --help (ReadyToRun)": [r2r, "--help"],
-                          "juggle --help (JIT)": [jit, "--help"],
-                          "juggle --help (NativeAOT)": [native, "--help"],
-                          "python3 + seed 000's imports": [sys.executable, "-c", "import re, time, concurrent.futures, urllib.request"]}.items():
-            ws, peaks = [], []
-            for _ in range(5):
+        # Start-up alone: every command once per round, interleaved, so each sees the same load.
+        startup_cmds = {"juggle --version (ReadyToRun)": [r2r, "--version"],
+                        "juggle --version (JIT)": [jit, "--version"],
+                        "juggle --version (NativeAOT)": [native, "--version"],
+                        "juggle --help (ReadyToRun)": [r2r, "--help"],
+                        "juggle --help (JIT)": [jit, "--help"],
+                        "juggle --help (NativeAOT)": [native, "--help"],
+                        "python3 + seed 000's imports": [sys.executable, "-c", "import re, time, concurrent.futures, urllib.request"]}
+        ws = {name: [] for name in startup_cmds}
+        peaks = {name: [] for name in startup_cmds}
+        cpus = {name: [] for name in startup_cmds}
+        for _ in range(args.startup_runs):
+            for name, cmd in startup_cmds.items():
                 wall, peak, _, _ = run_timed(cmd)
-                ws.append(wall)
-                peaks.append(peak)
-            startup[name] = summarise(ws) | {"rss": max(peaks)}
-            log(f"  start-up {name}: best {min(ws) * 1000:.0f} ms, median {statistics.median(ws) * 1000:.0f} ms")
+                ws[name].append(wall)
+                peaks[name].append(peak)
+                cpus[name].append(run_timed.cpu)
+        startup = {}
+        for name in startup_cmds:
+            startup[name] = summarise(ws[name]) | {"rss": max(peaks[name]), "cpu": statistics.median(cpus[name])}
+            log(f"  start-up {name}: best {min(ws[name]) * 1000:.0f} ms, median {statistics.median(ws[name]) * 1000:.0f} ms")
         results["startup"] = startup
 
         seq_walls = []
@@ -327,6 +333,7 @@ def render(args, mach, build_times, r, load_before, load_after, started, total):
     out = []
     w = out.append
     cmd = "python3 bench/cli/run.py" + ("" if args.repeats == 3 else f" --repeats {args.repeats}") + \
+        ("" if args.startup_runs == 11 else f" --startup-runs {args.startup_runs}") + \
         ("" if args.seq_urls == 200 else f" --seq-urls {args.seq_urls}") + \
         ("" if args.big_urls == 100_000 else f" --big-urls {args.big_urls}")
     out += doc_head("`juggle` CLI benchmarks", "bench/cli/run.py",
@@ -377,12 +384,12 @@ def render(args, mach, build_times, r, load_before, load_after, started, total):
     w("")
     w("The floor is 1,000 / 64 = 16 waves × 50 ms = 0.78 s of latency plus start-up.")
     w("")
-    w("## Start-up alone (5 runs)")
+    w(f"## Start-up alone ({args.startup_runs} runs each, interleaved; stdout to /dev/null)")
     w("")
-    w("| command | best | median | peak RSS |")
-    w("|---|---:|---:|---:|")
+    w("| command | best | median | CPU (user+sys, median) | peak RSS |")
+    w("|---|---:|---:|---:|---:|")
     for name, x in r["startup"].items():
-        w(f"| `{name}` | {x['best'] * 1000:.0f} ms | {x['median'] * 1000:.0f} ms | {x['rss'] / MB:.0f} MB |")
+        w(f"| `{name}` | {x['best'] * 1000:.0f} ms | {x['median'] * 1000:.0f} ms | {x['cpu'] * 1000:.0f} ms | {x['rss'] / MB:.0f} MB |")
     w("")
     w("## Peak memory")
     w("")
