@@ -62,12 +62,14 @@ public sealed partial class ThreadPoolExecutor : Executor
     private static bool t_startedInlineDetached;
 
     private readonly ConcurrentQueue<Future> _queue = new();
+    private readonly object _sleepLock = new();
     private readonly Lock _stateLock = new();
     private readonly List<Worker> _workers = [];
     private readonly TaskCompletionSource _allExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _prefix;
     private readonly Action? _initializer;
     private int _idleTokens;
+    private int _sleepers;
     private int _spinners;
     private int _live;
     private int _blocked;
@@ -151,7 +153,7 @@ public sealed partial class ThreadPoolExecutor : Executor
         }
 
         // Woken outside the state lock, so the woken worker and the next Submit do not wait for each other.
-        Interlocked.MemoryBarrier(); // pairs with the publish-then-read of a worker going to sleep
+        Interlocked.MemoryBarrier(); // pairs with the count-then-read of a worker going to sleep
         WakeOne();
         if (launch is not null)
         {
@@ -353,9 +355,8 @@ public sealed partial class ThreadPoolExecutor : Executor
     /// </summary>
     private Worker? StartWorkerLocked()
     {
-        var worker = new Worker(this, $"{_prefix}_{_workers.Count}", _workers.Count);
+        var worker = new Worker(this, $"{_prefix}_{_workers.Count}");
         _workers.Add(worker);
-        AddToIndexLocked(worker);
         AddWorkerCounts(worker.Counts);
         _live++;
         if (WorkerThreadCache.TryRunParked(worker.Name, worker.Main))
@@ -429,7 +430,7 @@ public sealed partial class ThreadPoolExecutor : Executor
             {
                 if (!holdsSlot)
                 {
-                    if (!TakeSlotOrSleep(worker))
+                    if (!TakeSlotOrSleep())
                     {
                         return;
                     }
@@ -592,9 +593,9 @@ public sealed partial class ThreadPoolExecutor : Executor
         Interlocked.Decrement(ref _detached);
         if (!_queue.IsEmpty)
         {
-            if (HasIdleWorkers)
+            if (Volatile.Read(ref _sleepers) > 0)
             {
-                WakeIdleWorker();
+                WakeOne();
             }
             else
             {
@@ -745,6 +746,76 @@ public sealed partial class ThreadPoolExecutor : Executor
         return false;
     }
 
+    /// <summary>
+    /// Takes a slot once work is queued, sleeping until there is both work and a free slot. Returns
+    /// <see langword="false"/> when the worker should exit (shut down or broken, and nothing queued).
+    /// </summary>
+    private bool TakeSlotOrSleep()
+    {
+        if (!_queue.IsEmpty && TryTakeSlot())
+        {
+            return true;
+        }
+
+        lock (_sleepLock)
+        {
+            // Interlocked is a full fence: pairs with the change-then-read in WakeOne and DetachedCompleted, so no
+            // wake-up is lost (queued work, or a slot freed by async work completing).
+            Interlocked.Increment(ref _sleepers);
+            try
+            {
+                while (true)
+                {
+                    // The flags before the queue: work enqueued before the shutdown is seen here, so it is never left
+                    // behind by a worker that saw the shutdown and an empty queue read before the work was there.
+                    var closing = _shutdown || _broken is not null;
+                    if (!_queue.IsEmpty)
+                    {
+                        if (TryTakeSlot())
+                        {
+                            return true;
+                        }
+                    }
+                    else if (closing)
+                    {
+                        return false;
+                    }
+
+                    Monitor.Wait(_sleepLock);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _sleepers);
+            }
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void WakeOne()
+    {
+        if (Volatile.Read(ref _sleepers) > 0)
+        {
+            WakeSleeper();
+        }
+    }
+
+    private void WakeSleeper()
+    {
+        lock (_sleepLock)
+        {
+            Monitor.Pulse(_sleepLock);
+        }
+    }
+
+    private void WakeAll()
+    {
+        lock (_sleepLock)
+        {
+            Monitor.PulseAll(_sleepLock);
+        }
+    }
+
     private void ReleaseIdleToken(Worker worker)
     {
         // Idle tokens only decide whether to start another thread; once all are started, skip the shared writes.
@@ -790,23 +861,11 @@ public sealed partial class ThreadPoolExecutor : Executor
     /// <summary>One worker thread of the pool (internal so that the executor's task counts can recognise it).</summary>
     internal sealed class Worker : IRunHooks, IWorkerIdentity
     {
-        public Worker(ThreadPoolExecutor owner, string name, int index)
+        public Worker(ThreadPoolExecutor owner, string name)
         {
             Owner = owner;
             Name = name;
-            Index = index;
         }
-
-        /// <summary>The worker's position in the executor's list of workers (see <see cref="IdleWorkerAt"/>).</summary>
-        public int Index { get; }
-
-        /// <summary>Set by whoever takes this worker off the idle stack, to wake it; reset before it parks again.</summary>
-        public ManualResetEventSlim Wake { get; } = new(initialState: false, spinCount: 0);
-
-        /// <summary>1 + the index of the worker below this one on the idle stack (0: none).</summary>
-#pragma warning disable CA1051 // A field: read with Volatile by the stack's pop.
-        public int NextIdle;
-#pragma warning restore CA1051
 
         public ThreadPoolExecutor Owner { get; }
 
