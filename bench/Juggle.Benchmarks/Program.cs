@@ -4,7 +4,7 @@ namespace Juggle.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Juggle.Benchmarks -- --filter '*Submit*'</c> runs BenchmarkDotNet;
-/// the first argument <c>peak-map</c>, <c>side-by-side</c>, <c>shutdown-latency</c>, <c>async-fanout</c> or <c>processes</c> selects a plain console measurement instead.
+/// the first argument <c>peak-map</c>, <c>side-by-side</c>, <c>shutdown-latency</c>, <c>busy-pool</c>, <c>async-fanout</c> or <c>processes</c> selects a plain console measurement instead.
 /// </summary>
 public static class Program
 {
@@ -28,6 +28,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "async-fanout")
         {
             return AsyncFanOut.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "busy-pool")
+        {
+            return BusyPoolHandOff.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "shutdown-latency")

@@ -10,6 +10,9 @@
 # DOC.md: write the tables into that file between <!-- tracing-ab:begin --> and <!-- tracing-ab:end --> (time) or
 # <!-- tracing-ab-instructions:begin --> and <!-- tracing-ab-instructions:end --> (instructions).
 # JUGGLE_AB_CPU picks the core both runs are pinned to (default: the last one).
+# JUGGLE_AB_KEEP=1 keeps the build and callgrind folder in /tmp (its path is printed) and, with --instructions, has
+# callgrind count per instruction and the runtime write /tmp/perf-PID.map, so bench/tracing-ab/annotate.py can name
+# the managed methods a dump spent its instructions in.
 set -euo pipefail
 mode=time
 if [ "${1:-}" = "--instructions" ]; then mode=instructions; shift; fi
@@ -21,7 +24,7 @@ fi
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 before="$(git -C "$repo" log --format=%H --diff-filter=A -- src/Juggle/Internal/TaskTrace.cs | tail -1)^"
 work="$(mktemp -d /tmp/juggle-tracing-ab.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+if [ "${JUGGLE_AB_KEEP:-}" = 1 ]; then echo "keeping $work"; else trap 'rm -rf "$work"' EXIT; fi
 git -C "$repo" archive --format=tar "$before" | tar -x -C "$work"
 echo "A = $(git -C "$repo" log -1 --format='%h %s' "$before")"
 echo "B = working tree at $(git -C "$repo" log -1 --format='%h %s')"
@@ -57,10 +60,12 @@ if [ "$mode" = instructions ]; then
   # code needs the self-modifying-code check, and the runtime's W^X double mapping is turned off for valgrind.
   gcc -O2 -shared -fPIC -o "$work/marks.so" "$repo/bench/tracing-ab/marks.c"
   mkdir -p "$work/callgrind"
+  keep=()
+  if [ "${JUGGLE_AB_KEEP:-}" = 1 ]; then keep=(--dump-instr=yes); export DOTNET_PerfMapEnabled=1; fi
   # A fixed, large first generation (256 MiB): no collection falls inside a measured loop (the benchmark collects
   # before each), so the count does not jump by a collection's worth from one round to the next; what a task
   # allocates is the same 128 bytes in every build (the time run reports it).
-  DOTNET_GCgen0size=0x10000000 DOTNET_EnableWriteXorExecute=0 taskset -c "$cpu" valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file \
+  DOTNET_GCgen0size=0x10000000 DOTNET_EnableWriteXorExecute=0 taskset -c "$cpu" valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file "${keep[@]}" \
     --callgrind-out-file="$work/callgrind/out" --log-file="$work/valgrind.log" \
     "${host[@]}" --instructions "$work/marks.so" --dumps "$work/callgrind/out"
 else

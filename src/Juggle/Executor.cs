@@ -21,7 +21,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     private readonly RateLimiter? _rateLimiter;
     private readonly bool _ownsRateLimiter;
     private readonly KeyValuePair<string, object?> _nameTag;
-    private readonly Counters _counts = new();
+    private readonly TaskCounts _counts = new();
     private int _disposed;
 
     /// <summary>The executor whose queued user code (callbacks, progress) this thread is running, if any.</summary>
@@ -66,12 +66,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
     public abstract bool IsShutdown { get; }
 
     /// <summary>A snapshot of the task counts: submitted, running, succeeded, failed, cancelled.</summary>
-    public ExecutorProgress Progress => new(
-        Volatile.Read(ref _counts.NextId) - Volatile.Read(ref _counts.Rejected),
-        _counts.Running.Value,
-        _counts.Succeeded.Value,
-        _counts.Failed.Value,
-        _counts.Cancelled.Value);
+    public ExecutorProgress Progress => _counts.Snapshot();
 
     /// <summary>The clock for timestamps (<see cref="Future.StartTimestamp"/>) and deadlines.</summary>
     public TimeProvider Time { get; }
@@ -385,35 +380,43 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         return lease;
     }
 
-    internal void OnStarted()
+    /// <summary>A task started on <paramref name="worker"/> (called on the thread that runs it).</summary>
+    internal void OnStarted(object worker)
     {
-        _counts.Running.Increment();
+        if (worker is ThreadPoolExecutor.Worker own)
+        {
+            own.Counts.CountStarted();
+        }
+        else
+        {
+            _counts.Started.Increment();
+        }
+
         JuggleMetrics.Running(1, _nameTag);
 
         ReportProgress();
     }
 
-    /// <summary>Updates the counts; called by the future under its lock, before its final state is visible.</summary>
-    internal void CountFinished(int previousState, int finalState, bool failed)
+    /// <summary>
+    /// Updates the counts; called by the future under its lock, before its final state is visible. <paramref name="runner"/>
+    /// is the worker a started task ran on, if it completes there.
+    /// </summary>
+    internal void CountFinished(int previousState, int finalState, bool failed, object? runner)
     {
-        if (previousState == (int)FutureState.Running)
+        // A task that started on a thread pool worker and completes there is counted in the worker's own cells; only
+        // that thread completes a future that runs on it (async work leaves its worker before it can complete elsewhere).
+        if (previousState == (int)FutureState.Running && runner is ThreadPoolExecutor.Worker own)
         {
-            _counts.Running.Decrement();
-        }
-
-        if (finalState == (int)FutureState.Cancelled)
-        {
-            _counts.Cancelled.Increment();
-        }
-        else if (failed)
-        {
-            _counts.Failed.Increment();
+            own.Counts.CountFinished(finalState, failed);
         }
         else
         {
-            _counts.Succeeded.Increment();
+            _counts.CountFinished(previousState == (int)FutureState.Running, finalState, failed);
         }
     }
+
+    /// <summary>Adds a worker's own task counts to <see cref="Progress"/>.</summary>
+    private protected void AddWorkerCounts(WorkerTaskCounts counts) => _counts.Add(counts);
 
     /// <summary>Publishes metrics and progress for a finished future; called outside its lock.</summary>
     internal void ReportFinished(Future future, int previousState, int finalState)
@@ -472,13 +475,18 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         }
     }
 
+    // Inlined: without a progress handler, the three reports of a task cost a test each.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void ReportProgress()
     {
-        if (_progress is null)
+        if (_progress is not null)
         {
-            return;
+            ReportProgressToHandler();
         }
+    }
 
+    private void ReportProgressToHandler()
+    {
         if (MustDeferUserCode)
         {
             RunUserCode(static state => ((Executor)state!).ReportProgressNow(), this);
@@ -518,16 +526,5 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         {
             _rateLimiter?.Dispose();
         }
-    }
-
-    /// <summary>Task counters. Submit ids come from one counter; the rest are striped across cores.</summary>
-    private sealed class Counters
-    {
-        public long NextId;
-        public long Rejected;
-        public StripedCounter Running { get; } = new();
-        public StripedCounter Succeeded { get; } = new();
-        public StripedCounter Failed { get; } = new();
-        public StripedCounter Cancelled { get; } = new();
     }
 }

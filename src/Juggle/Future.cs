@@ -83,7 +83,7 @@ public abstract class Future
     private protected bool HasTrace
     {
 #if JUGGLE_NO_TRACING_HOOKS
-        get => false; // bench/tracing-ab's copy without the hooks (JuggleTracingHooks=false)
+        get => _traceOrGate is not null && false; // bench/tracing-ab's copy without the hooks (JuggleTracingHooks=false); an instance read keeps CA1822 quiet
 #else
         get => _traceOrGate is not null;
 #endif
@@ -261,8 +261,13 @@ public abstract class Future
         }
 #endif
 
-        // Publish the token source before the transition so a racing Cancel() can see it.
-        _runningCancellation = cancellation;
+        // Publish the token source before the transition so a racing Cancel() can see it (only async work has one:
+        // the field starts null, and a sync task's start skips the store).
+        if (cancellation is not null)
+        {
+            _runningCancellation = cancellation;
+        }
+
         RunningOn = worker;
         WorkerName = workerName;
         StartTimestamp = timestamp;
@@ -272,7 +277,7 @@ public abstract class Future
         }
 
         Trace?.OnStarted(worker, workerName);
-        Owner?.OnStarted();
+        Owner?.OnStarted(worker);
         return true;
     }
 
@@ -421,6 +426,12 @@ public abstract class Future
     /// <summary>Running async work left its worker: it runs on no thread of the executor until it completes.</summary>
     internal void DetachFromWorker() => RunningOn = null;
 
+    /// <summary>
+    /// Pending → cancelled, silently: for an executor taking back a future its Submit is about to reject (the caller
+    /// never saw it, so no callbacks, counts or trace). <see langword="false"/> if a worker started it first.
+    /// </summary>
+    internal bool TryWithdraw() => Interlocked.CompareExchange(ref _state, StateCancelled, StatePending) == StatePending;
+
     /// <summary>Pending → cancelled by the executor (shutdown with cancelFutures).</summary>
     internal bool TryCancelPending() => Volatile.Read(ref _state) == StatePending && Cancel();
 
@@ -447,6 +458,7 @@ public abstract class Future
     private protected object? CompleteLocked(int finalState, int previousState)
     {
         EndTimestamp = Owner?.Time.GetTimestamp() ?? 0;
+        var runner = RunningOn;
         RunningOn = null;
         if (finalState == StateFinished)
         {
@@ -455,7 +467,7 @@ public abstract class Future
         }
 
         // Count before publishing the state: whoever sees this future done also sees it in Executor.Progress.
-        Owner?.CountFinished(previousState, finalState, finalState == StateFinished && _error is not null);
+        Owner?.CountFinished(previousState, finalState, finalState == StateFinished && _error is not null, runner);
 
         // The span ends before the state is published: whoever sees this future done finds its span exported.
 #if !JUGGLE_NO_TRACING_HOOKS

@@ -247,7 +247,7 @@ public sealed partial class ThreadPoolExecutor
     }
 
     /// <summary>What a blocked worker waits for: all of the futures, or any one of them.</summary>
-    private sealed class BlockingWait(IEnumerable<Future> futures, bool waitAll)
+    internal sealed class BlockingWait(IEnumerable<Future> futures, bool waitAll)
     {
         public IEnumerable<Future> Futures { get; } = futures;
 

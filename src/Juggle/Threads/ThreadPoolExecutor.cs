@@ -120,27 +120,70 @@ public sealed partial class ThreadPoolExecutor : Executor
 
     private protected override void SubmitCore(Future future)
     {
+        // Once every worker is started (they leave only on shutdown or when broken), a Submit takes no lock: submitters
+        // and workers handing work over never queue behind each other on the state lock.
+        if (Volatile.Read(ref _live) >= MaxWorkers && !_shutdown && _broken is null)
+        {
+            _queue.Enqueue(future);
+
+            // A full fence between the enqueue and the reads below. Shutdown and a failing initializer set their flag,
+            // fence, then read the queue (and workers read the flag before the queue); a sleeping worker counts itself,
+            // fences, then reads the queue. So either this Submit sees the flag (or the sleeper), or they see the work.
+            Interlocked.MemoryBarrier();
+            if (_shutdown || _broken is not null)
+            {
+                WithdrawAfterClose(future);
+            }
+
+            WakeOne();
+            return;
+        }
+
+        SubmitLocked(future);
+    }
+
+    private void SubmitLocked(Future future)
+    {
         Worker? launch;
         lock (_stateLock)
         {
-            if (_broken is { } broken)
-            {
-                throw new BrokenExecutorException(broken.Message, broken.InnerException);
-            }
-
-            if (_shutdown)
-            {
-                throw new InvalidOperationException($"Cannot submit to executor '{Name}' after shutdown.");
-            }
-
+            ThrowIfClosed();
             _queue.Enqueue(future);
-            WakeOne();
             launch = AdjustWorkerCountLocked(future);
         }
 
+        // Woken outside the state lock, so the woken worker and the next Submit do not wait for each other.
+        Interlocked.MemoryBarrier(); // pairs with the count-then-read of a worker going to sleep
+        WakeOne();
         if (launch is not null)
         {
             Launch(launch);
+        }
+    }
+
+    /// <summary>
+    /// A lock-free Submit enqueued <paramref name="future"/> as the executor was shut down or broken. Unless a worker
+    /// already took it (or Shutdown cancelled it: then it was submitted before), it is withdrawn, never to run, and
+    /// the Submit throws as one made after the shutdown.
+    /// </summary>
+    private void WithdrawAfterClose(Future future)
+    {
+        if (future.TryWithdraw())
+        {
+            ThrowIfClosed();
+        }
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (_broken is { } broken)
+        {
+            throw new BrokenExecutorException(broken.Message, broken.InnerException);
+        }
+
+        if (_shutdown)
+        {
+            throw new InvalidOperationException($"Cannot submit to executor '{Name}' after shutdown.");
         }
     }
 
@@ -150,6 +193,9 @@ public sealed partial class ThreadPoolExecutor : Executor
         {
             var first = !_shutdown;
             _shutdown = true;
+
+            // Pairs with the enqueue-then-read of a lock-free Submit: it sees the shutdown, or the drain below sees its work.
+            Interlocked.MemoryBarrier();
             if (cancelFutures)
             {
                 _cancelPending = true;
@@ -311,6 +357,7 @@ public sealed partial class ThreadPoolExecutor : Executor
     {
         var worker = new Worker(this, $"{_prefix}_{_workers.Count}");
         _workers.Add(worker);
+        AddWorkerCounts(worker.Counts);
         _live++;
         if (WorkerThreadCache.TryRunParked(worker.Name, worker.Main))
         {
@@ -470,7 +517,11 @@ public sealed partial class ThreadPoolExecutor : Executor
         var started = isAsync ? Stopwatch.GetTimestamp() : 0;
         worker.CurrentIsAsync = isAsync;
         worker.Current = future;
-        worker.Lease = lease;
+        if (lease is not null)
+        {
+            worker.Lease = lease; // null between tasks: no store (and write barrier) per task without a rate limiter
+        }
+
         worker.Detached = false;
         try
         {
@@ -638,6 +689,7 @@ public sealed partial class ThreadPoolExecutor : Executor
             lock (_stateLock)
             {
                 _broken ??= broken;
+                Interlocked.MemoryBarrier(); // pairs with the enqueue-then-read of a lock-free Submit
                 while (_queue.TryDequeue(out var pending))
                 {
                     pending.TryFailPending(_broken);
@@ -714,6 +766,9 @@ public sealed partial class ThreadPoolExecutor : Executor
             {
                 while (true)
                 {
+                    // The flags before the queue: work enqueued before the shutdown is seen here, so it is never left
+                    // behind by a worker that saw the shutdown and an empty queue read before the work was there.
+                    var closing = _shutdown || _broken is not null;
                     if (!_queue.IsEmpty)
                     {
                         if (TryTakeSlot())
@@ -721,7 +776,7 @@ public sealed partial class ThreadPoolExecutor : Executor
                             return true;
                         }
                     }
-                    else if (_shutdown || _broken is not null)
+                    else if (closing)
                     {
                         return false;
                     }
@@ -736,14 +791,20 @@ public sealed partial class ThreadPoolExecutor : Executor
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void WakeOne()
     {
         if (Volatile.Read(ref _sleepers) > 0)
         {
-            lock (_sleepLock)
-            {
-                Monitor.Pulse(_sleepLock);
-            }
+            WakeSleeper();
+        }
+    }
+
+    private void WakeSleeper()
+    {
+        lock (_sleepLock)
+        {
+            Monitor.Pulse(_sleepLock);
         }
     }
 
@@ -797,7 +858,8 @@ public sealed partial class ThreadPoolExecutor : Executor
         public void DetachedCompleted(object? state) => owner.DetachedCompleted(state);
     }
 
-    private sealed class Worker : IRunHooks, IWorkerIdentity
+    /// <summary>One worker thread of the pool (internal so that the executor's task counts can recognise it).</summary>
+    internal sealed class Worker : IRunHooks, IWorkerIdentity
     {
         public Worker(ThreadPoolExecutor owner, string name)
         {
@@ -806,6 +868,9 @@ public sealed partial class ThreadPoolExecutor : Executor
         }
 
         public ThreadPoolExecutor Owner { get; }
+
+        /// <summary>The counts of the tasks this worker starts and completes itself, written by its thread only.</summary>
+        public WorkerTaskCounts Counts { get; } = new();
 
         public string Name { get; }
 
