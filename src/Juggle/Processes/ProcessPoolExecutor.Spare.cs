@@ -98,11 +98,12 @@ public sealed partial class ProcessPoolExecutor
         {
             if (Enabled)
             {
-                Refill(launch, KeyOf(launch), keep: 1);
+                // The key (the whole environment, sorted) is worked out on the spare's thread, after its Process.Start.
+                Refill(launch, key: null, keep: 1);
             }
         }
 
-        private static void Refill(WorkerLaunch launch, string key, int keep)
+        private static void Refill(WorkerLaunch launch, string? key, int keep)
         {
             int toStart;
             lock (s_monitor)
@@ -115,17 +116,18 @@ public sealed partial class ProcessPoolExecutor
             // to start up (or, later, behind a busy one) before its worker's runtime even begins to boot.
             for (var i = 0; i < toStart; i++)
             {
-                new Thread(static state => StartSpare(((WorkerLaunch, string))state!)) { IsBackground = true, Name = "juggle-spare-start" }.Start((launch, key));
+                new Thread(static state => StartSpare(((WorkerLaunch, string?))state!)) { IsBackground = true, Name = "juggle-spare-start" }.Start((launch, key));
             }
         }
 
-        private static void StartSpare((WorkerLaunch Launch, string Key) state)
+        private static void StartSpare((WorkerLaunch Launch, string? Key) state)
         {
             var (launch, key) = state;
             Process? started = null;
             try
             {
                 started = Start(launch);
+                key ??= KeyOf(launch);
             }
 #pragma warning disable CA1031 // A spare that cannot start is no spare: the next worker starts on demand and reports the error.
             catch (Exception)

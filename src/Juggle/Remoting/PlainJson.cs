@@ -13,6 +13,9 @@ namespace Juggle.Remoting;
 /// </summary>
 internal static class PlainJson
 {
+    /// <summary>Longer strings are left to System.Text.Json (the time it takes is then small beside the string's).</summary>
+    public const int MaxPlainLength = 64 * 1024;
+
     /// <summary>Whether <paramref name="type"/> is one of the types handled here (all of them round-trip).</summary>
     public static bool Handles(Type type) =>
         type == typeof(int) || type == typeof(long) || type == typeof(bool) || type == typeof(double) || type == typeof(string);
@@ -84,7 +87,7 @@ internal static class PlainJson
             return false;
         }
 
-        if (type == typeof(string) && json.Length >= 2 && json[0] == '"' && json[^1] == '"')
+        if (type == typeof(string) && json.Length >= 2 && json.Length <= MaxPlainLength + 2 && json[0] == '"' && json[^1] == '"')
         {
             var inner = json[1..^1];
             foreach (var b in inner)
@@ -109,6 +112,12 @@ internal static class PlainJson
     /// </summary>
     private static bool IsPlain(string text)
     {
+        // Long strings go to System.Text.Json, which refuses one over 166,666,666 characters with its own error.
+        if (text.Length > MaxPlainLength)
+        {
+            return false;
+        }
+
         foreach (var c in text)
         {
             if (c is < ' ' or > '~' or '"' or '\\' or '<' or '>' or '&' or '\'' or '+' or '`')

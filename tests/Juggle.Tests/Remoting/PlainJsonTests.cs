@@ -52,6 +52,7 @@ public sealed class PlainJsonTests
         { typeof(string), "é \u2028 \ud83d\ude00" },
         { typeof(string), "lone \ud800" },
         { typeof(float), 1.5f },
+        { typeof(string), new string('a', PlainJson.MaxPlainLength + 1) },
     };
 
     [Theory]
