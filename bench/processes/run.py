@@ -290,6 +290,20 @@ def render(args, mach, j, c, juggle_runs, cpython_runs, bdn_table, bdn_cmd, load
       "`DOTNET_JitStdOutFile` + `DOTNET_JitDisasmSummary=1`: up to the first result, a worker compiles ~30 methods "
       "instead of ~200, the app ~90 instead of ~350). The first figure of each round also includes the parent's "
       "first use of the pool.")
+    w("- Where a fresh worker's CPU goes up to its first answer (timestamps and CPU time taken inside the worker, "
+      "`Environment.CpuUsage`): the .NET host and runtime up to `Main` about half; System.Text.Json's first use "
+      "(options, caches, contracts) was another ~20 % (~25 ms of CPU at load 10-20), now skipped for ints, longs, "
+      "bools, finite doubles and plain ASCII strings (written and read by `PlainJson`, the same bytes); "
+      "`Console.OpenStandardError` in the worker's set-up ~8 ms, now a plain stream on file descriptor 2; loading the "
+      "function's assembly and resolving it ~10 ms. On the app's side, the spare worker's `Process.Start` ran on the "
+      "thread pool, which the first pool had to start up first: it now has a thread of its own, and the next spare "
+      "starts once the worker taken has booted (two runtimes booting side by side on 2 cores slowed the one the pool "
+      "waited for).")
+    w("- Measured and left out (a fresh worker's CPU time to its first answer, or the first Map, same run): "
+      "`DOTNET_TieredCompilation=0` in workers (first Map faster, ~40 instead of ~52 µs per item at load 10-14, but "
+      "the warm Map at chunk size 1 slower, ~9-25 instead of ~6-8 µs: ReadyToRun code is never re-optimised); "
+      "`DOTNET_TC_CallCountingDelayMs=0` (first Map slower); `DOTNET_TC_QuickJitForLoops=0` and `DOTNET_LTTng=0` (no "
+      "change in start-up CPU).")
     w("- Memory: a worker's VmRSS is mostly the shared .NET runtime files (CoreLib, coreclr, the JIT), counted in "
       "full in every worker; what each worker adds on its own (RssAnon) is smaller than a CPython worker's.")
     w("")

@@ -19,10 +19,12 @@ internal static partial class StandardStreams
     {
         Stream input;
         Stream output;
+        Stream error;
         if (OperatingSystem.IsWindows())
         {
             input = Console.OpenStandardInput();
             output = Console.OpenStandardOutput();
+            error = Console.OpenStandardError();
         }
         else
         {
@@ -38,9 +40,13 @@ internal static partial class StandardStreams
 
             input = new FileStream(new SafeFileHandle(inFd, ownsHandle: true), FileAccess.Read, bufferSize: 0);
             output = new FileStream(new SafeFileHandle(outFd, ownsHandle: true), FileAccess.Write, bufferSize: 0);
+
+            // Not Console.OpenStandardError: setting up System.Console's own streams cost a fresh worker ~10 ms of CPU.
+            error = new FileStream(new SafeFileHandle(2, ownsHandle: false), FileAccess.Write, bufferSize: 0);
         }
 
-        Console.SetOut(new StreamWriter(Console.OpenStandardError()) { AutoFlush = true });
+        // Until the serve loop takes Console.Out over (the user's prints go to the parent), it writes to stderr.
+        Console.SetOut(new StreamWriter(error) { AutoFlush = true });
         Console.SetIn(TextReader.Null);
         return (new BufferedStream(input, BufferSize), new BufferedStream(output, BufferSize));
     }

@@ -26,17 +26,15 @@ public sealed partial class ProcessPoolExecutor
         private static readonly object s_monitor = new();
         private static readonly Queue<Process> s_spares = new();
         private static string? s_spareKey;
-        private static int s_refilling; // spares being started (queued or inside Process.Start)
-        private static int s_starting; // of those, inside Process.Start
+        private static int s_refilling; // spares being started (their thread is about to call, or is inside, Process.Start)
 
         private static bool Enabled => Environment.GetEnvironmentVariable(SpareWorkerVariable) != "0";
 
         /// <summary>
-        /// The oldest spare if it was started for this very launch and is alive, else a fresh process; then refills the
-        /// spares up to <paramref name="keep"/>: more than one for a pool that replaces workers all the time
-        /// (<c>maxTasksPerChild</c>), so their runtimes boot side by side while the workers they replace still run.
+        /// The oldest spare if it was started for this very launch and is alive, else a fresh process. The spares are
+        /// refilled by <see cref="Replenish"/> once the process taken has started up.
         /// </summary>
-        public static Process Take(WorkerLaunch launch, int keep = 1)
+        public static Process Take(WorkerLaunch launch)
         {
             if (!Enabled)
             {
@@ -48,11 +46,10 @@ public sealed partial class ProcessPoolExecutor
             List<Process>? stale = null;
             lock (s_monitor)
             {
-                // A spare inside its Process.Start (a new pool's constructor primed it) is worth the few milliseconds
-                // that takes: a second process started here would boot beside it on the same cores. A refill still
-                // queued behind a busy thread pool is not waited for.
+                // A spare being started (a new pool's constructor primed it) is worth the few milliseconds its
+                // Process.Start takes: a second process started here would boot beside it on the same cores.
                 var deadline = Environment.TickCount64 + (long)StartWait.TotalMilliseconds;
-                while (s_spares.Count == 0 && s_starting > 0 && Environment.TickCount64 < deadline)
+                while (s_spares.Count == 0 && s_refilling > 0 && Environment.TickCount64 < deadline)
                 {
                     Monitor.Wait(s_monitor, 10);
                 }
@@ -75,9 +72,22 @@ public sealed partial class ProcessPoolExecutor
                 Discard(process);
             }
 
-            taken ??= Start(launch);
-            Refill(launch, key, keep);
-            return taken;
+            return taken ?? Start(launch);
+        }
+
+        /// <summary>
+        /// Refills the spares up to <paramref name="keep"/>: called when a worker taken by <see cref="Take"/> has said
+        /// hello (a spare that booted long ago at once; a process started on demand once its runtime is up), so the next
+        /// spare's runtime does not boot on the same cores as the one a pool is waiting for. More than one for a pool
+        /// that replaces workers all the time (<c>maxTasksPerChild</c>), so their runtimes boot side by side while the
+        /// workers they replace still run.
+        /// </summary>
+        public static void Replenish(WorkerLaunch launch, int keep)
+        {
+            if (Enabled)
+            {
+                Refill(launch, KeyOf(launch), keep);
+            }
         }
 
         /// <summary>
@@ -88,11 +98,12 @@ public sealed partial class ProcessPoolExecutor
         {
             if (Enabled)
             {
-                Refill(launch, KeyOf(launch), keep: 1);
+                // The key (the whole environment, sorted) is worked out on the spare's thread, after its Process.Start.
+                Refill(launch, key: null, keep: 1);
             }
         }
 
-        private static void Refill(WorkerLaunch launch, string key, int keep)
+        private static void Refill(WorkerLaunch launch, string? key, int keep)
         {
             int toStart;
             lock (s_monitor)
@@ -101,23 +112,22 @@ public sealed partial class ProcessPoolExecutor
                 s_refilling += toStart;
             }
 
+            // A thread of its own, not the thread pool: the app's first pool would otherwise wait for the thread pool
+            // to start up (or, later, behind a busy one) before its worker's runtime even begins to boot.
             for (var i = 0; i < toStart; i++)
             {
-                ThreadPool.UnsafeQueueUserWorkItem(static state => StartSpare(state.launch, state.key), (launch, key), preferLocal: false);
+                new Thread(static state => StartSpare(((WorkerLaunch, string?))state!)) { IsBackground = true, Name = "juggle-spare-start" }.Start((launch, key));
             }
         }
 
-        private static void StartSpare(WorkerLaunch launch, string key)
+        private static void StartSpare((WorkerLaunch Launch, string? Key) state)
         {
+            var (launch, key) = state;
             Process? started = null;
-            lock (s_monitor)
-            {
-                s_starting++;
-            }
-
             try
             {
                 started = Start(launch);
+                key ??= KeyOf(launch);
             }
 #pragma warning disable CA1031 // A spare that cannot start is no spare: the next worker starts on demand and reports the error.
             catch (Exception)
@@ -129,7 +139,6 @@ public sealed partial class ProcessPoolExecutor
             lock (s_monitor)
             {
                 s_refilling--;
-                s_starting--;
                 if (started is not null)
                 {
                     if (s_spareKey != key)

@@ -108,9 +108,7 @@ public sealed partial class ProcessPoolExecutor
         /// <summary>Starts the process and its reader thread. Call under the owner's lock (frames are not written here).</summary>
         public void Start()
         {
-            // A pool that recycles its workers keeps a spare booting for each worker it will replace (up to a core
-            // each), so a replacement finds a started runtime instead of waiting for one boot after another.
-            var process = SpareWorker.Take(_owner._launch, _owner._maxTasksPerChild is null ? 1 : Math.Min(_owner.MaxWorkers, Environment.ProcessorCount));
+            var process = SpareWorker.Take(_owner._launch);
             _process = process;
             ProcessId = process.Id;
             lock (_writeLock)
@@ -350,6 +348,11 @@ public sealed partial class ProcessPoolExecutor
                 var output = new FrameReader(_process!.StandardOutput.BaseStream, _owner.MaxFrameSize, BufferSize);
                 var hello = output.Read() ?? throw new EndOfStreamException("The worker exited before saying hello.");
                 ReadHello(hello);
+
+                // This worker's runtime is up: the next spare boots now. A pool that recycles its workers keeps a spare
+                // booting for each worker it will replace (up to a core each), so a replacement finds a started runtime
+                // instead of waiting for one boot after another.
+                SpareWorker.Replenish(_owner._launch, _owner._maxTasksPerChild is null ? 1 : Math.Min(_owner.MaxWorkers, Environment.ProcessorCount));
                 while (output.Read() is { } body)
                 {
                     _owner.OnFrame(this, body, last: !output.HasBufferedFrame);

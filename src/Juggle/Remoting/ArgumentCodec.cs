@@ -21,6 +21,7 @@ internal static class ArgumentCodec
     private static readonly Lock s_optionsLock = new();
     private static IJsonTypeInfoResolver? s_appResolver;
     private static JsonSerializerOptions? s_options;
+    private static volatile bool s_plainUsed;
 
     /// <summary>The options both sides use: public fields included (value tuples), NaN/Infinity allowed.</summary>
     public static JsonSerializerOptions Options => Volatile.Read(ref s_options) ?? CreateOptionsOnce();
@@ -33,7 +34,7 @@ internal static class ArgumentCodec
     {
         lock (s_optionsLock)
         {
-            if (s_options is not null)
+            if (s_options is not null || s_plainUsed)
             {
                 return ReferenceEquals(s_appResolver, resolver);
             }
@@ -43,12 +44,46 @@ internal static class ArgumentCodec
         }
     }
 
-    public static byte[] Serialize(object? value, Type type) => JsonSerializer.SerializeToUtf8Bytes(value, type, Options);
+    public static byte[] Serialize(object? value, Type type) =>
+        UsesPlainJson && PlainJson.TryWrite(value, type, out var json) ? json : JsonSerializer.SerializeToUtf8Bytes(value, type, Options);
 
-    public static object? Deserialize(ReadOnlySpan<byte> json, Type type) => JsonSerializer.Deserialize(json, type, Options);
+    public static object? Deserialize(ReadOnlySpan<byte> json, Type type) =>
+        UsesPlainJson && PlainJson.TryRead(json, type, out var value) ? value : JsonSerializer.Deserialize(json, type, Options);
 
     /// <summary>Why <paramref name="type"/> cannot cross a process boundary as JSON, or <see langword="null"/> if it can.</summary>
-    public static string? GetUnsupportedReason(Type type) => s_unsupported.GetOrAdd(type, static t => FindUnsupportedReason(t, depth: 0));
+    public static string? GetUnsupportedReason(Type type) =>
+        UsesPlainJson && PlainJson.Handles(type) ? null : s_unsupported.GetOrAdd(type, static t => FindUnsupportedReason(t, depth: 0));
+
+    /// <summary>
+    /// Plain values skip System.Text.Json unless the app supplied its own contracts (which might write even an int
+    /// another way). Once a plain value was written or read, <see cref="TryUseResolver"/> refuses new contracts, as it
+    /// does once the options are in use.
+    /// </summary>
+    private static bool UsesPlainJson
+    {
+        get
+        {
+            if (Volatile.Read(ref s_appResolver) is not null)
+            {
+                return false;
+            }
+
+            if (!s_plainUsed)
+            {
+                lock (s_optionsLock)
+                {
+                    if (s_appResolver is not null)
+                    {
+                        return false;
+                    }
+
+                    s_plainUsed = true;
+                }
+            }
+
+            return true;
+        }
+    }
 
     /// <summary>
     /// Serialises <paramref name="value"/> as <paramref name="type"/>; the first value of each type is also read back,
