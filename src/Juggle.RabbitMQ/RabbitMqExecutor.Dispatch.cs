@@ -26,6 +26,7 @@ public sealed partial class RabbitMqExecutor
             {
                 batch.Clear();
                 var republish = false;
+                var envelope = Wire.MaxEnvelopeTasks;
                 lock (_lock)
                 {
                     while (true)
@@ -38,27 +39,35 @@ public sealed partial class RabbitMqExecutor
                             break;
                         }
 
-                        if (_pending.Count > 0 && _inFlight.Count < MaxWorkers)
+                        if (_pending.Count > 0 && _inFlight.Count < MaxWorkers && !_paused)
                         {
-                            var take = HasRateLimiter ? 1 : Math.Min(PublishBatch, MaxWorkers - _inFlight.Count);
-                            while (batch.Count < take && _pending.First is { } first)
+                            var free = MaxWorkers - _inFlight.Count;
+                            envelope = HasRateLimiter ? 1 : EnvelopeSizeLocked();
+
+                            // With many tasks on the broker already, wait for room for a whole envelope: the workers
+                            // have plenty to do meanwhile, and one message then carries many tasks.
+                            if (free >= envelope || _pending.Count <= free || _inFlight.Count < MaxWorkers / 2)
                             {
-                                var call = first.Value;
-                                _pending.RemoveFirst();
-                                call.PendingNode = null;
-                                if (!call.Future.Done)
+                                var take = HasRateLimiter ? 1 : Math.Min(PublishBatch, free);
+                                while (batch.Count < take && _pending.First is { } first)
                                 {
-                                    _inFlight[call.TaskId] = call;
-                                    batch.Add(call);
+                                    var call = first.Value;
+                                    _pending.RemoveFirst();
+                                    call.PendingNode = null;
+                                    if (!call.Future.Done)
+                                    {
+                                        _inFlight[call.TaskId] = call;
+                                        batch.Add(call);
+                                    }
                                 }
-                            }
 
-                            if (batch.Count > 0)
-                            {
-                                break;
-                            }
+                                if (batch.Count > 0)
+                                {
+                                    break;
+                                }
 
-                            continue;
+                                continue;
+                            }
                         }
 
                         if (_shutdown && _pending.Count == 0 && _inFlight.Count == 0)
@@ -81,7 +90,7 @@ public sealed partial class RabbitMqExecutor
                     }
                 }
 
-                PublishAll(batch);
+                PublishAll(batch, envelope);
             }
         }
         finally
@@ -92,14 +101,51 @@ public sealed partial class RabbitMqExecutor
 
     /// <summary>
     /// Sends the batch without waiting for the broker's confirms: each send handles its own confirm (or failure) when
-    /// it comes, so the dispatcher goes on at once and many tasks are in flight on the channel together.
+    /// it comes, so the dispatcher goes on at once and many tasks are in flight on the channel together. Tasks go in
+    /// envelopes of up to <paramref name="envelope"/> tasks (and <see cref="MaxEnvelopeBytes"/>); a task alone goes as a
+    /// task message of its own.
     /// </summary>
-    private void PublishAll(List<ClusterCall> batch)
+    private void PublishAll(List<ClusterCall> batch, int envelope)
     {
+        if (envelope <= 1 || batch.Count == 1)
+        {
+            foreach (var call in batch)
+            {
+                _ = PublishAsync(call);
+            }
+
+            return;
+        }
+
+        // Spread evenly: 100 tasks in envelopes of at most 64 go as 50 and 50, not 64 and 36.
+        var envelopes = (batch.Count + envelope - 1) / envelope;
+        envelope = (batch.Count + envelopes - 1) / envelopes;
+        var limit = Math.Min(_maxMessageSize, MaxEnvelopeBytes);
+        var calls = new List<ClusterCall>(envelope);
+        var entries = new List<EnvelopeEntry>(envelope);
+        var bytes = Wire.BatchHeader;
         foreach (var call in batch)
         {
-            _ = PublishAsync(call);
+            var (parent, state) = TraceContextOf(call);
+            var entry = new EnvelopeEntry(parent, state, call.Body);
+            var size = Wire.EnvelopeEntrySize(entry);
+            if (calls.Count > 0 && (calls.Count >= envelope || bytes + size > limit))
+            {
+                Send(calls, entries);
+                calls = new List<ClusterCall>(envelope);
+                entries = new List<EnvelopeEntry>(envelope);
+                bytes = Wire.BatchHeader;
+            }
+
+            calls.Add(call);
+            entries.Add(entry);
+            bytes += size;
         }
+
+        Send(calls, entries);
+
+        void Send(List<ClusterCall> calls, List<EnvelopeEntry> entries) =>
+            _ = calls.Count == 1 ? PublishAsync(calls[0]) : PublishEnvelopeAsync(calls, entries);
     }
 
     /// <summary>
@@ -115,14 +161,34 @@ public sealed partial class RabbitMqExecutor
             Headers = new Dictionary<string, object?> { [Wire.VersionHeader] = Wire.Version },
         };
         AddTraceHeaders(call, properties.Headers);
+        await PublishTasksAsync(properties, call.Body, [call]).ConfigureAwait(false);
+    }
 
+    /// <summary>Publishes several tasks in one envelope message (transient, as <see cref="PublishAsync"/>).</summary>
+    private async Task PublishEnvelopeAsync(List<ClusterCall> calls, List<EnvelopeEntry> entries)
+    {
+        var properties = new BasicProperties
+        {
+            ReplyTo = _replyQueue,
+            Type = Wire.Calls,
+            Headers = new Dictionary<string, object?> { [Wire.VersionHeader] = Wire.Version },
+        };
+        await PublishTasksAsync(properties, Wire.WriteEnvelope(entries), calls).ConfigureAwait(false);
+    }
+
+    private async Task PublishTasksAsync(BasicProperties properties, byte[] body, List<ClusterCall> calls)
+    {
+        Interlocked.Increment(ref _taskMessages);
         try
         {
-            await _publishChannel.BasicPublishAsync(string.Empty, _queue, mandatory: true, properties, call.Body).ConfigureAwait(false);
+            await _publishChannel.BasicPublishAsync(string.Empty, _queue, mandatory: true, properties, body).ConfigureAwait(false);
         }
         catch (PublishException ex) when (ex.IsReturn)
         {
-            call.Future.TrySetException(new InvalidOperationException($"The broker has no queue '{_queue}' to take task {call.TaskId} (was it deleted?). Restart the executor to declare it again."));
+            foreach (var call in calls)
+            {
+                call.Future.TrySetException(new InvalidOperationException($"The broker has no queue '{_queue}' to take task {call.TaskId} (was it deleted?). Restart the executor to declare it again."));
+            }
         }
         catch (Exception ex) when (ex is PublishException or AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -178,11 +244,16 @@ public sealed partial class RabbitMqExecutor
     /// executor's own meanwhile: a callback that runs here (a poison task's failure) and blocks on another of its
     /// futures is caught as a deadlock instead of hanging every claim.
     /// </summary>
-    private void OnClaims(string? control, string node, ReadOnlySpan<byte> body)
+    private void OnClaims(string? control, string node, long? slots, ReadOnlySpan<byte> body)
     {
         if (control is null)
         {
             return;
+        }
+
+        if (slots is > 0 and <= 65536)
+        {
+            RecordSlots(node, (int)slots.Value);
         }
 
         var previous = t_ownThread;
@@ -193,7 +264,8 @@ public sealed partial class RabbitMqExecutor
             var grants = new GrantEntry[claims.Length];
             for (var i = 0; i < claims.Length; i++)
             {
-                grants[i] = new GrantEntry(claims[i].ClaimId, Decide(claims[i], control, node));
+                var (go, alone) = Decide(claims[i], control, node);
+                grants[i] = new GrantEntry(claims[i].ClaimId, go, alone);
             }
 
             SendGrants(control, grants);
@@ -214,7 +286,8 @@ public sealed partial class RabbitMqExecutor
         }
     }
 
-    private bool Decide(ClaimEntry claim, string control, string node)
+    /// <summary>Go or skip for one claim; alone when the task was running on a node that went away (it may be what killed it).</summary>
+    private (bool Go, bool Alone) Decide(ClaimEntry claim, string control, string node)
     {
         ClusterCall? call;
         lock (_lock)
@@ -224,7 +297,7 @@ public sealed partial class RabbitMqExecutor
 
         if (call is null || call.Future.Done)
         {
-            return false;
+            return (false, false);
         }
 
         if (!call.Started)
@@ -237,7 +310,7 @@ public sealed partial class RabbitMqExecutor
             if (!call.Future.TrySetRunning(call, node, Time.GetTimestamp(), cancellation))
             {
                 cancellation?.Dispose();
-                return false;
+                return (false, false);
             }
 
             call.Started = true;
@@ -251,12 +324,14 @@ public sealed partial class RabbitMqExecutor
                 call.Timer = Time.CreateTimer(static state => ((ClusterCall)state!).Owner.OnTimeout((ClusterCall)state!), call, timeout, Timeout.InfiniteTimeSpan);
             }
 
-            return true;
+            return (true, false);
         }
 
+        var alone = false;
         if (claim.Redelivered)
         {
-            // It was running when its worker went away: a death, blamed on this task alone.
+            // It was running when its worker went away: a death, blamed on this task alone, and it reruns alone.
+            alone = true;
             call.Deaths.Add(call.Node ?? "?");
             if (call.Deaths.Count >= _poisonLimit)
             {
@@ -266,13 +341,13 @@ public sealed partial class RabbitMqExecutor
 
         if (call.Future.Done)
         {
-            return false;
+            return (false, false);
         }
 
         call.ClaimedBy = control;
         call.ClaimId = claim.ClaimId;
         call.Node = node;
-        return true;
+        return (true, alone);
     }
 
     /// <summary>Completes the futures of an answer batch; duplicates (a task that ran twice) and answers to finished futures are ignored.</summary>

@@ -14,27 +14,35 @@ public sealed partial class RabbitMqExecutor
     /// <summary>Adds the trace context headers of <paramref name="call"/>'s task message, if any.</summary>
     private void AddTraceHeaders(ClusterCall call, IDictionary<string, object?> headers)
     {
-        if (call.Future.Trace?.GetPropagationContext() is { } context)
+        var (parent, state) = TraceContextOf(call);
+        if (parent is not null)
         {
-            headers[Wire.TraceParentHeader] = context.TraceParent;
-            if (context.TraceState is { Length: > 0 } state)
+            headers[Wire.TraceParentHeader] = parent;
+            if (state is not null)
             {
                 headers[Wire.TraceStateHeader] = state;
             }
+        }
+    }
 
+    /// <summary>The W3C trace context <paramref name="call"/>'s task carries (its span's, else the submitter's), or nulls.</summary>
+    private (string? Parent, string? State) TraceContextOf(ClusterCall call)
+    {
+        if (call.Future.Trace?.GetPropagationContext() is { } context)
+        {
             if (call.Future.Trace.Activity is { } activity && activity.GetTagItem("messaging.system") is null)
             {
                 // OpenTelemetry's messaging conventions: which system and queue carried the task.
                 activity.SetTag("messaging.system", "rabbitmq");
                 activity.SetTag("messaging.destination.name", _queue);
             }
+
+            return (context.TraceParent, context.TraceState is { Length: > 0 } state ? state : null);
         }
-        else if (call.TraceParent is { } submitter)
-        {
-            // Juggle's own spans are off here, but the submitter is traced (an app listening to other sources): the
-            // node still continues the submitter's trace.
-            headers[Wire.TraceParentHeader] = submitter;
-        }
+
+        // Juggle's own spans are off here, but the submitter may be traced (an app listening to other sources): the
+        // node still continues the submitter's trace.
+        return (call.TraceParent, null);
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed partial class RabbitMqExecutor : Executor
     /// <summary>The <see cref="Exception.Data"/> key holding the name of the node that ran a failed task.</summary>
     public const string NodeDataKey = "Juggle.Node";
 
-    private const int PublishBatch = 128;
+    private const int PublishBatch = 1024;
 
     [ThreadStatic]
     private static RabbitMqExecutor? t_ownThread;
@@ -55,6 +55,8 @@ public sealed partial class RabbitMqExecutor : Executor
     private bool _shutdown;
     private bool _republish;
     private long _disconnectedAt;
+    private long _taskMessages;
+    private bool _paused;
 
     /// <summary>Creates a cluster executor on the broker at <paramref name="broker"/> (<c>amqp://user:password@host:5672/vhost</c>).</summary>
     /// <param name="broker">The broker; <see langword="null"/> reads the <c>JUGGLE_BROKER</c> environment variable.</param>
@@ -274,7 +276,7 @@ public sealed partial class RabbitMqExecutor : Executor
         var type = properties.Type;
         if (type == Wire.Claim)
         {
-            OnClaims(Wire.GetString(properties, Wire.ControlHeader), Wire.GetString(properties, Wire.NodeHeader) ?? "?", delivery.Body.Span);
+            OnClaims(Wire.GetString(properties, Wire.ControlHeader), Wire.GetString(properties, Wire.NodeHeader) ?? "?", Wire.GetInt64(properties, Wire.SlotsHeader), delivery.Body.Span);
             return Task.CompletedTask;
         }
 

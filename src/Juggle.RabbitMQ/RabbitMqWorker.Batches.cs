@@ -74,7 +74,7 @@ public sealed partial class RabbitMqWorker
         {
             if (_claims.TryGetValue(grant.ClaimId, out var waiting))
             {
-                waiting.TrySet(grant.Go ? ClaimOutcome.Granted : ClaimOutcome.Refused);
+                waiting.TrySet(!grant.Go ? ClaimOutcome.Refused : grant.Alone ? ClaimOutcome.GrantedAlone : ClaimOutcome.Granted);
             }
         }
     }
@@ -91,6 +91,7 @@ public sealed partial class RabbitMqWorker
                 {
                     [Wire.ControlHeader] = _controlQueue,
                     [Wire.NodeHeader] = Node,
+                    [Wire.SlotsHeader] = _concurrency,
                 },
             };
             try
@@ -137,6 +138,42 @@ public sealed partial class RabbitMqWorker
     /// </summary>
     private void AckAll(List<PendingAnswer> answers)
     {
+        // An envelope's message is settled with its last task; one whose tasks must run again is handed back.
+        var tags = new List<ulong>(answers.Count);
+        List<(ulong Tag, Settlement Settlement)>? others = null;
+        foreach (var answer in answers)
+        {
+            var delivery = answer.Delivery;
+            if (delivery.Envelope is null)
+            {
+                tags.Add(delivery.Tag);
+            }
+            else if (delivery.Envelope.Settle(Settlement.Ack) is { } whole)
+            {
+                if (whole == Settlement.Ack)
+                {
+                    tags.Add(delivery.Tag);
+                }
+                else
+                {
+                    (others ??= []).Add((delivery.Tag, whole));
+                }
+            }
+        }
+
+        if (tags.Count > 0)
+        {
+            AckTags(tags);
+        }
+
+        foreach (var (tag, settlement) in others ?? [])
+        {
+            Settle(tag, settlement);
+        }
+    }
+
+    private void AckTags(List<ulong> tags)
+    {
         _ackGate.Wait();
         try
         {
@@ -144,21 +181,21 @@ public sealed partial class RabbitMqWorker
             List<ulong>? alone = null;
             lock (_unsettled)
             {
-                foreach (var answer in answers)
+                foreach (var tag in tags)
                 {
-                    _unsettled.Remove(answer.Tag);
+                    _unsettled.Remove(tag);
                 }
 
                 var oldest = _unsettled.Count > 0 ? _unsettled.Min : ulong.MaxValue;
-                foreach (var answer in answers)
+                foreach (var tag in tags)
                 {
-                    if (answer.Tag < oldest)
+                    if (tag < oldest)
                     {
-                        upTo = Math.Max(upTo, answer.Tag);
+                        upTo = Math.Max(upTo, tag);
                     }
                     else
                     {
-                        (alone ??= []).Add(answer.Tag);
+                        (alone ??= []).Add(tag);
                     }
                 }
             }
@@ -259,6 +296,6 @@ public sealed partial class RabbitMqWorker
 
     private sealed record PendingClaim(string ReplyTo, ClaimEntry Claim);
 
-    /// <summary>An answer waiting to be sent; <see cref="Tag"/> is the delivery to acknowledge once it is confirmed.</summary>
-    private sealed record PendingAnswer(string ReplyTo, long TaskId, byte[] Answer, byte[]? Spans, ulong Tag);
+    /// <summary>An answer waiting to be sent; <see cref="Delivery"/> is the task to settle once it is confirmed.</summary>
+    private sealed record PendingAnswer(string ReplyTo, long TaskId, byte[] Answer, byte[]? Spans, Delivery Delivery);
 }

@@ -19,7 +19,7 @@ public sealed partial class RabbitMqWorker
         {
             if (_stopping)
             {
-                Settle(delivery.Tag, Settlement.Requeue);
+                Settle(delivery, Settlement.Requeue);
                 continue;
             }
 
@@ -32,7 +32,7 @@ public sealed partial class RabbitMqWorker
 #pragma warning restore CA1031
             {
                 WorkerLog.Unexpected(_logger, ex, Node);
-                Settle(delivery.Tag, Settlement.Requeue);
+                Settle(delivery, Settlement.Requeue);
             }
         }
     }
@@ -42,6 +42,12 @@ public sealed partial class RabbitMqWorker
         if (delivery.Body is not { } body)
         {
             Reject(delivery, string.Create(CultureInfo.InvariantCulture, $"{delivery.Length:N0} bytes, over the message size limit of {_options.MaxMessageSize:N0} bytes (RabbitMqWorkerOptions.MaxMessageSize)"));
+            return;
+        }
+
+        if (delivery.Type == Wire.Calls && delivery.Version == Wire.Version && !string.IsNullOrEmpty(delivery.ReplyTo))
+        {
+            Reject(delivery, "a malformed task envelope");
             return;
         }
 
@@ -71,8 +77,8 @@ public sealed partial class RabbitMqWorker
         {
             // Told to the caller (its future fails with the reason) and kept in the dead-letter queue for the operator.
             WorkerLog.Refused(_logger, Node, message.TaskId, ex.Message);
-            PublishAnswers([new PendingAnswer(delivery.ReplyTo, message.TaskId, TaskRunner.ErrorAnswer(message.TaskId, ex), null, 0)]);
-            Settle(delivery.Tag, Settlement.DeadLetter);
+            PublishAnswers([new PendingAnswer(delivery.ReplyTo, message.TaskId, TaskRunner.ErrorAnswer(message.TaskId, ex), null, delivery)]);
+            Settle(delivery, Settlement.DeadLetter);
             return;
         }
 
@@ -98,18 +104,19 @@ public sealed partial class RabbitMqWorker
 
     private void RunClaimed(Delivery delivery, TaskMessage message, FunctionSignature signature, long claimId, CancellationToken cancellationToken)
     {
-        switch (Claim(delivery, new ClaimEntry(message.TaskId, claimId, delivery.Redelivered)))
+        var outcome = Claim(delivery, new ClaimEntry(message.TaskId, claimId, delivery.Redelivered));
+        switch (outcome)
         {
             case ClaimOutcome.ClientGone:
                 WorkerLog.ClientGone(_logger, Node, message.TaskId, "before running it");
-                Settle(delivery.Tag, Settlement.Ack);
+                Settle(delivery, Settlement.Ack);
                 return;
             case ClaimOutcome.Refused:
-                Settle(delivery.Tag, Settlement.Ack);
+                Settle(delivery, Settlement.Ack);
                 return;
             case ClaimOutcome.NoAnswer:
                 WorkerLog.ClaimUnanswered(_logger, Node, message.TaskId, _options.ClaimTimeout);
-                Settle(delivery.Tag, Settlement.Requeue);
+                Settle(delivery, Settlement.Requeue);
                 return;
         }
 
@@ -118,7 +125,7 @@ public sealed partial class RabbitMqWorker
             WorkerLog.Running(_logger, Node, message.TaskId, FunctionReference.Describe(signature.Method));
         }
 
-        var (answer, spans) = RunIsolated(delivery, message, signature, cancellationToken);
+        var (answer, spans) = RunIsolated(delivery, message, signature, outcome == ClaimOutcome.GrantedAlone, cancellationToken);
 
         Interlocked.Increment(ref _completed);
         if (answer.Length > 0 && answer[0] == (byte)MessageKind.Error)
@@ -127,18 +134,18 @@ public sealed partial class RabbitMqWorker
         }
 
         // Sent with the answers that finish close to it (one message, one confirm), acknowledged once confirmed.
-        Answers.Add(new PendingAnswer(delivery.ReplyTo!, message.TaskId, answer, spans, delivery.Tag));
+        Answers.Add(new PendingAnswer(delivery.ReplyTo!, message.TaskId, answer, spans, delivery));
     }
 
     /// <summary>
-    /// Runs a granted task; a redelivered one may be the task that killed a node, so it runs alone on this node and
-    /// cannot take others down again. The lock is taken only once the task is granted: a redelivered task whose
-    /// executor is gone (or that was cancelled) is settled at once instead of waiting for the running tasks to end,
-    /// and a waiting writer would hold up every new task of the node behind it.
+    /// Runs a granted task; one that was running on a node that went away (its client says so in the grant) may be
+    /// the task that killed it, so it runs alone on this node and cannot take others down again. The lock is taken
+    /// only once the task is granted: a redelivered task whose executor is gone (or that was cancelled) is settled at
+    /// once instead of waiting for the running tasks to end, and a waiting writer would hold up every new task of the
+    /// node behind it. Tasks merely redelivered with it (prefetched, or in the same envelope) run as usual.
     /// </summary>
-    private (byte[] Answer, byte[]? Spans) RunIsolated(Delivery delivery, TaskMessage message, FunctionSignature signature, CancellationToken cancellationToken)
+    private (byte[] Answer, byte[]? Spans) RunIsolated(Delivery delivery, TaskMessage message, FunctionSignature signature, bool alone, CancellationToken cancellationToken)
     {
-        var alone = delivery.Redelivered;
         if (alone)
         {
             _isolation.EnterWriteLock();
@@ -198,7 +205,20 @@ public sealed partial class RabbitMqWorker
     private void Reject(Delivery delivery, string reason)
     {
         WorkerLog.Rejected(_logger, Node, Wire.DeadLetterQueue(_options.QueueName), reason);
-        Settle(delivery.Tag, Settlement.DeadLetter);
+        Settle(delivery, Settlement.DeadLetter);
+    }
+
+    /// <summary>Settles a task: its message at once, or an envelope's once its last task is settled.</summary>
+    private void Settle(Delivery delivery, Settlement settlement)
+    {
+        if (delivery.Envelope is null)
+        {
+            Settle(delivery.Tag, settlement);
+        }
+        else if (delivery.Envelope.Settle(settlement) is { } whole)
+        {
+            Settle(delivery.Tag, whole);
+        }
     }
 
     private void Settle(ulong tag, Settlement settlement)
@@ -233,15 +253,17 @@ public sealed partial class RabbitMqWorker
     private enum ClaimOutcome
     {
         Granted,
+        GrantedAlone,
         Refused,
         ClientGone,
         NoAnswer,
     }
 
+    /// <summary>How a message is settled; in this order of precedence for an envelope (the last wins).</summary>
     private enum Settlement
     {
         Ack,
-        Requeue,
         DeadLetter,
+        Requeue,
     }
 }

@@ -13,15 +13,17 @@ namespace Juggle.RabbitMQ;
 public sealed partial class RabbitMqWorker
 {
     /// <summary>The W3C trace context of a task message, if it has a valid one (a bad one is ignored, never fatal).</summary>
-    private static ActivityContext? ReadTrace(IReadOnlyBasicProperties properties)
+    private static ActivityContext? ReadTrace(IReadOnlyBasicProperties properties) =>
+        ReadTrace(Wire.GetString(properties, Wire.TraceParentHeader), Wire.GetString(properties, Wire.TraceStateHeader));
+
+    /// <summary>The W3C trace context of a task (from its message's headers or its envelope entry), if valid.</summary>
+    private static ActivityContext? ReadTrace(string? parent, string? state)
     {
-        var parent = Wire.GetString(properties, Wire.TraceParentHeader);
         if (parent is null || parent.Length > TraceContext.MaxLength)
         {
             return null;
         }
 
-        var state = Wire.GetString(properties, Wire.TraceStateHeader);
         if (state?.Length > TraceContext.MaxLength)
         {
             state = null;

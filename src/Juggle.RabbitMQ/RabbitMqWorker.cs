@@ -193,16 +193,25 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
             _catalog.CountFunctions(),
             string.Join(", ", _catalog.Assemblies.Select(a => a.GetName().Name)));
 
-    /// <summary>Copies a delivery off the client library's thread; a runner thread takes it.</summary>
+    /// <summary>Copies a delivery off the client library's thread (an envelope as one item per task); a runner thread takes it.</summary>
     private Task OnTaskAsync(object sender, BasicDeliverEventArgs delivery)
     {
-        var item = new Delivery(delivery.DeliveryTag, delivery.Redelivered, delivery.BasicProperties.ReplyTo, delivery.BasicProperties.Type,
-            (int?)Wire.GetInt64(delivery.BasicProperties, Wire.VersionHeader), ReadTrace(delivery.BasicProperties),
-            delivery.Body.Length > _options.MaxMessageSize ? null : delivery.Body.ToArray(), delivery.Body.Length);
+        var properties = delivery.BasicProperties;
+        var version = (int?)Wire.GetInt64(properties, Wire.VersionHeader);
+        var body = delivery.Body.Length > _options.MaxMessageSize ? null : delivery.Body.ToArray();
+        var item = new Delivery(delivery.DeliveryTag, delivery.Redelivered, properties.ReplyTo, properties.Type, version, ReadTrace(properties), body, delivery.Body.Length);
         Delivered(delivery.DeliveryTag);
         try
         {
-            _inbox.Add(item);
+            if (properties.Type == Wire.Calls && version == Wire.Version && body is not null && !string.IsNullOrEmpty(properties.ReplyTo)
+                && SplitEnvelope(item, body) is { } tasks)
+            {
+                _inbox.AddRange(tasks);
+            }
+            else
+            {
+                _inbox.Add(item);
+            }
         }
         catch (InvalidOperationException)
         {
@@ -210,6 +219,36 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>The tasks of an envelope, each a delivery of its own sharing the envelope's settlement; <see langword="null"/> if malformed (the whole message is then dead-lettered).</summary>
+    private static Delivery[]? SplitEnvelope(Delivery envelope, byte[] body)
+    {
+        EnvelopeEntry[] entries;
+        try
+        {
+            entries = Wire.ReadEnvelope(body);
+        }
+        catch (FrameException)
+        {
+            return null;
+        }
+
+        var settlement = new EnvelopeSettlement(entries.Length);
+        var tasks = new Delivery[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            tasks[i] = envelope with
+            {
+                Type = Wire.Call,
+                Trace = ReadTrace(entries[i].TraceParent, entries[i].TraceState),
+                Body = entries[i].Task,
+                Length = entries[i].Task.Length,
+                Envelope = settlement,
+            };
+        }
+
+        return tasks;
     }
 
     private Task OnControlAsync(object sender, BasicDeliverEventArgs delivery)
@@ -278,5 +317,32 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
         WorkerLog.Stopped(_logger, Node, TasksCompleted);
     }
 
-    private sealed record Delivery(ulong Tag, bool Redelivered, string? ReplyTo, string? Type, int? Version, ActivityContext? Trace, byte[]? Body, int Length);
+    /// <summary>A task message as received, or one task of an envelope (then <see cref="Envelope"/> settles the message once all its tasks are settled).</summary>
+    private sealed record Delivery(ulong Tag, bool Redelivered, string? ReplyTo, string? Type, int? Version, ActivityContext? Trace, byte[]? Body, int Length, EnvelopeSettlement? Envelope = null);
+
+    /// <summary>
+    /// The settlement of an envelope's message: once every task in it is settled, the message is acknowledged, or
+    /// handed back if any task must run again (its answered tasks are then refused when claimed again), or
+    /// dead-lettered if a task was refused and none is handed back.
+    /// </summary>
+    private sealed class EnvelopeSettlement(int tasks)
+    {
+        private readonly Lock _gate = new();
+        private int _left = tasks;
+        private Settlement _worst = Settlement.Ack;
+
+        /// <summary>Settles one task; returns the message's settlement once this was its last task, else <see langword="null"/>.</summary>
+        public Settlement? Settle(Settlement settlement)
+        {
+            lock (_gate)
+            {
+                if (settlement > _worst)
+                {
+                    _worst = settlement;
+                }
+
+                return --_left == 0 ? _worst : null;
+            }
+        }
+    }
 }

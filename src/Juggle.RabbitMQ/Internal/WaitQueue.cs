@@ -26,6 +26,25 @@ internal sealed class WaitQueue<T> : IDisposable
         }
     }
 
+    /// <summary>Adds several items at once (one wake-up call for all of them).</summary>
+    public void AddRange(IReadOnlyList<T> items)
+    {
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                throw new InvalidOperationException("The queue takes no more items.");
+            }
+
+            foreach (var item in items)
+            {
+                _items.Enqueue(item);
+            }
+
+            Monitor.PulseAll(_gate);
+        }
+    }
+
     public void CompleteAdding()
     {
         lock (_gate)

@@ -5,13 +5,16 @@ namespace Juggle.RabbitMQ.Internal;
 /// <summary>A worker asks to start a task: its id, the worker's claim id (named again in the grant and in a cancel), and whether the broker redelivered it.</summary>
 internal readonly record struct ClaimEntry(long TaskId, long ClaimId, bool Redelivered);
 
-/// <summary>The client's decision on one claim: run it (go) or drop it (skip).</summary>
-internal readonly record struct GrantEntry(long ClaimId, bool Go);
+/// <summary>
+/// The client's decision on one claim: run it (go) or drop it (skip); <paramref name="Alone"/> (with go) when the task
+/// was running on a node that went away, so it runs alone on its node.
+/// </summary>
+internal readonly record struct GrantEntry(long ClaimId, bool Go, bool Alone = false);
 
 /// <summary>
 /// The batched bodies of claims, grants and answers. Each is a count, then its entries (little-endian, as the process
 /// pool's frames); one message carries the entries of one client (claims, answers) or one worker (grants). A claim
-/// entry is task id, claim id and a redelivered flag; a grant entry is claim id and go (1) or skip (0); an answer
+/// entry is task id, claim id and a redelivered flag; a grant entry is claim id and go (1), go alone (2) or skip (0); an answer
 /// entry is the worker's Result, Error or ChunkResult frame and the task's Spans frame (empty when not traced).
 /// </summary>
 internal static partial class Wire
@@ -54,7 +57,7 @@ internal static partial class Wire
         builder.WriteInt32(grants.Count);
         foreach (var grant in grants)
         {
-            builder.WriteInt64(grant.ClaimId).WriteByte(grant.Go ? (byte)1 : (byte)0);
+            builder.WriteInt64(grant.ClaimId).WriteByte(!grant.Go ? (byte)0 : grant.Alone ? (byte)2 : (byte)1);
         }
 
         return builder.ToArray();
@@ -67,7 +70,9 @@ internal static partial class Wire
         var grants = new GrantEntry[parser.ReadCount(9, "grant")];
         for (var i = 0; i < grants.Length; i++)
         {
-            grants[i] = new GrantEntry(parser.ReadInt64(), parser.ReadByte() != 0);
+            var id = parser.ReadInt64();
+            var decision = parser.ReadByte();
+            grants[i] = new GrantEntry(id, decision != 0, decision == 2);
         }
 
         parser.EnsureEnd();

@@ -18,7 +18,7 @@ internal static partial class Wire
     public const string BrokerVariable = "JUGGLE_BROKER";
 
     /// <summary>Bumped when the message layout changes; a worker rejects other versions.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     // Message types (the AMQP "type" property).
     public const string Call = "juggle.call";
@@ -32,6 +32,9 @@ internal static partial class Wire
     public const string TaskHeader = "juggle-task";
     public const string ClaimHeader = "juggle-claim";
     public const string NodeHeader = "juggle-node";
+
+    /// <summary>Claim header: how many tasks the claiming node runs at once (the executor sizes its envelopes by the slots it knows).</summary>
+    public const string SlotsHeader = "juggle-slots";
     public const string RedeliveredHeader = "juggle-redelivered";
     public const string ControlHeader = "juggle-control";
     public const string TraceParentHeader = "traceparent";
