@@ -102,49 +102,75 @@ public sealed partial class RabbitMqWorker
         }
     }
 
+    /// <summary>
+    /// Claims a task and runs it if granted. A task that was running on a node that went away (its client grants it
+    /// "alone") may be what killed that node, so it runs alone here and cannot take others down again; no task is
+    /// even claimed meanwhile, so none is counted as running beside it should this node die too. Hence a fresh task
+    /// holds the node's shared lock from before its claim, and redelivered tasks are claimed one at a time (one of them
+    /// may be granted alone) and take their lock once granted: a redelivered task whose executor is gone, or that
+    /// was cancelled, is settled at once instead of waiting for the running tasks to end.
+    /// </summary>
     private void RunClaimed(Delivery delivery, TaskMessage message, FunctionSignature signature, long claimId, CancellationToken cancellationToken)
     {
-        var outcome = Claim(delivery, new ClaimEntry(message.TaskId, claimId, delivery.Redelivered));
-        switch (outcome)
+        var rerun = delivery.Redelivered;
+        if (rerun)
         {
-            case ClaimOutcome.ClientGone:
-                WorkerLog.ClientGone(_logger, Node, message.TaskId, "before running it");
-                Settle(delivery, Settlement.Ack);
-                return;
-            case ClaimOutcome.Refused:
-                Settle(delivery, Settlement.Ack);
-                return;
-            case ClaimOutcome.NoAnswer:
-                WorkerLog.ClaimUnanswered(_logger, Node, message.TaskId, _options.ClaimTimeout);
-                Settle(delivery, Settlement.Requeue);
-                return;
+            _reruns.Wait(CancellationToken.None);
+        }
+        else
+        {
+            _isolation.EnterReadLock();
         }
 
-        if (_logger.IsEnabled(LogLevel.Debug))
+        try
         {
-            WorkerLog.Running(_logger, Node, message.TaskId, FunctionReference.Describe(signature.Method));
+            var outcome = Claim(delivery, new ClaimEntry(message.TaskId, claimId, rerun));
+            switch (outcome)
+            {
+                case ClaimOutcome.ClientGone:
+                    WorkerLog.ClientGone(_logger, Node, message.TaskId, "before running it");
+                    Settle(delivery, Settlement.Ack);
+                    return;
+                case ClaimOutcome.Refused:
+                    Settle(delivery, Settlement.Ack);
+                    return;
+                case ClaimOutcome.NoAnswer:
+                    WorkerLog.ClaimUnanswered(_logger, Node, message.TaskId, _options.ClaimTimeout);
+                    Settle(delivery, Settlement.Requeue);
+                    return;
+            }
+
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                WorkerLog.Running(_logger, Node, message.TaskId, FunctionReference.Describe(signature.Method));
+            }
+
+            var (answer, spans) = rerun ? RunRerun(delivery, message, signature, outcome == ClaimOutcome.GrantedAlone, cancellationToken) : RunTraced(delivery, message, signature, cancellationToken);
+
+            Interlocked.Increment(ref _completed);
+            if (answer.Length > 0 && answer[0] == (byte)MessageKind.Error)
+            {
+                Interlocked.Increment(ref _failed);
+            }
+
+            // Sent with the answers that finish close to it (one message, one confirm), acknowledged once confirmed.
+            Answers.Add(new PendingAnswer(delivery.ReplyTo!, message.TaskId, answer, spans, delivery));
         }
-
-        var (answer, spans) = RunIsolated(delivery, message, signature, outcome == ClaimOutcome.GrantedAlone, cancellationToken);
-
-        Interlocked.Increment(ref _completed);
-        if (answer.Length > 0 && answer[0] == (byte)MessageKind.Error)
+        finally
         {
-            Interlocked.Increment(ref _failed);
+            if (rerun)
+            {
+                _reruns.Release();
+            }
+            else
+            {
+                _isolation.ExitReadLock();
+            }
         }
-
-        // Sent with the answers that finish close to it (one message, one confirm), acknowledged once confirmed.
-        Answers.Add(new PendingAnswer(delivery.ReplyTo!, message.TaskId, answer, spans, delivery));
     }
 
-    /// <summary>
-    /// Runs a granted task; one that was running on a node that went away (its client says so in the grant) may be
-    /// the task that killed it, so it runs alone on this node and cannot take others down again. The lock is taken
-    /// only once the task is granted: a redelivered task whose executor is gone (or that was cancelled) is settled at
-    /// once instead of waiting for the running tasks to end, and a waiting writer would hold up every new task of the
-    /// node behind it. Tasks merely redelivered with it (prefetched, or in the same envelope) run as usual.
-    /// </summary>
-    private (byte[] Answer, byte[]? Spans) RunIsolated(Delivery delivery, TaskMessage message, FunctionSignature signature, bool alone, CancellationToken cancellationToken)
+    /// <summary>Runs a granted redelivered task: alone on this node if its client says so, else beside the others.</summary>
+    private (byte[] Answer, byte[]? Spans) RunRerun(Delivery delivery, TaskMessage message, FunctionSignature signature, bool alone, CancellationToken cancellationToken)
     {
         if (alone)
         {

@@ -33,6 +33,7 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
     private readonly ConcurrentDictionary<long, WaitSlot<ClaimOutcome>> _claims = new();
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
     private readonly ReaderWriterLockSlim _isolation = new();
+    private readonly SemaphoreSlim _reruns = new(1, 1);
     private readonly SemaphoreSlim _ackGate = new(1, 1);
     private readonly string _controlQueue;
     private readonly ProcessPoolExecutor? _processes;
@@ -135,6 +136,7 @@ public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
     {
         _processes?.Dispose();
         _isolation.Dispose();
+        _reruns.Dispose();
         _ackGate.Dispose();
         _inbox.Dispose();
     }
