@@ -87,6 +87,11 @@ public sealed partial class RabbitMqWorker
 
     private void ClaimAndRun(Delivery delivery, TaskMessage message, FunctionSignature signature)
     {
+        if (delivery.Envelope is not null && !delivery.Redelivered && ClaimAhead(signature) is > 1 and var ahead && TryRunGroup(delivery, message, signature, ahead))
+        {
+            return;
+        }
+
         var claimId = Interlocked.Increment(ref _nextClaim);
 
         // Registered before the claim is sent: the executor may ask to cancel the task before its "go" arrives.
@@ -125,36 +130,13 @@ public sealed partial class RabbitMqWorker
         try
         {
             var outcome = Claim(delivery, new ClaimEntry(message.TaskId, claimId, rerun));
-            switch (outcome)
+            if (SettleUnlessGranted(delivery, message.TaskId, outcome))
             {
-                case ClaimOutcome.ClientGone:
-                    WorkerLog.ClientGone(_logger, Node, message.TaskId, "before running it");
-                    Settle(delivery, Settlement.Ack);
-                    return;
-                case ClaimOutcome.Refused:
-                    Settle(delivery, Settlement.Ack);
-                    return;
-                case ClaimOutcome.NoAnswer:
-                    WorkerLog.ClaimUnanswered(_logger, Node, message.TaskId, _options.ClaimTimeout);
-                    Settle(delivery, Settlement.Requeue);
-                    return;
-            }
-
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                WorkerLog.Running(_logger, Node, message.TaskId, FunctionReference.Describe(signature.Method));
-            }
-
-            var (answer, spans) = rerun ? RunRerun(delivery, message, signature, outcome == ClaimOutcome.GrantedAlone, cancellationToken) : RunTraced(delivery, message, signature, cancellationToken);
-
-            Interlocked.Increment(ref _completed);
-            if (answer.Length > 0 && answer[0] == (byte)MessageKind.Error)
-            {
-                Interlocked.Increment(ref _failed);
+                return;
             }
 
             // Sent with the answers that finish close to it (one message, one confirm), acknowledged once confirmed.
-            Answers.Add(new PendingAnswer(delivery.ReplyTo!, message.TaskId, answer, spans, delivery));
+            Answers.Add(RunGranted(delivery, message, signature, rerun, outcome == ClaimOutcome.GrantedAlone, cancellationToken));
         }
         finally
         {
@@ -166,6 +148,48 @@ public sealed partial class RabbitMqWorker
             {
                 _isolation.ExitReadLock();
             }
+        }
+    }
+
+    /// <summary>Runs a granted task (timed for <see cref="ClaimAhead"/>) and returns its answer, to be sent.</summary>
+    private PendingAnswer RunGranted(Delivery delivery, TaskMessage message, FunctionSignature signature, bool rerun, bool alone, CancellationToken cancellationToken)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            WorkerLog.Running(_logger, Node, message.TaskId, FunctionReference.Describe(signature.Method));
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        var (answer, spans) = rerun ? RunRerun(delivery, message, signature, alone, cancellationToken) : RunTraced(delivery, message, signature, cancellationToken);
+        Timed(signature, Stopwatch.GetElapsedTime(start));
+
+        Interlocked.Increment(ref _completed);
+        if (answer.Length > 0 && answer[0] == (byte)MessageKind.Error)
+        {
+            Interlocked.Increment(ref _failed);
+        }
+
+        return new PendingAnswer(delivery.ReplyTo!, message.TaskId, answer, spans, delivery);
+    }
+
+    /// <summary>Settles a task whose claim was not granted; <see langword="false"/> if it was granted (run it).</summary>
+    private bool SettleUnlessGranted(Delivery delivery, long taskId, ClaimOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case ClaimOutcome.ClientGone:
+                WorkerLog.ClientGone(_logger, Node, taskId, "before running it");
+                Settle(delivery, Settlement.Ack);
+                return true;
+            case ClaimOutcome.Refused:
+                Settle(delivery, Settlement.Ack);
+                return true;
+            case ClaimOutcome.NoAnswer:
+                WorkerLog.ClaimUnanswered(_logger, Node, taskId, _options.ClaimTimeout);
+                Settle(delivery, Settlement.Requeue);
+                return true;
+            default:
+                return false;
         }
     }
 

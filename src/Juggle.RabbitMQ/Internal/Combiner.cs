@@ -16,7 +16,22 @@ internal sealed class Combiner<T>(Action<List<T>> send)
     public void Add(T item)
     {
         _queue.Enqueue(item);
+        Send();
+    }
 
+    /// <summary>Queues several items, to travel together (see <see cref="Add"/>).</summary>
+    public void AddRange(IEnumerable<T> items)
+    {
+        foreach (var item in items)
+        {
+            _queue.Enqueue(item);
+        }
+
+        Send();
+    }
+
+    private void Send()
+    {
         // Whoever leaves the lock looks again, so an item queued while the lock was held is never stranded.
         while (!_queue.IsEmpty && _sending.TryEnter())
         {

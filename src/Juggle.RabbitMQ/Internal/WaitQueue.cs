@@ -45,6 +45,18 @@ internal sealed class WaitQueue<T> : IDisposable
         }
     }
 
+    /// <summary>Takes up to <paramref name="max"/> items from the front while they match, without waiting.</summary>
+    public void TakeWhile(Func<T, bool> match, int max, List<T> into)
+    {
+        lock (_gate)
+        {
+            while (into.Count < max && _items.Count > 0 && match(_items.Peek()))
+            {
+                into.Add(_items.Dequeue());
+            }
+        }
+    }
+
     public void CompleteAdding()
     {
         lock (_gate)
