@@ -44,9 +44,10 @@ public sealed partial class RabbitMqExecutor
                             var free = MaxWorkers - _inFlight.Count;
                             envelope = HasRateLimiter ? 1 : EnvelopeSizeLocked();
 
-                            // With many tasks on the broker already, wait for room for a whole envelope: the workers
-                            // have plenty to do meanwhile, and one message then carries many tasks.
-                            if (free >= envelope || _pending.Count <= free || _inFlight.Count < MaxWorkers / 2)
+                            // With two envelopes' worth of tasks still waiting on the broker, wait for room for a
+                            // whole envelope: the workers have plenty to do meanwhile, and one message then carries
+                            // many tasks.
+                            if (free >= envelope || _pending.Count <= free || UnstartedInFlightLocked(2 * envelope) < 2 * envelope)
                             {
                                 var take = HasRateLimiter ? 1 : Math.Min(PublishBatch, free);
                                 while (batch.Count < take && _pending.First is { } first)

@@ -56,6 +56,21 @@ public sealed partial class RabbitMqExecutor
         return Math.Clamp(_pending.Count / (2 * Math.Max(slots, AssumedSlots)), 1, Internal.Wire.MaxEnvelopeTasks);
     }
 
+    /// <summary>How many published tasks no worker has started yet, counted up to <paramref name="enough"/>.</summary>
+    private int UnstartedInFlightLocked(int enough)
+    {
+        var count = 0;
+        foreach (var call in _inFlight.Values)
+        {
+            if (!call.Started && ++count >= enough)
+            {
+                break;
+            }
+        }
+
+        return count;
+    }
+
     private void RecordSlots(string node, int slots)
     {
         var now = Environment.TickCount64;

@@ -138,6 +138,31 @@ public sealed class ClusterEnvelopeTests(BrokerFixture broker) : ClusterTestBase
     }
 
     [Fact]
+    public void With_as_many_tasks_in_flight_as_slots_a_freed_slot_gets_the_next_task_of_a_backlog_at_once()
+    {
+        // Nothing waits on the broker: holding tasks back to fill an envelope would leave the freed slot idle.
+        StartWorker("--concurrency", "2");
+        var executor = CreateExecutor(o => o.MaxWorkers = 2);
+        var log = TempFolder();
+        using var gate = new CrossProcessGate();
+        List<Future<int>> futures;
+        using (executor.PauseDispatch())
+        {
+            futures = Enumerable.Range(0, 40).Select(i => executor.Submit(ClusterFunctions.MarkThenBlock, $"{log}\n{gate.Path}", i)).ToList();
+        }
+
+        Assert.True(gate.WaitStarted(Patience, 2), "the first two slow tasks did not start");
+        for (var i = 0; i < 38; i++)
+        {
+            gate.Release();
+            Assert.True(gate.WaitStarted(Patience), $"after {i + 1} task(s) ended, the freed slot got no task");
+        }
+
+        gate.Release(2);
+        Assert.Equal(Enumerable.Range(0, 40), futures.Select(f => f.Result(Patience)));
+    }
+
+    [Fact]
     public void A_poison_task_in_an_envelope_fails_after_three_deaths_and_its_envelope_neighbours_all_succeed()
     {
         var workers = Enumerable.Range(0, 4)
