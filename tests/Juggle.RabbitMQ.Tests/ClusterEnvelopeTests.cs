@@ -115,35 +115,6 @@ public sealed class ClusterEnvelopeTests(BrokerFixture broker) : ClusterTestBase
     }
 
     [Fact]
-    public void After_its_worker_died_an_envelope_reruns_the_task_that_was_running_alone_then_its_other_tasks_side_by_side()
-    {
-        var doomed = StartWorker("--concurrency", "1", "--node", "doomed");
-        var executor = CreateExecutor();
-        Assert.Equal(4, executor.Submit(ContractFunctions.Square, 2).Result(Patience)); // the node's claim tells its one slot
-        var log = TempFolder();
-        using var gate = new CrossProcessGate();
-        List<Future<int>> futures;
-        using (executor.PauseDispatch())
-        {
-            futures = Enumerable.Range(0, 12).Select(i => executor.Submit(ClusterFunctions.MarkThenBlock, $"{log}\n{gate.Path}", i)).ToList();
-        }
-
-        Assert.True(gate.WaitStarted(Patience), "the first task did not start");
-        doomed.Kill();
-
-        // One message at a time: the survivor takes the redelivered envelope first and the next only once it is done.
-        var survivor = StartWorker("--concurrency", "2", "--prefetch", "1", "--node", "survivor");
-        Assert.True(gate.WaitStarted(Patience), "the task that was running did not run again");
-        gate.Release();
-        Assert.Equal(0, futures[0].Result(Patience));
-        Assert.Equal(survivor.ProcessId.ToString(CultureInfo.InvariantCulture), File.ReadAllText(Path.Combine(log, "0")));
-        Assert.True(gate.WaitStarted(Patience, 2), "the envelope's other redelivered tasks did not run side by side on the survivor's two slots");
-
-        gate.Release(11);
-        Assert.Equal(Enumerable.Range(0, 12), futures.Select(f => f.Result(Patience)));
-    }
-
-    [Fact]
     public void Slow_tasks_with_a_backlog_keep_both_workers_busy_instead_of_going_to_one_in_a_batch()
     {
         var first = StartWorker("--concurrency", "2", "--node", "first");
