@@ -114,7 +114,7 @@ public sealed partial class RabbitMqWorker
                     var outcome = claims[i].Decision.Wait(left) ?? ClaimOutcome.NoAnswer;
                     if (!SettleUnlessGranted(delivery, message.TaskId, outcome))
                     {
-                        answers.Add(RunGranted(delivery, message, signature, claims[i].Cancellation.Token));
+                        answers.Add(RunGranted(delivery, message, signature, rerun: false, alone: false, claims[i].Cancellation.Token));
                     }
                 }
 #pragma warning disable CA1031 // As in the run loop: the task is handed back and its group goes on (every task of an envelope must be settled).

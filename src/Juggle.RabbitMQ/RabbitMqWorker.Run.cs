@@ -113,69 +113,46 @@ public sealed partial class RabbitMqWorker
     /// even claimed meanwhile, so none is counted as running beside it should this node die too. Hence a fresh task
     /// holds the node's shared lock from before its claim, and redelivered tasks are claimed one at a time (one of them
     /// may be granted alone) and take their lock once granted: a redelivered task whose executor is gone, or that
-    /// was cancelled, is settled at once instead of waiting for the running tasks to end, and one granted to run
-    /// beside the others lets the next redelivered task be claimed as soon as it holds the shared lock.
+    /// was cancelled, is settled at once instead of waiting for the running tasks to end.
     /// </summary>
     private void RunClaimed(Delivery delivery, TaskMessage message, FunctionSignature signature, long claimId, CancellationToken cancellationToken)
     {
         var rerun = delivery.Redelivered;
-        bool reruns = false, shared = false, alone = false;
+        if (rerun)
+        {
+            _reruns.Wait(CancellationToken.None);
+        }
+        else
+        {
+            _isolation.EnterReadLock();
+        }
+
         try
         {
-            if (rerun)
-            {
-                _reruns.Wait(CancellationToken.None);
-                reruns = true;
-            }
-            else
-            {
-                _isolation.EnterReadLock();
-                shared = true;
-            }
-
             var outcome = Claim(delivery, new ClaimEntry(message.TaskId, claimId, rerun));
             if (SettleUnlessGranted(delivery, message.TaskId, outcome))
             {
                 return;
             }
 
-            if (rerun && outcome == ClaimOutcome.GrantedAlone)
-            {
-                _isolation.EnterWriteLock();
-                alone = true;
-            }
-            else if (rerun)
-            {
-                _isolation.EnterReadLock();
-                shared = true;
-                _reruns.Release();
-                reruns = false;
-            }
-
             // Sent with the answers that finish close to it (one message, one confirm), acknowledged once confirmed.
-            Answers.Add(RunGranted(delivery, message, signature, cancellationToken));
+            Answers.Add(RunGranted(delivery, message, signature, rerun, outcome == ClaimOutcome.GrantedAlone, cancellationToken));
         }
         finally
         {
-            if (alone)
-            {
-                _isolation.ExitWriteLock();
-            }
-
-            if (shared)
-            {
-                _isolation.ExitReadLock();
-            }
-
-            if (reruns)
+            if (rerun)
             {
                 _reruns.Release();
+            }
+            else
+            {
+                _isolation.ExitReadLock();
             }
         }
     }
 
     /// <summary>Runs a granted task (timed for <see cref="ClaimAhead"/>) and returns its answer, to be sent.</summary>
-    private PendingAnswer RunGranted(Delivery delivery, TaskMessage message, FunctionSignature signature, CancellationToken cancellationToken)
+    private PendingAnswer RunGranted(Delivery delivery, TaskMessage message, FunctionSignature signature, bool rerun, bool alone, CancellationToken cancellationToken)
     {
         if (_logger.IsEnabled(LogLevel.Debug))
         {
@@ -183,7 +160,7 @@ public sealed partial class RabbitMqWorker
         }
 
         var start = Stopwatch.GetTimestamp();
-        var (answer, spans) = RunTraced(delivery, message, signature, cancellationToken);
+        var (answer, spans) = rerun ? RunRerun(delivery, message, signature, alone, cancellationToken) : RunTraced(delivery, message, signature, cancellationToken);
         Timed(signature, Stopwatch.GetElapsedTime(start));
 
         Interlocked.Increment(ref _completed);
@@ -213,6 +190,35 @@ public sealed partial class RabbitMqWorker
                 return true;
             default:
                 return false;
+        }
+    }
+
+    /// <summary>Runs a granted redelivered task: alone on this node if its client says so, else beside the others.</summary>
+    private (byte[] Answer, byte[]? Spans) RunRerun(Delivery delivery, TaskMessage message, FunctionSignature signature, bool alone, CancellationToken cancellationToken)
+    {
+        if (alone)
+        {
+            _isolation.EnterWriteLock();
+        }
+        else
+        {
+            _isolation.EnterReadLock();
+        }
+
+        try
+        {
+            return RunTraced(delivery, message, signature, cancellationToken);
+        }
+        finally
+        {
+            if (alone)
+            {
+                _isolation.ExitWriteLock();
+            }
+            else
+            {
+                _isolation.ExitReadLock();
+            }
         }
     }
 

@@ -19,8 +19,8 @@ namespace Juggle.RabbitMQ;
 /// <remarks>
 /// Before running a task the worker asks the submitting executor (a claim); it runs the task only if the executor
 /// still wants it, acknowledges it only after the answer is confirmed by the broker, and drops tasks whose executor is
-/// gone. A task that was running on a node that died runs alone on its next node, so a poison task cannot take
-/// innocent tasks down with it again. Stopping stops taking tasks, finishes the running ones and hands back the rest.
+/// gone. A task redelivered after a node died runs alone on its node, so a poison task cannot take innocent tasks
+/// down with it again. Stopping stops taking tasks, finishes the running ones and hands back the rest.
 /// </remarks>
 public sealed partial class RabbitMqWorker : IDisposable, IAsyncDisposable
 {
