@@ -3,12 +3,13 @@ using System.Runtime.CompilerServices;
 namespace Juggle.Internal;
 
 /// <summary>
-/// Creates the <c>Juggle</c> activity source and meter on a background thread when the first executor is built. The
+/// Creates the <c>Juggle</c> activity source and meter on a background thread soon after the first executor is built. The
 /// first of either in a process starts the runtime's event-source machinery (about 15 ms on a fast machine), which
 /// would otherwise be paid by the first Submit before its task could start.
 /// </summary>
 internal static class TelemetryStartup
 {
+    private static readonly TimeSpan StartDelay = TimeSpan.FromMilliseconds(100);
     private static int s_begun;
 
     public static void Begin()
@@ -28,6 +29,10 @@ internal static class TelemetryStartup
 
     private static void CreateAll()
     {
+        // Not at once: a process's first executor is usually followed by a burst of work (its threads starting, code
+        // being compiled) that this creation, tens of milliseconds of CPU, would slow down on a small machine. Whatever
+        // needs the source or the meter sooner creates it on demand (a task finishing, a process-pool Submit, Flush).
+        Thread.Sleep(StartDelay);
         TaskTelemetry.EnsureSource();
         JuggleMetrics.Create();
     }
