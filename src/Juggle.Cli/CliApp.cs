@@ -104,9 +104,10 @@ internal static class CliApp
         var parsed = root.Parse(args);
         if (UsageError(root, parsed, args) is { } usage)
         {
-            foreach (var line in usage.Split('\n'))
+            foreach (var message in usage)
             {
-                await env.Error.WriteLineAsync($"juggle: {TerminalText.Clean(line)}").ConfigureAwait(false);
+                // One line each: Clean escapes a newline inside a message (from a value given).
+                await env.Error.WriteLineAsync($"juggle: {TerminalText.Clean(message)}").ConfigureAwait(false);
             }
 
             await env.Error.WriteLineAsync("Run 'juggle --help' (or 'juggle COMMAND --help') for usage.").ConfigureAwait(false);
@@ -153,10 +154,10 @@ internal static class CliApp
     }
 
     /// <summary>
-    /// The one message for a command line that can't run, or null. Unknown commands and options get a "did you
+    /// The messages for a command line that can't run (one line each), or null. Unknown commands and options get a "did you
     /// mean"; a token that looks like an option but isn't one is never taken for a URL or file (unless after <c>--</c>).
     /// </summary>
-    internal static string? UsageError(Command root, ParseResult parsed, string[] args)
+    internal static IReadOnlyList<string>? UsageError(Command root, ParseResult parsed, string[] args)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(parsed);
@@ -167,12 +168,12 @@ internal static class CliApp
             var first = args[0];
             if (first.StartsWith('-'))
             {
-                return $"unknown option '{first}'. Give a command first, e.g. 'juggle titles {first} ...'.";
+                return [$"unknown option '{first}'. Give a command first, e.g. 'juggle titles {first} ...'."];
             }
 
             var names = root.Subcommands.Select(c => c.Name).ToList();
             var guess = Suggest.Closest(first, names);
-            return $"unknown command '{first}'.{(guess is null ? "" : $" Did you mean '{guess}'?")} Commands: {string.Join(", ", names)}.";
+            return [$"unknown command '{first}'.{(guess is null ? "" : $" Did you mean '{guess}'?")} Commands: {string.Join(", ", names)}."];
         }
 
         // An unknown option (a typo such as --wrokers) lands in the URL/FILE argument: report it as what it is.
@@ -189,7 +190,7 @@ internal static class CliApp
                     {
                         var options = command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Where(n => n.StartsWith("--", StringComparison.Ordinal)).Distinct().ToList();
                         var guess = Suggest.Closest(token.Value, options);
-                        return $"unknown option '{token.Value}' for 'juggle {command.Name}'.{(guess is null ? "" : $" Did you mean '{guess}'?")} (A value starting with '-' goes after '--'.)";
+                        return [$"unknown option '{token.Value}' for 'juggle {command.Name}'.{(guess is null ? "" : $" Did you mean '{guess}'?")} (A value starting with '-' goes after '--'.)"];
                     }
                 }
             }
@@ -201,8 +202,6 @@ internal static class CliApp
         }
 
         // "Required command was not provided" next to a more precise error only contradicts it.
-        var messages = parsed.Errors.Select(e => e.Message).Distinct().ToList();
-        // One line each (a newline inside a message, from a value given, stays escaped).
-        return string.Join('\n', messages.Select(m => m.Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)));
+        return parsed.Errors.Select(e => e.Message).Distinct().ToList();
     }
 }
