@@ -182,8 +182,7 @@ internal sealed class WordsCommand(CliEnvironment env, WordsCommand.Settings set
         return "does not exist (not a file, folder or http(s) URL)";
     }
 
-    private static bool IsUrl(string input) =>
-        Uri.TryCreate(input, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+    private static bool IsUrl(string input) => HttpUrl.TryParse(input, out _);
 
     private void Report(List<FileCount> results, Dictionary<string, int> merged, TimeSpan download, TimeSpan count, TimeSpan total, ModeRunner cpu)
     {

@@ -39,7 +39,7 @@ internal sealed class Downloader(HttpClient client, Retrier retry, HttpSettings 
     {
         DownloadResult Fail(string error, int? status = null) => new(url, null, status, 0, false, error, Stopwatch.GetElapsedTime(started));
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        if (!HttpUrl.TryParse(url, out var uri))
         {
             return Fail("not an http(s) URL");
         }
@@ -47,22 +47,7 @@ internal sealed class Downloader(HttpClient client, Retrier retry, HttpSettings 
         HttpResponseMessage response;
         try
         {
-            response = await retry.ExecuteAsync(
-                static async (state, token) =>
-                {
-                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
-                    attempt.CancelAfter(state.Settings.Timeout);
-                    try
-                    {
-                        return await Redirects.GetAsync(state.Client, state.Uri, state.Settings.MaxRedirects, sync: false, attempt.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (!token.IsCancellationRequested)
-                    {
-                        throw new TimeoutException();
-                    }
-                },
-                new Attempt(client, uri, settings),
-                cancellationToken).ConfigureAwait(false);
+            response = await retry.GetAsync(client, uri, sync: false, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or InvalidOperationException or NotSupportedException or RedirectException)
         {
@@ -194,6 +179,4 @@ internal sealed class Downloader(HttpClient client, Retrier retry, HttpSettings 
         }
     }
 
-    /// <summary>The state of one request through the retrier (a class: see <see cref="Retrier.ExecuteAsync{TState}"/>).</summary>
-    private sealed record Attempt(HttpClient Client, Uri Uri, HttpSettings Settings);
 }

@@ -53,7 +53,7 @@ internal sealed class PageFetcher(HttpClient client, Retrier retry, HttpSettings
 
     private async ValueTask<PageResult> FetchOnceAsync(string url, bool sync, long started, CancellationToken cancellationToken)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        if (!HttpUrl.TryParse(url, out var uri))
         {
             return PageResult.Failed(url, "not an http(s) URL");
         }
@@ -61,22 +61,7 @@ internal sealed class PageFetcher(HttpClient client, Retrier retry, HttpSettings
         HttpResponseMessage response;
         try
         {
-            response = await retry.ExecuteAsync(
-                static async (state, token) =>
-                {
-                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
-                    attempt.CancelAfter(state.Settings.Timeout);
-                    try
-                    {
-                        return await Redirects.GetAsync(state.Client, state.Uri, state.Settings.MaxRedirects, state.Sync, attempt.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (!token.IsCancellationRequested)
-                    {
-                        throw new TimeoutException($"timed out after {state.Settings.Timeout.TotalSeconds:0.###} s");
-                    }
-                },
-                new Attempt(client, uri, settings, sync),
-                cancellationToken).ConfigureAwait(false);
+            response = await retry.GetAsync(client, uri, sync, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or InvalidOperationException or NotSupportedException or RedirectException)
         {
@@ -208,12 +193,6 @@ internal sealed class PageFetcher(HttpClient client, Retrier retry, HttpSettings
         }
     }
 
-    /// <summary>
-    /// The state of one request through the retrier. A class, not a value tuple: generic methods instantiated over
-    /// reference types share code that ReadyToRun precompiles, while a value-tuple state needs about 30 methods
-    /// JIT-compiled on the first request.
-    /// </summary>
-    private sealed record Attempt(HttpClient Client, Uri Uri, HttpSettings Settings, bool Sync);
 
     /// <summary>What <see cref="ReadBodyAsync"/> read: a pooled buffer, its filled length, and whether the body went on.</summary>
     private sealed record Body(byte[] Bytes, int Length, bool Truncated);

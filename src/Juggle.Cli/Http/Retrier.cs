@@ -62,6 +62,37 @@ internal sealed class Retrier
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// GET <paramref name="uri"/> with redirects followed (<see cref="Redirects"/>), each attempt given
+    /// <see cref="HttpSettings.Timeout"/> for its response headers, retried while it fails transiently. An attempt that
+    /// runs out of time is a <see cref="TimeoutException"/>; the run's own cancellation stays an
+    /// <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public ValueTask<HttpResponseMessage> GetAsync(HttpClient client, Uri uri, bool sync, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            static async (state, token) =>
+            {
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
+                attempt.CancelAfter(state.Settings.Timeout);
+                try
+                {
+                    return await Redirects.GetAsync(state.Client, state.Uri, state.Settings.MaxRedirects, state.Sync, attempt.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!token.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"timed out after {state.Settings.Timeout.TotalSeconds:0.###} s");
+                }
+            },
+            new GetAttempt(client, uri, _settings, sync),
+            cancellationToken);
+
+    /// <summary>
+    /// The state of one GET through <see cref="ExecuteAsync{TState}"/>. A class, not a value tuple: generic methods
+    /// instantiated over reference types share code that ReadyToRun precompiles, while a value-tuple state needs about
+    /// 30 methods JIT-compiled on the first request.
+    /// </summary>
+    private sealed record GetAttempt(HttpClient Client, Uri Uri, HttpSettings Settings, bool Sync);
+
     /// <summary>The pipeline's attempts: the first one's recorded outcome, then real attempts.</summary>
     private sealed class Replay<TState>(
         Func<TState, CancellationToken, ValueTask<HttpResponseMessage>> attempt,

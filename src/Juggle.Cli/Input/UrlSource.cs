@@ -1,3 +1,5 @@
+using Juggle.Cli.Http;
+
 namespace Juggle.Cli.Input;
 
 /// <summary>
@@ -123,7 +125,7 @@ internal static class UrlSource
             return new UrlLine(number, text, $"{kind} {number}: not a URL: '{Shorten(text)}' (expected http://... or https://...)");
         }
 
-        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+        if (!HttpUrl.IsHttp(uri))
         {
             return new UrlLine(number, text, $"{kind} {number}: unsupported scheme '{uri.Scheme}' (only http and https)");
         }
