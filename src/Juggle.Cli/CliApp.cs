@@ -29,7 +29,19 @@ internal static class CliApp
     internal const string RootDescription = "juggle: fetch titles, download, count words and benchmark sequential vs threads vs async vs processes, built on Juggle's executors.";
 
     /// <summary>Every command's name, one-line summary and argument placeholder, in help order.</summary>
-    internal static IEnumerable<(string Name, string Summary, string? Label)> Outline => s_commands.Select(c => (c.Name, c.Summary, c.Label));
+    internal static (string Name, string Summary, string? Label)[] Outline
+    {
+        get
+        {
+            var outline = new (string Name, string Summary, string? Label)[s_commands.Length];
+            for (var i = 0; i < outline.Length; i++)
+            {
+                outline[i] = (s_commands[i].Name, s_commands[i].Summary, s_commands[i].Label);
+            }
+
+            return outline;
+        }
+    }
 
     /// <summary>
     /// The command tree for <paramref name="args"/>. A command line naming a command first gets a root holding just

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Juggle.Cli;
@@ -9,8 +10,11 @@ namespace Juggle.Cli;
 /// lookup initialises the reflection metadata of the whole program. The text is the same, byte for byte, as the
 /// library's own help of the full command tree at every width (a test compares them); any other help request
 /// (<c>juggle titles --help</c>, <c>juggle --help titles</c>) still goes through System.CommandLine.
+/// The path is kept lean for the same reason: loops instead of LINQ, and the text goes to file descriptor 1 in one
+/// write without setting up <see cref="Console"/> (whose first write starts terminal and signal handling, a thread
+/// included) unless the terminal's width is needed.
 /// </summary>
-internal static class RootHelp
+internal static partial class RootHelp
 {
     private const string Indent = "  ";
 
@@ -25,13 +29,11 @@ internal static class RootHelp
         ("--version", "Show version information"),
     ];
 
-    private static readonly string[] s_helpAliases = ["--help", "-h", "/h", "-?", "/?"];
-
     /// <summary>Whether <paramref name="args"/> asks for the root help alone: nothing, or one help option.</summary>
     public static bool IsRequest(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        return args.Length == 0 || (args.Length == 1 && Array.IndexOf(s_helpAliases, args[0]) >= 0);
+        return args.Length == 0 || (args.Length == 1 && args[0] is "--help" or "-h" or "/h" or "-?" or "/?");
     }
 
     /// <summary>
@@ -66,7 +68,14 @@ internal static class RootHelp
         Columns(text, s_options, maxWidth);
         text.Append(NewLine);
         text.Append("Commands:").Append(NewLine);
-        var commands = CliApp.Outline.Select(c => (c.Label is null ? c.Name : $"{c.Name} <{c.Label}>", c.Summary)).ToArray();
+        var outline = CliApp.Outline;
+        var commands = new (string First, string Second)[outline.Length];
+        for (var i = 0; i < outline.Length; i++)
+        {
+            var (name, summary, label) = outline[i];
+            commands[i] = (label is null ? name : $"{name} <{label}>", summary);
+        }
+
         Columns(text, commands, maxWidth);
         text.Append(NewLine);
         return text.ToString();
@@ -77,6 +86,11 @@ internal static class RootHelp
     {
         try
         {
+            if (!OperatingSystem.IsWindows() && TryWriteToDescriptor())
+            {
+                return ExitCodes.Success;
+            }
+
             using var stdout = Console.OpenStandardOutput();
             stdout.Write(Encoding.UTF8.GetBytes(Render(ConsoleWidth())));
             return ExitCodes.Success;
@@ -88,6 +102,52 @@ internal static class RootHelp
             return ExitCodes.SomeFailed;
         }
     }
+
+    // Unix: the help written straight to file descriptor 1, as the console stream would (write(2) until all is out,
+    // a reader that has gone away is not an error). False when the runtime's native layer can't be called, so the
+    // console stream writes it instead.
+    private static unsafe bool TryWriteToDescriptor()
+    {
+        const int stdout = 1;
+        const int brokenPipe = 32; // EPIPE on Linux and macOS
+        byte[] bytes;
+        try
+        {
+            bytes = Encoding.UTF8.GetBytes(Render(IsATty(stdout) != 0 ? ConsoleWidth() : int.MaxValue));
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+
+        fixed (byte* start = bytes)
+        {
+            for (var written = 0; written < bytes.Length;)
+            {
+                var count = Write(stdout, start + written, bytes.Length - written);
+                if (count < 0)
+                {
+                    var error = Marshal.GetLastPInvokeError();
+                    if (error == brokenPipe)
+                    {
+                        return true;
+                    }
+
+                    throw new IOException(Marshal.GetPInvokeErrorMessage(error));
+                }
+
+                written += count;
+            }
+        }
+
+        return true;
+    }
+
+    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_IsATty")]
+    private static partial int IsATty(nint fd);
+
+    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Write", SetLastError = true)]
+    private static unsafe partial int Write(nint fd, byte* buffer, int count);
 
     // HelpBuilder.WriteHeading: the heading, then the description wrapped at the width less the indent.
     private static void Heading(StringBuilder text, string heading, string description, int maxWidth)
@@ -102,14 +162,27 @@ internal static class RootHelp
     // HelpBuilder.WriteColumns: two aligned columns; when both don't fit, the first takes at most half the width.
     private static void Columns(StringBuilder text, (string First, string Second)[] rows, int maxWidth)
     {
-        var firstWidth = rows.Max(r => r.First.Length);
-        var secondWidth = rows.Max(r => r.Second.Length);
+        var firstWidth = 0;
+        var secondWidth = 0;
+        foreach (var (first, second) in rows)
+        {
+            firstWidth = Math.Max(firstWidth, first.Length);
+            secondWidth = Math.Max(secondWidth, second.Length);
+        }
+
         if ((long)firstWidth + secondWidth + (Indent.Length * 2) > maxWidth)
         {
             var firstMax = (maxWidth / 2) - Indent.Length;
             if (firstWidth > firstMax)
             {
-                firstWidth = rows.SelectMany(r => Wrap(r.First, firstMax)).Max(p => p.Length);
+                firstWidth = 0;
+                foreach (var (first, _) in rows)
+                {
+                    foreach (var part in Wrap(first, firstMax))
+                    {
+                        firstWidth = Math.Max(firstWidth, part.Length);
+                    }
+                }
             }
 
             secondWidth = maxWidth - firstWidth - (Indent.Length * 2);

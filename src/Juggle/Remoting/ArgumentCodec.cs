@@ -15,9 +15,6 @@ namespace Juggle.Remoting;
 [RequiresDynamicCode(TrimMessages.DynamicCode)]
 internal static class ArgumentCodec
 {
-    private static readonly ConcurrentDictionary<Type, string?> s_unsupported = new();
-    private static readonly ConcurrentDictionary<Type, bool> s_roundTripped = new();
-
     private static readonly Lock s_optionsLock = new();
     private static IJsonTypeInfoResolver? s_appResolver;
     private static JsonSerializerOptions? s_options;
@@ -52,7 +49,7 @@ internal static class ArgumentCodec
 
     /// <summary>Why <paramref name="type"/> cannot cross a process boundary as JSON, or <see langword="null"/> if it can.</summary>
     public static string? GetUnsupportedReason(Type type) =>
-        UsesPlainJson && PlainJson.Handles(type) ? null : s_unsupported.GetOrAdd(type, static t => FindUnsupportedReason(t, depth: 0));
+        UsesPlainJson && PlainJson.Handles(type) ? null : Caches.Unsupported.GetOrAdd(type, static t => FindUnsupportedReason(t, depth: 0));
 
     /// <summary>
     /// Plain values skip System.Text.Json unless the app supplied its own contracts (which might write even an int
@@ -107,7 +104,7 @@ internal static class ArgumentCodec
             throw new ArgumentException($"{what} of type '{type}' cannot be sent to a worker process: System.Text.Json cannot serialise it: {Frames.ExplainJsonFailure(ex)} Pass JSON-serialisable data (records or classes with public properties).", paramName, ex);
         }
 
-        if (value is not null && !s_roundTripped.ContainsKey(type))
+        if (value is not null && !Caches.RoundTripped.ContainsKey(type))
         {
             try
             {
@@ -118,7 +115,7 @@ internal static class ArgumentCodec
                 throw new ArgumentException($"{what} of type '{type}' serialises but cannot be read back with System.Text.Json: {ex.Message} Give it a public parameterless constructor or a constructor whose parameters match its properties.", paramName, ex);
             }
 
-            s_roundTripped.TryAdd(type, true);
+            Caches.RoundTripped.TryAdd(type, true);
         }
 
         return json;
@@ -218,4 +215,12 @@ internal static class ArgumentCodec
     }
 
     private static bool IsCollection(Type type) => typeof(System.Collections.IEnumerable).IsAssignableFrom(type);
+
+    // Apart from the options' fields: a NativeAOT app's Main hands over its contracts (TryUseResolver) at every start,
+    // including runs that never make a pool, and should not build these dictionaries (and their type initializers) then.
+    private static class Caches
+    {
+        public static readonly ConcurrentDictionary<Type, string?> Unsupported = new();
+        public static readonly ConcurrentDictionary<Type, bool> RoundTripped = new();
+    }
 }
