@@ -10,9 +10,10 @@ namespace Juggle.Cli;
 /// lookup initialises the reflection metadata of the whole program. The text is the same, byte for byte, as the
 /// library's own help of the full command tree at every width (a test compares them); any other help request
 /// (<c>juggle titles --help</c>, <c>juggle --help titles</c>) still goes through System.CommandLine.
-/// The path is kept lean for the same reason: loops instead of LINQ, and the text goes to file descriptor 1 in one
-/// write without setting up <see cref="Console"/> (whose first write starts terminal and signal handling, a thread
-/// included) unless the terminal's width is needed.
+/// The path is kept lean for the same reason: the text goes to file descriptor 1 in one write without setting up
+/// <see cref="Console"/> (whose first write starts terminal and signal handling, a thread included), and when stdout
+/// is not a terminal (no wrapping) it is <see cref="Unwrapped"/>, already UTF-8: every code page and data page the
+/// native tool touches for the first time is a page fault, and building the text cost about fifteen of them.
 /// </summary>
 internal static partial class RootHelp
 {
@@ -28,6 +29,33 @@ internal static partial class RootHelp
         ("-?, -h, --help", "Show help and usage information"),
         ("--version", "Show version information"),
     ];
+
+    /// <summary>
+    /// <see cref="Render"/> at unlimited width (stdout redirected) with Unix line ends, as UTF-8. A test holds it equal to
+    /// <see cref="Render"/>, which another holds equal to System.CommandLine's help: change a summary and the test
+    /// gives the new text.
+    /// </summary>
+    internal static ReadOnlySpan<byte> Unwrapped =>
+        "Description:\n"u8 +
+        "  juggle: fetch titles, download, count words and benchmark sequential vs threads vs async vs processes, built on Juggle's executors.\n"u8 +
+        "\n"u8 +
+        "Usage:\n"u8 +
+        "  juggle [command] [options]\n"u8 +
+        "\n"u8 +
+        "Options:\n"u8 +
+        "  -?, -h, --help  Show help and usage information\n"u8 +
+        "  --version       Show version information\n"u8 +
+        "\n"u8 +
+        "Commands:\n"u8 +
+        "  demo                        Run the seeds' experiments offline against an embedded server and compare sequential, threads, async and processes\n"u8 +
+        "  titles <URL>                Fetch pages and print their <title> (or --select CSS), one line per URL\n"u8 +
+        "  bench <io|cpu|hash|primes>  Time one workload sequentially, with threads, async and processes; chart it and recommend what to use\n"u8 +
+        "  download <URL>              Download URLs into a folder: streamed, renamed only when complete, existing files skipped\n"u8 +
+        "  words <FILE|DIR|URL>        Count words in files, folders and downloaded URLs (seed 004): top N words and totals\n"u8 +
+        "  serve                       Serve the demo pages, books and awkward test cases on 127.0.0.1 until Ctrl+C\n"u8 +
+        "  worker                      Run a cluster worker node: take tasks from a RabbitMQ broker and run juggle's own [JuggleFunction] methods and those of the given assemblies\n"u8 +
+        "  cluster                     A local cluster for the cluster executor (RabbitMQ)\n"u8 +
+        "\n"u8;
 
     /// <summary>Whether <paramref name="args"/> asks for the root help alone: nothing, or one help option.</summary>
     public static bool IsRequest(string[] args)
@@ -103,17 +131,17 @@ internal static partial class RootHelp
         }
     }
 
-    // Unix: the help written straight to file descriptor 1, as the console stream would (write(2) until all is out,
-    // a reader that has gone away is not an error). False when the runtime's native layer can't be called, so the
-    // console stream writes it instead.
+    // Unix (help lines end with \n): the help written straight to file descriptor 1, as the console stream would
+    // (write(2) until all is out; a reader that has gone away is not an error). False when the runtime's native layer
+    // can't be called, so the console stream writes it instead.
     private static unsafe bool TryWriteToDescriptor()
     {
         const int stdout = 1;
         const int brokenPipe = 32; // EPIPE on Linux and macOS
-        byte[] bytes;
+        ReadOnlySpan<byte> bytes;
         try
         {
-            bytes = Encoding.UTF8.GetBytes(Render(IsATty(stdout) != 0 ? ConsoleWidth() : int.MaxValue));
+            bytes = IsATty(stdout) == 0 ? Unwrapped : Encoding.UTF8.GetBytes(Render(ConsoleWidth()));
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -63,6 +63,10 @@ public sealed class CliAppTests
         Assert.Equal(library, RootHelp.Render(width));
     }
 
+    [Fact]
+    public void The_root_help_written_to_a_pipe_or_file_is_the_rendered_help_at_unlimited_width() =>
+        Assert.Equal(RootHelp.Render(int.MaxValue).ReplaceLineEndings("\n"), System.Text.Encoding.UTF8.GetString(RootHelp.Unwrapped));
+
     [Theory]
     [InlineData]
     [InlineData("--help")]
