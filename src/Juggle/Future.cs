@@ -21,7 +21,8 @@ public abstract class Future
 
     private int _state;
     private int _waiters;
-    private object? _callbacks; // a single callback or a List<object>; Action<Future> or IFutureListener
+    // A single callback or a List<object>; Action<Future> or IFutureListener. Once done, only the AsTask source (or null).
+    private object? _callbacks;
 
     // The task's exception once it failed, else the token source of running async work (kept after the end only by a
     // future cancelled while running, which has no exception): never both at once, so one slot, 8 bytes less a future.
@@ -482,7 +483,7 @@ public abstract class Future
 #endif
         Volatile.Write(ref _state, finalState);
         var callbacks = _callbacks;
-        _callbacks = null;
+        _callbacks = callbacks is null ? null : FindTaskSource(callbacks); // no callback is added once done
         if (_waiters > 0)
         {
             Monitor.PulseAll(SyncRoot);
@@ -516,6 +517,43 @@ public abstract class Future
     private protected object SyncRoot => this;
 
     private protected int RawState => _state;
+
+    /// <summary>The source of <see cref="AsTask"/>'s task, if one was made: read without the lock, it is found only once done or when it is the sole callback.</summary>
+    private protected IFutureTaskSource? TaskSourceIfAlone => Volatile.Read(ref _callbacks) as IFutureTaskSource;
+
+    /// <summary>Under <see cref="SyncRoot"/>: the source of <see cref="AsTask"/>'s task, if one was made.</summary>
+    private protected IFutureTaskSource? TaskSourceLocked => _callbacks is { } callbacks ? FindTaskSource(callbacks) : null;
+
+    /// <summary>Under <see cref="SyncRoot"/>: keeps <paramref name="source"/>, among the callbacks while not done (it then runs as one that does nothing).</summary>
+    private protected void AddTaskSourceLocked(IFutureTaskSource source)
+    {
+        if (_state >= StateFinished)
+        {
+            _callbacks = source;
+        }
+        else
+        {
+            AddCallbackLocked(source);
+        }
+    }
+
+    private static IFutureTaskSource? FindTaskSource(object callbacks)
+    {
+        if (callbacks is List<object> list)
+        {
+            foreach (var callback in list)
+            {
+                if (callback is IFutureTaskSource source)
+                {
+                    return source;
+                }
+            }
+
+            return null;
+        }
+
+        return callbacks as IFutureTaskSource;
+    }
 
     private protected ExceptionDispatchInfo? Error => ErrorInfo;
 
@@ -672,24 +710,28 @@ public abstract class Future
         {
             if (_state < StateFinished)
             {
-                if (_callbacks is null)
-                {
-                    _callbacks = callback;
-                }
-                else if (_callbacks is List<object> list)
-                {
-                    list.Add(callback);
-                }
-                else
-                {
-                    _callbacks = new List<object>(4) { _callbacks, callback };
-                }
-
+                AddCallbackLocked(callback);
                 return;
             }
         }
 
         Invoke(callback);
+    }
+
+    private void AddCallbackLocked(object callback)
+    {
+        if (_callbacks is null)
+        {
+            _callbacks = callback;
+        }
+        else if (_callbacks is List<object> list)
+        {
+            list.Add(callback);
+        }
+        else
+        {
+            _callbacks = new List<object>(4) { _callbacks, callback };
+        }
     }
 
     private protected void AfterCompleted(int previousState, object? callbacks)
