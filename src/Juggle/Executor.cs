@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.RateLimiting;
 using Juggle.Internal;
 using Microsoft.Extensions.Logging;
@@ -37,7 +38,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         options.Validate();
         Number = Interlocked.Increment(ref s_executorCount);
         MaxWorkers = options.MaxWorkers ?? defaultMaxWorkers;
-        Name = options.Name ?? $"{kind}-{Number}";
+        Name = options.Name ?? string.Create(CultureInfo.InvariantCulture, $"{kind}-{Number}");
         Time = options.TimeProvider;
         _progress = options.Progress;
         _logger = options.Logger;

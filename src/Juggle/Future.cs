@@ -21,9 +21,12 @@ public abstract class Future
 
     private int _state;
     private int _waiters;
-    private object? _callbacks; // a single callback or a List<object>; Action<Future> or IFutureListener
-    private ExceptionDispatchInfo? _error;
-    private CancellationTokenSource? _runningCancellation;
+    // A single callback or a List<object>; Action<Future> or IFutureListener. Once done, only the AsTask source (or null).
+    private object? _callbacks;
+
+    // The task's exception once it failed, else the token source of running async work (kept after the end only by a
+    // future cancelled while running, which has no exception): never both at once, so one slot, 8 bytes less a future.
+    private object? _errorOrCancellation;
 
     // The TaskTrace while something listens, else the ICancelGate of an executor that sets one (the trace holds the
     // gate when there are both): one slot, so a future costs nothing more than before tracing when nothing listens.
@@ -51,7 +54,7 @@ public abstract class Future
     public bool Cancelled => Volatile.Read(ref _state) == StateCancelled;
 
     /// <summary><see langword="true"/> when finished with an exception.</summary>
-    public bool Failed => Volatile.Read(ref _state) == StateFinished && _error is not null;
+    public bool Failed => Volatile.Read(ref _state) == StateFinished && _errorOrCancellation is ExceptionDispatchInfo;
 
     /// <summary>The name of the worker that ran (or runs) the task, or <see langword="null"/> if it never started.</summary>
     public string? WorkerName { get; private set; }
@@ -205,7 +208,7 @@ public abstract class Future
             throw NewCancelledException();
         }
 
-        return _error?.SourceException;
+        return ErrorInfo?.SourceException;
     }
 
     /// <summary>
@@ -230,7 +233,7 @@ public abstract class Future
     public override string ToString()
     {
         var state = State;
-        var detail = state == FutureState.Finished && _error is not null ? $" raised {_error.SourceException.GetType().Name}" : string.Empty;
+        var detail = state == FutureState.Finished && ErrorInfo is { } error ? $" raised {error.SourceException.GetType().Name}" : string.Empty;
         return $"<Future #{Id} state={state.ToString().ToLowerInvariant()}{detail}>";
     }
 
@@ -263,9 +266,10 @@ public abstract class Future
 
         // Publish the token source before the transition so a racing Cancel() can see it (only async work has one:
         // the field starts null, and a sync task's start skips the store).
+        // Only into an empty slot: a failure the executor stored meanwhile (TryFailPending) stays, and the CAS below fails.
         if (cancellation is not null)
         {
-            _runningCancellation = cancellation;
+            Interlocked.CompareExchange(ref _errorOrCancellation, cancellation, null);
         }
 
         RunningOn = worker;
@@ -334,17 +338,18 @@ public abstract class Future
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FinishTrace(object slot, int finalState, int previousState)
     {
-        var outcome = finalState == StateCancelled ? TaskOutcome.Cancelled : _error is null ? TaskOutcome.Succeeded : TaskOutcome.Failed;
+        var error = ErrorInfo;
+        var outcome = finalState == StateCancelled ? TaskOutcome.Cancelled : error is null ? TaskOutcome.Succeeded : TaskOutcome.Failed;
         if (slot is TaskTrace trace)
         {
-            trace.OnFinished(outcome, _error?.SourceException);
+            trace.OnFinished(outcome, error?.SourceException);
         }
         else if (slot is DeferredTrace { Worker: { } worker } late && previousState == StateRunning
             && TaskTelemetry.TryCreateDeferred(Owner!, this, late) is { } made)
         {
             _traceOrGate = made;
             made.OnStarted(worker, late.WorkerName!, late.StartTimestamp);
-            made.OnFinished(outcome, _error?.SourceException);
+            made.OnFinished(outcome, error?.SourceException);
         }
     }
 
@@ -369,7 +374,7 @@ public abstract class Future
                 return false;
             }
 
-            _error = ExceptionDispatchInfo.Capture(exception);
+            _errorOrCancellation = ExceptionDispatchInfo.Capture(exception);
             callbacks = CompleteLocked(StateFinished, previous);
         }
 
@@ -446,7 +451,7 @@ public abstract class Future
                 return false;
             }
 
-            _error = ExceptionDispatchInfo.Capture(exception);
+            _errorOrCancellation = ExceptionDispatchInfo.Capture(exception);
             callbacks = CompleteLocked(StateFinished, StatePending);
         }
 
@@ -460,14 +465,14 @@ public abstract class Future
         EndTimestamp = Owner?.Time.GetTimestamp() ?? 0;
         var runner = RunningOn;
         RunningOn = null;
-        if (finalState == StateFinished)
+        if (finalState == StateFinished && _errorOrCancellation is CancellationTokenSource)
         {
             // Only a cancelled future needs its token again (for its OperationCanceledException).
-            _runningCancellation = null;
+            _errorOrCancellation = null;
         }
 
         // Count before publishing the state: whoever sees this future done also sees it in Executor.Progress.
-        Owner?.CountFinished(previousState, finalState, finalState == StateFinished && _error is not null, runner);
+        Owner?.CountFinished(previousState, finalState, finalState == StateFinished && _errorOrCancellation is ExceptionDispatchInfo, runner);
 
         // The span ends before the state is published: whoever sees this future done finds its span exported.
 #if !JUGGLE_NO_TRACING_HOOKS
@@ -478,7 +483,7 @@ public abstract class Future
 #endif
         Volatile.Write(ref _state, finalState);
         var callbacks = _callbacks;
-        _callbacks = null;
+        _callbacks = callbacks is null ? null : FindTaskSource(callbacks); // no callback is added once done
         if (_waiters > 0)
         {
             Monitor.PulseAll(SyncRoot);
@@ -513,7 +518,48 @@ public abstract class Future
 
     private protected int RawState => _state;
 
-    private protected ExceptionDispatchInfo? Error => _error;
+    /// <summary>The source of <see cref="AsTask"/>'s task, if one was made: read without the lock, it is found only once done or when it is the sole callback.</summary>
+    private protected IFutureTaskSource? TaskSourceIfAlone => Volatile.Read(ref _callbacks) as IFutureTaskSource;
+
+    /// <summary>Under <see cref="SyncRoot"/>: the source of <see cref="AsTask"/>'s task, if one was made.</summary>
+    private protected IFutureTaskSource? TaskSourceLocked => _callbacks is { } callbacks ? FindTaskSource(callbacks) : null;
+
+    /// <summary>Under <see cref="SyncRoot"/>: keeps <paramref name="source"/>, among the callbacks while not done (it then runs as one that does nothing).</summary>
+    private protected void AddTaskSourceLocked(IFutureTaskSource source)
+    {
+        if (_state >= StateFinished)
+        {
+            _callbacks = source;
+        }
+        else
+        {
+            AddCallbackLocked(source);
+        }
+    }
+
+    private static IFutureTaskSource? FindTaskSource(object callbacks)
+    {
+        if (callbacks is List<object> list)
+        {
+            foreach (var callback in list)
+            {
+                if (callback is IFutureTaskSource source)
+                {
+                    return source;
+                }
+            }
+
+            return null;
+        }
+
+        return callbacks as IFutureTaskSource;
+    }
+
+    private protected ExceptionDispatchInfo? Error => ErrorInfo;
+
+    private ExceptionDispatchInfo? ErrorInfo => _errorOrCancellation as ExceptionDispatchInfo;
+
+    private CancellationTokenSource? RunningCancellation => _errorOrCancellation as CancellationTokenSource;
 
     private protected abstract Task AsTaskCore();
 
@@ -543,11 +589,11 @@ public abstract class Future
             throw NewCancelledException();
         }
 
-        _error?.Throw();
+        ErrorInfo?.Throw();
     }
 
     private protected OperationCanceledException NewCancelledException() =>
-        new($"Future #{Id} was cancelled.", _runningCancellation?.Token ?? new CancellationToken(true));
+        new($"Future #{Id} was cancelled.", RunningCancellation?.Token ?? new CancellationToken(true));
 
     internal static void ValidateTimeout(TimeSpan timeout, string paramName) => Timeouts.Validate(timeout, paramName);
 
@@ -638,7 +684,7 @@ public abstract class Future
 
     private void RequestRunningCancellation()
     {
-        var cts = _runningCancellation;
+        var cts = RunningCancellation;
         if (cts is null)
         {
             return;
@@ -664,24 +710,28 @@ public abstract class Future
         {
             if (_state < StateFinished)
             {
-                if (_callbacks is null)
-                {
-                    _callbacks = callback;
-                }
-                else if (_callbacks is List<object> list)
-                {
-                    list.Add(callback);
-                }
-                else
-                {
-                    _callbacks = new List<object>(4) { _callbacks, callback };
-                }
-
+                AddCallbackLocked(callback);
                 return;
             }
         }
 
         Invoke(callback);
+    }
+
+    private void AddCallbackLocked(object callback)
+    {
+        if (_callbacks is null)
+        {
+            _callbacks = callback;
+        }
+        else if (_callbacks is List<object> list)
+        {
+            list.Add(callback);
+        }
+        else
+        {
+            _callbacks = new List<object>(4) { _callbacks, callback };
+        }
     }
 
     private protected void AfterCompleted(int previousState, object? callbacks)

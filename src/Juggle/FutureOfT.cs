@@ -9,7 +9,6 @@ public sealed class Future<T> : Future
 {
     private object? _work; // a WorkItem<T>, or a bare Func<T> for in-process executors
     private T? _value;
-    private TaskCompletionSource<T>? _tcs;
 
     internal Future(Executor? owner, long id, WorkItem<T>? work)
         : base(owner, id)
@@ -72,25 +71,25 @@ public sealed class Future<T> : Future
     /// <summary>A <see cref="Task{TResult}"/> that completes with this future (faulted or cancelled likewise).</summary>
     public new Task<T> AsTask()
     {
-        if (_tcs is { } existing)
+        if (TaskSourceIfAlone is TaskSource existing)
         {
             return existing.Task;
         }
 
         lock (SyncRoot)
         {
-            if (_tcs is null)
+            if (TaskSourceLocked is not TaskSource source)
             {
-                var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+                source = new TaskSource();
                 if (Done)
                 {
-                    SetTaskFromState(tcs);
+                    SetTaskFromState(source);
                 }
 
-                _tcs = tcs;
+                AddTaskSourceLocked(source);
             }
 
-            return _tcs.Task;
+            return source.Task;
         }
     }
 
@@ -239,14 +238,21 @@ public sealed class Future<T> : Future
 
     private protected override void OnCompletedCore()
     {
-        var tcs = Volatile.Read(ref _tcs);
-        if (tcs is not null)
+        if (TaskSourceIfAlone is TaskSource source)
         {
-            SetTaskFromState(tcs);
+            SetTaskFromState(source);
         }
     }
 
     private protected override void InvokeTyped(object callback) => ((Action<Future<T>>)callback)(this);
+
+    /// <summary>The source of <see cref="AsTask"/>'s task; among the callbacks it does nothing, as <see cref="OnCompletedCore"/> completes it first.</summary>
+    private sealed class TaskSource() : TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously), IFutureTaskSource
+    {
+        public void OnDone(Future future)
+        {
+        }
+    }
 
     /// <summary>Async work that left its worker: completes the future when the task completes, then tells the executor.</summary>
     private sealed class DetachedRun(Future<T> future, WorkItem<T> item, Task task, CancellationTokenSource cancellation, IRunHooks hooks, object? state)

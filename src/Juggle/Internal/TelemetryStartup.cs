@@ -24,11 +24,13 @@ internal static class TelemetryStartup
         // instead of checking on every call whether the classes are initialised.
         RuntimeHelpers.RunClassConstructor(typeof(JuggleMetrics).TypeHandle);
         RuntimeHelpers.RunClassConstructor(typeof(TaskTelemetry).TypeHandle);
-        new Thread(static () => CreateAll()) { IsBackground = true, Name = "Juggle telemetry start" }.UnsafeStart();
+        // Named by itself: naming another thread costs the caller a file write (see WorkerThreadCache).
+        new Thread(static () => CreateAll()) { IsBackground = true }.UnsafeStart();
     }
 
     private static void CreateAll()
     {
+        Thread.CurrentThread.Name = "Juggle telemetry start";
         // Not at once: a process's first executor is usually followed by a burst of work (its threads starting, code
         // being compiled) that this creation, tens of milliseconds of CPU, would slow down on a small machine. Whatever
         // needs the source or the meter sooner creates it on demand (a task finishing, a process-pool Submit, Flush).

@@ -10,7 +10,9 @@ internal static class WorkerThreadCache
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(20);
 
     private const int MaxParked = 256;
-    private static readonly Stack<PooledThread> s_parked = new();
+    // Used as a stack (the most recently parked thread is reused first); a List because Stack<T> would load
+    // System.Collections.dll on the first executor's path.
+    private static readonly List<PooledThread> s_parked = [];
     private static readonly Lock s_lock = new();
 
     /// <summary>Runs <paramref name="work"/> on a parked thread if one is free, otherwise on a new thread.</summary>
@@ -30,7 +32,8 @@ internal static class WorkerThreadCache
         {
             if (s_parked.Count > 0)
             {
-                parked = s_parked.Pop();
+                parked = s_parked[^1];
+                s_parked.RemoveAt(s_parked.Count - 1);
             }
         }
 
@@ -67,7 +70,9 @@ internal static class WorkerThreadCache
         {
             _name = name;
             _work = work;
-            _thread = new Thread(Loop) { IsBackground = true, Name = name };
+            // Named by itself in Loop, not here: naming a thread that is not the caller goes through /proc (open, write,
+            // close) on the starting thread, which a fan-out of new threads waits for once per thread.
+            _thread = new Thread(Loop) { IsBackground = true };
         }
 
         public void Start() => _thread.UnsafeStart();
@@ -117,7 +122,7 @@ internal static class WorkerThreadCache
                     return false;
                 }
 
-                s_parked.Push(this);
+                s_parked.Add(this);
             }
 
             lock (this)
@@ -141,21 +146,6 @@ internal static class WorkerThreadCache
             }
         }
 
-        private static bool TryRemove(PooledThread thread)
-        {
-            if (!s_parked.Contains(thread))
-            {
-                return false;
-            }
-
-            var keep = s_parked.Where(t => t != thread).Reverse().ToArray();
-            s_parked.Clear();
-            foreach (var t in keep)
-            {
-                s_parked.Push(t);
-            }
-
-            return true;
-        }
+        private static bool TryRemove(PooledThread thread) => s_parked.Remove(thread);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading.RateLimiting;
 using Juggle.Internal;
 
@@ -76,7 +77,9 @@ public sealed partial class ThreadPoolExecutor : Executor
     private int _slotsUsed; // workers running a task or spinning for one, plus detached async work: at most MaxWorkers
     private int _detached; // async work running without a worker
     private int _launching; // threads being started that have not yet started their siblings (under _stateLock)
-    private readonly Stack<Worker> _unlaunched = new(); // workers wanted, waiting for a starting thread (under _stateLock)
+    // Workers wanted, waiting for a starting thread (under _stateLock). A List, not a Stack: Stack<T> lives in
+    // System.Collections.dll, an assembly the first executor of a process would otherwise load in its constructor.
+    private readonly List<Worker> _unlaunched = [];
     private readonly object _drainLock = new();
     private readonly InlineStarter _inlineStarter;
     private volatile bool _shutdown;
@@ -96,7 +99,8 @@ public sealed partial class ThreadPoolExecutor : Executor
     public ThreadPoolExecutor(ThreadPoolExecutorOptions options)
         : base(options, ThreadPoolExecutorOptions.DefaultMaxWorkers, "ThreadPoolExecutor")
     {
-        _prefix = options.ThreadNamePrefix ?? $"ThreadPoolExecutor-{Number}";
+        // Invariant: formatting with the current culture would initialise it (ICU) on the first executor's path.
+        _prefix = options.ThreadNamePrefix ?? string.Create(CultureInfo.InvariantCulture, $"ThreadPoolExecutor-{Number}");
         _initializer = options.Initializer;
         _inlineStarter = new InlineStarter(this);
     }
@@ -355,7 +359,7 @@ public sealed partial class ThreadPoolExecutor : Executor
     /// </summary>
     private Worker? StartWorkerLocked()
     {
-        var worker = new Worker(this, $"{_prefix}_{_workers.Count}");
+        var worker = new Worker(this, string.Create(CultureInfo.InvariantCulture, $"{_prefix}_{_workers.Count}"));
         _workers.Add(worker);
         AddWorkerCounts(worker.Counts);
         _live++;
@@ -366,7 +370,7 @@ public sealed partial class ThreadPoolExecutor : Executor
 
         if (_launching > 0)
         {
-            _unlaunched.Push(worker);
+            _unlaunched.Add(worker);
             return null;
         }
 
@@ -386,11 +390,11 @@ public sealed partial class ThreadPoolExecutor : Executor
         {
             _launching--;
             self.Launching = false;
-            if (_unlaunched.TryPop(out first))
+            if (TryTakeUnlaunched(out first))
             {
                 first.Launching = true;
                 _launching++;
-                if (SiblingsPerStart > 1 && _unlaunched.TryPop(out second))
+                if (SiblingsPerStart > 1 && TryTakeUnlaunched(out second))
                 {
                     second.Launching = true;
                     _launching++;
@@ -407,6 +411,19 @@ public sealed partial class ThreadPoolExecutor : Executor
         {
             Launch(second);
         }
+    }
+
+    private bool TryTakeUnlaunched([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Worker? worker)
+    {
+        if (_unlaunched.Count == 0)
+        {
+            worker = null;
+            return false;
+        }
+
+        worker = _unlaunched[^1];
+        _unlaunched.RemoveAt(_unlaunched.Count - 1);
+        return true;
     }
 
     private void WorkerMain(Worker worker)
