@@ -187,6 +187,67 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
             && ReferenceEquals(field.GetValue(null), target);
     }
 
+    /// <summary>
+    /// Loads a culture-neutral assembly by its simple name and version, and keeps it only if its full name is the one
+    /// asked for (else the full name decides, as before). Parsing a full name with <c>new AssemblyName(string)</c> creates
+    /// a <see cref="System.Globalization.CultureInfo"/> for its culture, which loads the globalization library (ICU) in a
+    /// fresh worker: ~15 ms of CPU before its first answer, for a culture that is neutral anyway.
+    /// </summary>
+    private Assembly? LoadByNameAndVersion()
+    {
+        var parts = AssemblyName.Split(',', StringSplitOptions.TrimEntries);
+        Version? version = null;
+        foreach (var part in parts.AsSpan(1))
+        {
+            if (part.StartsWith("Version=", StringComparison.Ordinal))
+            {
+                version = ParseVersion(part.AsSpan("Version=".Length));
+                if (version is null)
+                {
+                    return null;
+                }
+            }
+            else if (part.StartsWith("Culture=", StringComparison.Ordinal) && part != "Culture=neutral")
+            {
+                return null;
+            }
+        }
+
+        if (parts[0].Length == 0 || parts[0].Contains('=', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var assembly = Assembly.Load(new AssemblyName { Name = parts[0], Version = version });
+        return string.Equals(assembly.FullName, AssemblyName, StringComparison.Ordinal) ? assembly : null;
+    }
+
+    /// <summary>Four dot-separated numbers, read digit by digit (<see cref="Version.TryParse(string, out Version)"/> reads them through the invariant culture, which loads ICU).</summary>
+    private static Version? ParseVersion(ReadOnlySpan<char> text)
+    {
+        Span<int> parts = stackalloc int[4];
+        var count = 0;
+        var value = -1;
+        foreach (var c in text)
+        {
+            if (c == '.' && value >= 0 && count < 3)
+            {
+                parts[count++] = value;
+                value = -1;
+            }
+            else if (char.IsAsciiDigit(c) && value < 100_000_000)
+            {
+                value = (Math.Max(value, 0) * 10) + (c - '0');
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return count == 3 && value >= 0 ? new Version(parts[0], parts[1], parts[2], value) : null;
+    }
+
     private Assembly LoadAssembly()
     {
         foreach (var loaded in AppDomain.CurrentDomain.GetAssemblies())
@@ -199,7 +260,7 @@ internal sealed record FunctionReference(string AssemblyName, string AssemblyPat
 
         try
         {
-            return Assembly.Load(new AssemblyName(AssemblyName));
+            return LoadByNameAndVersion() ?? Assembly.Load(new AssemblyName(AssemblyName));
         }
         catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
         {
