@@ -204,6 +204,9 @@ public sealed partial class ProcessPoolExecutor
 
         private static ChunkCall<TSource, TResult> CreateChunkCall<TSource, TResult>(object work, RemoteFunction function, byte[] items) =>
             new ChunkCall<TSource, TResult>((MapChunkWorkItem<TSource, TResult>)work, function, items);
+
+        /// <summary>Names <see cref="CreateChunkCall{TSource, TResult}"/> (called through reflection) for <see cref="PrecompileCommonPaths"/>.</summary>
+        internal static Func<object, RemoteFunction, byte[], ChunkCall<TSource, TResult>> CreateChunkCallForPrecompile<TSource, TResult>() => CreateChunkCall<TSource, TResult>;
     }
 
     [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(TrimMessages.Reflection)]
