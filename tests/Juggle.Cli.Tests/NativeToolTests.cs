@@ -236,12 +236,17 @@ public sealed class NativeToolTests(NativeToolFixture native) : IClassFixture<Na
             await A_stopped_client_exits_though_a_node_holds_its_task_for_ever(uri, "TERM", 143);
             await A_stopped_client_exits_though_a_node_holds_its_task_for_ever(uri, "INT", 130);
         }
-        finally
+        catch
         {
+            // Stop the broker, but let the failure that got here be the one reported.
             up.Signal("INT");
-            var stopped = await up.WaitForExitAsync(TimeSpan.FromMinutes(3));
-            Assert.True(stopped == 0, up.Transcript);
+            await up.WaitForExitAsync(TimeSpan.FromMinutes(3));
+            throw;
         }
+
+        up.Signal("INT");
+        var stopped = await up.WaitForExitAsync(TimeSpan.FromMinutes(3));
+        Assert.True(stopped == 0, $"cluster up: exit {stopped?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none within 3 minutes"}\n{up.Transcript}");
     }
 
     private static readonly TimeSpan BrokerStart = TimeSpan.FromMinutes(4);
