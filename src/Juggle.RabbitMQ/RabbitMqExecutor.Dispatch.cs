@@ -215,35 +215,12 @@ public sealed partial class RabbitMqExecutor
         ThreadPool.UnsafeQueueUserWorkItem(_ => calls.ForEach(c => c.Future.TrySetException(error)), null);
     }
 
-    /// <summary>Handles answer batches in arrival order; done callbacks run on this thread.</summary>
-    private void EventLoop()
-    {
-        t_ownThread = this;
-        foreach (var reply in _events.GetConsumingEnumerable())
-        {
-            try
-            {
-                OnAnswers(reply);
-            }
-            catch (FrameException ex)
-            {
-                LogError(ex, $"Node {reply.Node} sent a malformed answer message; it was dropped");
-            }
-#pragma warning disable CA1031 // One bad answer must not stop the loop that completes every other future.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogError(ex, $"Could not handle a message of node {reply.Node}");
-            }
-        }
-    }
-
     /// <summary>
     /// A worker asks to start the tasks of a claim batch: each is granted if its future is still wanted, refused (and
     /// counted) otherwise, decided one by one on the future (so a cancel that won the race refuses its task alone);
     /// the decisions go back in one grant message. Runs on the client library's delivery thread, marked as this
-    /// executor's own meanwhile: a callback that runs here (a poison task's failure) and blocks on another of its
-    /// futures is caught as a deadlock instead of hanging every claim.
+    /// executor's own meanwhile: the callbacks of a future failed here (a poison task) run on the .NET thread pool, so
+    /// one that blocks cannot hang every claim.
     /// </summary>
     private void OnClaims(string? control, string node, long? slots, ReadOnlySpan<byte> body)
     {
@@ -351,12 +328,35 @@ public sealed partial class RabbitMqExecutor
         return (true, alone);
     }
 
-    /// <summary>Completes the futures of an answer batch; duplicates (a task that ran twice) and answers to finished futures are ignored.</summary>
-    private void OnAnswers(ReplyEvent reply)
+    /// <summary>
+    /// Completes the futures of an answer batch, in arrival order; duplicates (a task that ran twice) and answers to
+    /// finished futures are ignored. Runs on the client library's delivery thread, marked as this executor's own
+    /// meanwhile, so the done callbacks of these futures run on the .NET thread pool instead.
+    /// </summary>
+    private void OnAnswers(string node, ReadOnlyMemory<byte> body)
     {
-        foreach (var (answer, spans) in Wire.ReadAnswers(reply.Body))
+        var previous = t_ownThread;
+        t_ownThread = this;
+        try
         {
-            OnAnswer(answer, spans, reply.Node);
+            foreach (var (answer, spans) in Wire.ReadAnswers(body.Span))
+            {
+                OnAnswer(answer, spans, node);
+            }
+        }
+        catch (FrameException ex)
+        {
+            LogError(ex, $"Node {node} sent a malformed answer message; it was dropped");
+        }
+#pragma warning disable CA1031 // Nothing a message holds may reach the client library's thread: the other answers still arrive.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogError(ex, $"Could not handle a message of node {node}");
+        }
+        finally
+        {
+            t_ownThread = previous;
         }
     }
 
@@ -469,7 +469,6 @@ public sealed partial class RabbitMqExecutor
     {
         try
         {
-            _events.CompleteAdding();
             _connection.CloseAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException or TimeoutException or OperationCanceledException)

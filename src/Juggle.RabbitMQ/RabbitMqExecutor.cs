@@ -36,7 +36,6 @@ public sealed partial class RabbitMqExecutor : Executor
     private readonly LinkedList<ClusterCall> _pending = new();
     private readonly Dictionary<long, ClusterCall> _inFlight = [];
     private readonly TaskCompletionSource _allDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly WaitQueue<ReplyEvent> _events = new();
     private readonly SemaphoreSlim _controlGate = new(1, 1);
     private readonly Uri _broker;
     private readonly string _queue;
@@ -51,7 +50,6 @@ public sealed partial class RabbitMqExecutor : Executor
     private readonly IChannel _controlChannel;
     private readonly IChannel _replyChannel;
     private readonly Thread _dispatcher;
-    private readonly Thread _eventLoop;
     private bool _shutdown;
     private bool _republish;
     private long _disconnectedAt;
@@ -122,9 +120,7 @@ public sealed partial class RabbitMqExecutor : Executor
         };
 
         _dispatcher = new Thread(DispatchLoop) { IsBackground = true, Name = $"{Name}-dispatch" };
-        _eventLoop = new Thread(EventLoop) { IsBackground = true, Name = $"{Name}-answers" };
         _dispatcher.Start();
-        _eventLoop.Start();
     }
 
     /// <inheritdoc/>
@@ -148,6 +144,12 @@ public sealed partial class RabbitMqExecutor : Executor
     private protected override int DefaultMapBufferSize => 2 * MaxWorkers;
 
     private protected override bool OnOwnWorker => t_ownThread == this;
+
+    /// <summary>
+    /// The client library's delivery thread completes futures (and the dispatcher may fail one): the user's callbacks
+    /// and progress handler run elsewhere, so none of them can hold up the claims and answers behind it.
+    /// </summary>
+    internal override bool MustDeferUserCode => t_ownThread == this;
 
     private protected override void ValidateWork<T>(WorkItem<T> work)
     {
@@ -176,6 +178,7 @@ public sealed partial class RabbitMqExecutor : Executor
         call.Owner = this;
         call.TraceParent = Activity.Current?.Id;
         call.BuildBody();
+        bool direct;
         lock (_lock)
         {
             if (_shutdown)
@@ -183,11 +186,54 @@ public sealed partial class RabbitMqExecutor : Executor
                 throw new InvalidOperationException($"Cannot submit to executor '{Name}' after shutdown.");
             }
 
-            call.PendingNode = _pending.AddLast(call);
-            Monitor.PulseAll(_lock);
+            // A task with nothing else in flight goes from here: waking the dispatcher to send it would cost a thread
+            // hand-off on the round trip of one task at a time. Anything busier goes through the dispatcher, which
+            // builds envelopes from the backlog.
+            direct = _pending.Count == 0 && _inFlight.Count == 0 && !_paused && !_republish && !HasRateLimiter;
+            if (direct)
+            {
+                _inFlight[call.TaskId] = call;
+            }
+            else
+            {
+                call.PendingNode = _pending.AddLast(call);
+                Monitor.PulseAll(_lock);
+            }
         }
 
         future.AddListener(call);
+        if (direct)
+        {
+            PublishFromSubmitter(call);
+        }
+    }
+
+    /// <summary>
+    /// Sends a task as the dispatcher would: outside the submitter's context, so the client library's publish (and its
+    /// confirm) neither joins the submitter's trace nor carries its async-local state.
+    /// </summary>
+    private void PublishFromSubmitter(ClusterCall call)
+    {
+        var current = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            if (ExecutionContext.IsFlowSuppressed())
+            {
+                _ = PublishAsync(call);
+            }
+            else
+            {
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _ = PublishAsync(call);
+                }
+            }
+        }
+        finally
+        {
+            Activity.Current = current;
+        }
     }
 
     private protected override void ShutdownCore(bool cancelFutures)
@@ -214,16 +260,24 @@ public sealed partial class RabbitMqExecutor : Executor
         }
     }
 
+    // Then for the callbacks and progress reports the last answers queued, as Python's shutdown(wait=True) returns after them.
     private protected override void WaitForWorkers()
     {
         if (t_ownThread != this)
         {
             _allDone.Task.GetAwaiter().GetResult();
+            UserCodeDrained().GetAwaiter().GetResult();
         }
     }
 
-    private protected override Task WaitForWorkersAsync(CancellationToken cancellationToken) =>
-        t_ownThread == this ? Task.CompletedTask : _allDone.Task.WaitAsync(cancellationToken);
+    private protected override async Task WaitForWorkersAsync(CancellationToken cancellationToken)
+    {
+        if (t_ownThread != this)
+        {
+            await _allDone.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await UserCodeDrained().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// A constructor that failed leaves an executor nobody can shut down: without this, the process-exit wait for
@@ -236,7 +290,6 @@ public sealed partial class RabbitMqExecutor : Executor
             _shutdown = true;
         }
 
-        _events.Dispose();
         _controlGate.Dispose();
         _allDone.TrySetResult();
         ExitWait.Unregister(this);
@@ -266,9 +319,9 @@ public sealed partial class RabbitMqExecutor : Executor
     }
 
     /// <summary>
-    /// Decides a claim batch at once, here on the client library's delivery thread: a worker waits for this answer
-    /// before it starts the task, and a hand-off to the event loop and back would cost two thread switches per batch.
-    /// Copies an answer batch off that thread instead: the event loop completes the futures (user callbacks run there).
+    /// Decides a claim batch and completes the futures of an answer batch at once, here on the client library's delivery
+    /// thread: a hand-off to another thread would cost a thread switch on every round trip (a worker waits for its
+    /// grant, a caller of <c>Result</c> for its answer). User code never runs here (see <see cref="MustDeferUserCode"/>).
     /// </summary>
     private Task OnReplyAsync(object sender, BasicDeliverEventArgs delivery)
     {
@@ -285,18 +338,7 @@ public sealed partial class RabbitMqExecutor : Executor
             return Task.CompletedTask;
         }
 
-        try
-        {
-            _events.Add(new ReplyEvent(Wire.GetString(properties, Wire.NodeHeader) ?? "?", delivery.Body.ToArray()));
-        }
-        catch (InvalidOperationException)
-        {
-            // Shut down: nothing waits for it.
-        }
-
+        OnAnswers(Wire.GetString(properties, Wire.NodeHeader) ?? "?", delivery.Body);
         return Task.CompletedTask;
     }
-
-    /// <summary>An answer batch, as received.</summary>
-    private sealed record ReplyEvent(string Node, byte[] Body);
 }
