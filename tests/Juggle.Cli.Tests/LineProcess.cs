@@ -28,9 +28,17 @@ internal sealed class LineProcess : IDisposable
 
     public string Transcript => $"--- stdout\n{Out}\n--- stderr\n{Err}";
 
+    /// <summary>
+    /// Starts <paramref name="executable"/> through env, which execs it in place (same PID) with the default dispositions
+    /// of SIGINT, SIGQUIT and SIGHUP: a test run started in the background (a non-interactive shell's <c>&amp;</c>, as CI
+    /// may be) hands its children SIGINT and SIGQUIT ignored, kept across exec, so a test that sends them would test
+    /// the shell rather than juggle.
+    /// </summary>
     public static LineProcess Start(string executable, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo(executable);
+        var start = new ProcessStartInfo("/usr/bin/env");
+        start.ArgumentList.Add("--default-signal=INT,QUIT,HUP");
+        start.ArgumentList.Add(executable);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
