@@ -18,7 +18,7 @@ namespace Juggle.Benchmarks;
 public static class ProcessesSideBySide
 {
     /// <summary>
-    /// <c>processes cold [repeats=5] [recycleTasks=200] [recycleRepeats=1]</c>: the start-up paths only, as
+    /// <c>processes cold [repeats=5] [recycleTasks=200] [recycleRepeats=1] [firstMapChunk=1|auto]</c>: the start-up paths only, as
     /// <c>cpython_processes.py cold</c>. Constructor to first result (the first pool of the process, then later ones),
     /// tasks per second with <c>maxTasksPerChild: 1</c> (every task in a fresh worker; <c>recycleTasks</c> 0 skips it),
     /// and the first Map of 20,000 no-op items right after a fresh pool's first result (µs per item).
@@ -28,6 +28,9 @@ public static class ProcessesSideBySide
         var repeats = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
         var recycleTasks = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
         var recycleRepeats = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1;
+
+        // "auto": the first Map with default arguments (Juggle picks the chunk size), the way most code calls it.
+        var firstMapDefaults = args.Length > 3 && args[3] == "auto";
         var result = new Dictionary<string, object>
         {
             ["recycle_tasks"] = recycleTasks,
@@ -51,11 +54,11 @@ public static class ProcessesSideBySide
             using var pool = new ProcessPoolExecutor(maxWorkers: 2);
             _ = pool.Submit(ProcessPoolBenchmarks.NoOp, 1).Result();
             var sw = Stopwatch.StartNew();
-            Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items, chunkSize: 1));
+            Consume(pool.Map(ProcessPoolBenchmarks.NoOp, items, chunkSize: firstMapDefaults ? null : 1));
             firstMap.Add(sw.Elapsed.TotalMilliseconds * 1000 / items.Length);
         }
 
-        result["first_map1_us_per_item"] = firstMap;
+        result[firstMapDefaults ? "first_map_default_us_per_item" : "first_map1_us_per_item"] = firstMap;
         var recycle = new List<double>();
         for (var r = 0; r < recycleRepeats && recycleTasks > 0; r++)
         {

@@ -38,7 +38,7 @@ public abstract partial class Executor : IDisposable, IAsyncDisposable
         options.Validate();
         Number = Interlocked.Increment(ref s_executorCount);
         MaxWorkers = options.MaxWorkers ?? defaultMaxWorkers;
-        Name = options.Name ?? string.Create(CultureInfo.InvariantCulture, $"{kind}-{Number}");
+        Name = options.Name ?? Names.Numbered(kind, "-", Number);
         Time = options.TimeProvider;
         _progress = options.Progress;
         _logger = options.Logger;

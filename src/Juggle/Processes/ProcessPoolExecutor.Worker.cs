@@ -38,7 +38,7 @@ public sealed partial class ProcessPoolExecutor
         public WorkerProcess(ProcessPoolExecutor owner, int number)
         {
             _owner = owner;
-            Name = $"{owner.Name}_{number}";
+            Name = Internal.Names.Numbered(owner.Name, "_", number);
             if (owner._initializer is { } initializer)
             {
                 _outbox.Add(initializer.DefineFrame);

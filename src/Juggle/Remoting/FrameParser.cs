@@ -27,13 +27,18 @@ internal ref struct FrameParser
     public MessageKind ReadKind()
     {
         var kind = ReadByte();
-        if (!Enum.IsDefined((MessageKind)kind))
+        if (!IsKnown((MessageKind)kind))
         {
             throw new FrameException($"Unknown message kind {kind}.");
         }
 
         return (MessageKind)kind;
     }
+
+    // A switch, not Enum.IsDefined: its generic code is JIT-compiled in every fresh worker before the first answer.
+    private static bool IsKnown(MessageKind kind) => kind is MessageKind.Define or MessageKind.Init or MessageKind.Call or MessageKind.CallChunk
+        or MessageKind.Cancel or MessageKind.Skip or MessageKind.Result or MessageKind.Error or MessageKind.ChunkResult or MessageKind.Skipped
+        or MessageKind.CancelAck or MessageKind.Output or MessageKind.Spans or MessageKind.Hello or MessageKind.InitOk or MessageKind.InitFailed;
 
     public int ReadInt32()
     {
@@ -107,10 +112,13 @@ internal ref struct FrameParser
         }
 
         Require(length, "string");
+        var bytes = _body.Slice(_position, length);
         string value;
         try
         {
-            value = s_strictUtf8.GetString(_body.Slice(_position, length));
+            // ASCII (the usual case: names of assemblies, types and methods) is widened byte by byte: the first use of
+            // the UTF-8 decoder costs a fresh worker milliseconds of CPU before its first answer.
+            value = IsAscii(bytes) ? WidenAscii(bytes) : s_strictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException ex)
         {
@@ -119,6 +127,30 @@ internal ref struct FrameParser
 
         _position += length;
         return value;
+    }
+
+    private static bool IsAscii(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            if (b >= 0x80)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string WidenAscii(ReadOnlySpan<byte> bytes)
+    {
+        var chars = bytes.Length <= 256 ? stackalloc char[bytes.Length] : new char[bytes.Length];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            chars[i] = (char)bytes[i];
+        }
+
+        return new string(chars);
     }
 
     public string ReadRequiredString(string what) =>

@@ -46,10 +46,10 @@ internal sealed class WorkerHost
     private readonly Lock _skipLock = new();
 
     /// <summary>Task ids of calls received and not yet started.</summary>
-    private readonly HashSet<long> _received = [];
+    private readonly TaskIdSet _received = new();
 
     /// <summary>Task ids of received calls the parent cancelled: they are answered Skipped instead of run.</summary>
-    private readonly HashSet<long> _skips = [];
+    private readonly TaskIdSet _skips = new();
     private readonly OutputChannel? _stdout;
 
     /// <summary>The largest frame the parent reads (from Init): a bigger answer is replaced by an error saying so.</summary>

@@ -99,8 +99,8 @@ public sealed partial class ThreadPoolExecutor : Executor
     public ThreadPoolExecutor(ThreadPoolExecutorOptions options)
         : base(options, ThreadPoolExecutorOptions.DefaultMaxWorkers, "ThreadPoolExecutor")
     {
-        // Invariant: formatting with the current culture would initialise it (ICU) on the first executor's path.
-        _prefix = options.ThreadNamePrefix ?? string.Create(CultureInfo.InvariantCulture, $"ThreadPoolExecutor-{Number}");
+        // Not formatted through a culture: the first one made loads ICU on the first executor's path (see Names).
+        _prefix = options.ThreadNamePrefix ?? Names.Numbered("ThreadPoolExecutor", "-", Number);
         _initializer = options.Initializer;
         _inlineStarter = new InlineStarter(this);
     }
@@ -359,7 +359,7 @@ public sealed partial class ThreadPoolExecutor : Executor
     /// </summary>
     private Worker? StartWorkerLocked()
     {
-        var worker = new Worker(this, string.Create(CultureInfo.InvariantCulture, $"{_prefix}_{_workers.Count}"));
+        var worker = new Worker(this, Names.Numbered(_prefix, "_", _workers.Count));
         _workers.Add(worker);
         AddWorkerCounts(worker.Counts);
         _live++;

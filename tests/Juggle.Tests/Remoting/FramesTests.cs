@@ -57,4 +57,39 @@ public sealed class FramesTests
         Assert.Throws<FrameException>(() => new FrameParser([0, 0, 0, 1]).ReadCount(4, "item"));
         Assert.Throws<FrameException>(() => new FrameParser([1]).EnsureEnd());
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Juggle.Tests, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null")]
+    [InlineData("naïve ☃ 𝄞")]
+    [InlineData("\u007f\u0080")]
+    public void Strings_round_trip_ascii_or_not(string text)
+    {
+        var longText = string.Concat(Enumerable.Repeat(text + "x", 300)); // past the stack buffer of the ASCII path
+        foreach (var value in new[] { text, longText })
+        {
+            var body = new FrameBuilder(4).WriteString(value).ToArray();
+            Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(value), BitConverter.ToInt32(body, 0));
+            var parser = new FrameParser(body);
+            Assert.Equal(value, parser.ReadString());
+            parser.EnsureEnd();
+        }
+    }
+
+    [Fact]
+    public void Every_message_kind_is_read_and_nothing_else()
+    {
+        for (var value = 0; value <= byte.MaxValue; value++)
+        {
+            var kind = (MessageKind)value;
+            if (Enum.IsDefined(kind))
+            {
+                Assert.Equal(kind, new FrameParser([(byte)value]).ReadKind());
+            }
+            else
+            {
+                Assert.Throws<FrameException>(() => new FrameParser([(byte)value]).ReadKind());
+            }
+        }
+    }
 }
