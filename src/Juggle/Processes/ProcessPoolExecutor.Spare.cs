@@ -24,9 +24,9 @@ public sealed partial class ProcessPoolExecutor
         private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(2);
 
         private static readonly object s_monitor = new();
-        private static readonly Queue<Process> s_spares = new();
+        private static readonly Queue<WorkerChild> s_spares = new();
         private static string? s_spareKey;
-        private static int s_refilling; // spares being started (their thread is about to call, or is inside, Process.Start)
+        private static int s_refilling; // spares being started (their thread is about to start the process, or is starting it)
 
         private static bool Enabled => Environment.GetEnvironmentVariable(SpareWorkerVariable) != "0";
 
@@ -34,7 +34,7 @@ public sealed partial class ProcessPoolExecutor
         /// The oldest spare if it was started for this very launch and is alive, else a fresh process. The spares are
         /// refilled by <see cref="Replenish"/> once the process taken has started up.
         /// </summary>
-        public static Process Take(WorkerLaunch launch)
+        public static WorkerChild Take(WorkerLaunch launch)
         {
             if (!Enabled)
             {
@@ -42,8 +42,8 @@ public sealed partial class ProcessPoolExecutor
             }
 
             var key = KeyOf(launch);
-            Process? taken = null;
-            List<Process>? stale = null;
+            WorkerChild? taken = null;
+            List<WorkerChild>? stale = null;
             lock (s_monitor)
             {
                 // A spare being started (a new pool's constructor primed it) is worth the few milliseconds its
@@ -123,7 +123,7 @@ public sealed partial class ProcessPoolExecutor
         private static void StartSpare((WorkerLaunch Launch, string? Key) state)
         {
             var (launch, key) = state;
-            Process? started = null;
+            WorkerChild? started = null;
             try
             {
                 started = Start(launch);
@@ -135,7 +135,7 @@ public sealed partial class ProcessPoolExecutor
             {
             }
 
-            List<Process>? stale = null;
+            List<WorkerChild>? stale = null;
             lock (s_monitor)
             {
                 s_refilling--;
@@ -164,23 +164,34 @@ public sealed partial class ProcessPoolExecutor
             }
         }
 
-        private static Process Start(WorkerLaunch launch) =>
-            Process.Start(launch.CreateStartInfo())
-            ?? throw new InvalidOperationException($"Could not start worker process '{launch.Host}'.");
+        private static WorkerChild Start(WorkerLaunch launch) => WorkerChild.Start(launch.CreateStartInfo());
 
         /// <summary>Closing its input makes an unused worker exit at once.</summary>
-        private static void Discard(Process process)
+        private static void Discard(WorkerChild process)
         {
             try
             {
-                process.StandardInput.Close();
+                process.Input.Close();
             }
             catch (IOException)
             {
                 // Already gone.
             }
 
-            process.Dispose();
+            // It exits as soon as its runtime is up; reaped in the background so that it does not linger as a zombie.
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static child =>
+                {
+                    if (!child.WaitForExit(TimeSpan.FromSeconds(30)))
+                    {
+                        child.Kill();
+                        child.WaitForExit(TimeSpan.FromSeconds(5));
+                    }
+
+                    child.Dispose();
+                },
+                process,
+                preferLocal: false);
         }
 
         /// <summary>What a worker inherits when it starts: its command and the whole environment.</summary>

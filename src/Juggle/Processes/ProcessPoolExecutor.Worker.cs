@@ -25,7 +25,7 @@ public sealed partial class ProcessPoolExecutor
         private readonly HashSet<int> _defined = [];
         private List<object> _outbox = [];
         private List<object> _spare = [];
-        private Process? _process;
+        private WorkerChild? _process;
         private Stream? _input;
         private bool _inputClosed;
         private readonly ITimer? _timer;
@@ -113,7 +113,7 @@ public sealed partial class ProcessPoolExecutor
             ProcessId = process.Id;
             lock (_writeLock)
             {
-                _input = new BufferedStream(process.StandardInput.BaseStream, BufferSize);
+                _input = new BufferedStream(process.Input, BufferSize);
             }
 
             new Thread(ReadLoop) { IsBackground = true, Name = $"{Name}-reader" }.Start();
@@ -268,14 +268,7 @@ public sealed partial class ProcessPoolExecutor
 
         public void Kill()
         {
-            try
-            {
-                _process?.Kill(entireProcessTree: true);
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
-            {
-                // Already exited.
-            }
+            _process?.Kill();
         }
 
         /// <summary>Starts the task timeout of <paramref name="record"/>, the call now at the head, on the executor's clock.</summary>
@@ -345,7 +338,7 @@ public sealed partial class ProcessPoolExecutor
             Exception? error = null;
             try
             {
-                var output = new FrameReader(_process!.StandardOutput.BaseStream, _owner.MaxFrameSize, BufferSize);
+                var output = new FrameReader(_process!.Output, _owner.MaxFrameSize, BufferSize);
                 var hello = output.Read() ?? throw new EndOfStreamException("The worker exited before saying hello.");
                 ReadHello(hello);
 
