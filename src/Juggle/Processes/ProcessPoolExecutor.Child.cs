@@ -235,7 +235,8 @@ public sealed partial class ProcessPoolExecutor
                 _ = AttributesDestroy(attributes);
                 if (result != 0)
                 {
-                    throw new Win32Exception(result, $"Could not start worker process '{info.FileName}': posix_spawn failed with error {result}.");
+                    // As Process.Start reports it: the system's message for the error (e.g. "No such file or directory").
+                    throw new Win32Exception(result, $"Could not start worker process '{info.FileName}': {new Win32Exception(result).Message} (posix_spawn error {result}).");
                 }
 
                 // The child's ends belong to the child alone: the parent must not hold them, or the worker's input would
