@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace Juggle;
@@ -214,25 +213,28 @@ public sealed partial class ProcessPoolExecutor
                     environment.Add(string.Concat(name, "=", value));
                 }
             }
+
             var strings = new List<nint>();
             var actions = NativeMemory.AllocZeroed(FileActionsSize);
             var attributes = NativeMemory.AllocZeroed(SpawnAttributesSize);
             var signals = NativeMemory.AllocZeroed(SignalSetSize);
+            var actionsReady = false;
+            var attributesReady = false;
             try
             {
                 var path = Utf8(info.FileName, strings);
                 var args = Utf8Array(argv, strings);
                 var env = Utf8Array(environment, strings);
                 Check(FileActionsInit(actions), "posix_spawn_file_actions_init");
+                actionsReady = true;
                 Check(FileActionsAddDup2(actions, input[0], 0), "posix_spawn_file_actions_adddup2");
                 Check(FileActionsAddDup2(actions, output[1], 1), "posix_spawn_file_actions_adddup2");
                 Check(AttributesInit(attributes), "posix_spawnattr_init");
+                attributesReady = true;
                 Check(SetSignalMask(attributes, signals), "posix_spawnattr_setsigmask");
                 Check(SetFlags(attributes, PosixSpawnSetSigmask), "posix_spawnattr_setflags");
                 int pid;
                 var result = PosixSpawn(&pid, path, actions, attributes, args, env);
-                _ = FileActionsDestroy(actions);
-                _ = AttributesDestroy(attributes);
                 if (result != 0)
                 {
                     // As Process.Start reports it: the system's message for the error (e.g. "No such file or directory").
@@ -263,6 +265,17 @@ public sealed partial class ProcessPoolExecutor
             }
             finally
             {
+                // Destroyed whether or not a step failed: adddup2 allocates inside the file actions.
+                if (actionsReady)
+                {
+                    _ = FileActionsDestroy(actions);
+                }
+
+                if (attributesReady)
+                {
+                    _ = AttributesDestroy(attributes);
+                }
+
                 foreach (var s in strings)
                 {
                     NativeMemory.Free((void*)s);
@@ -276,28 +289,10 @@ public sealed partial class ProcessPoolExecutor
 
         private static unsafe byte* Utf8(string value, List<nint> owned)
         {
-            var ascii = true;
-            foreach (var c in value)
-            {
-                ascii &= c is > '\0' and < (char)0x80;
-            }
-
-            // ASCII (the usual environment) is copied byte by byte: the UTF-8 encoder's first use costs milliseconds.
-            var count = ascii ? value.Length : Encoding.UTF8.GetByteCount(value);
+            var count = Remoting.Utf8Text.GetByteCount(value);
             var bytes = (byte*)NativeMemory.Alloc((nuint)count + 1);
             owned.Add((nint)bytes);
-            if (ascii)
-            {
-                for (var i = 0; i < count; i++)
-                {
-                    bytes[i] = (byte)value[i];
-                }
-            }
-            else
-            {
-                Encoding.UTF8.GetBytes(value, new Span<byte>(bytes, count));
-            }
-
+            Remoting.Utf8Text.Write(value, new Span<byte>(bytes, count));
             bytes[count] = 0;
             return bytes;
         }

@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -84,38 +83,11 @@ internal sealed class FrameBuilder : IBufferWriter<byte>
             return WriteInt32(-1);
         }
 
-        if (IsAscii(value))
-        {
-            // Most strings here (assembly, type and method names) are ASCII: copied byte by byte, as the first use of
-            // the UTF-8 encoder costs a fresh process milliseconds of CPU.
-            WriteInt32(value.Length);
-            Ensure(value.Length);
-            foreach (var c in value)
-            {
-                _buffer[_length++] = (byte)c;
-            }
-
-            return this;
-        }
-
-        var count = Encoding.UTF8.GetByteCount(value);
+        var count = Utf8Text.GetByteCount(value);
         WriteInt32(count);
         Ensure(count);
-        _length += Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_length));
+        _length += Utf8Text.Write(value, _buffer.AsSpan(_length));
         return this;
-    }
-
-    private static bool IsAscii(string value)
-    {
-        foreach (var c in value)
-        {
-            if (c >= 0x80)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     /// <summary>A length-prefixed block holding <paramref name="value"/> serialised as JSON, written in place (no intermediate array).</summary>

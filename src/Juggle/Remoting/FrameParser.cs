@@ -116,9 +116,10 @@ internal ref struct FrameParser
         string value;
         try
         {
-            // ASCII (the usual case: names of assemblies, types and methods) is widened byte by byte: the first use of
-            // the UTF-8 decoder costs a fresh worker milliseconds of CPU before its first answer.
-            value = IsAscii(bytes) ? WidenAscii(bytes) : s_strictUtf8.GetString(bytes);
+            if (!Utf8Text.TryReadAscii(bytes, out value))
+            {
+                value = s_strictUtf8.GetString(bytes);
+            }
         }
         catch (DecoderFallbackException ex)
         {
@@ -127,30 +128,6 @@ internal ref struct FrameParser
 
         _position += length;
         return value;
-    }
-
-    private static bool IsAscii(ReadOnlySpan<byte> bytes)
-    {
-        foreach (var b in bytes)
-        {
-            if (b >= 0x80)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static string WidenAscii(ReadOnlySpan<byte> bytes)
-    {
-        var chars = bytes.Length <= 256 ? stackalloc char[bytes.Length] : new char[bytes.Length];
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            chars[i] = (char)bytes[i];
-        }
-
-        return new string(chars);
     }
 
     public string ReadRequiredString(string what) =>
