@@ -86,40 +86,10 @@ internal static class TaskRunner
         if (runner is not null)
         {
             runner.Run(items, builder, json);
-            return;
         }
-
-        var one = new object?[1];
-        for (var i = 0; i < items.Length; i++)
+        else
         {
-            try
-            {
-                one[0] = items.GetValue(i);
-                var result = signature.Invoke(null, one, CancellationToken.None);
-                builder.WriteByte(WorkerHost.ItemSucceeded);
-                var mark = builder.Length;
-                try
-                {
-                    if (signature.ResultType is null)
-                    {
-                        builder.WriteInt32(0);
-                    }
-                    else
-                    {
-                        builder.WriteJson(result, signature.ResultType, json);
-                    }
-                }
-                catch
-                {
-                    builder.Truncate(mark - 1);
-                    throw;
-                }
-            }
-            catch (Exception ex) when (ex is not FrameException and not OutOfMemoryException)
-            {
-                builder.WriteByte(WorkerHost.ItemFailed);
-                RemoteError.From(ex).Write(builder);
-            }
+            ChunkRunner.RunEach(signature, null, items, builder, json);
         }
     }
 }

@@ -60,6 +60,47 @@ internal abstract class ChunkRunner
 
     /// <summary>Calls the function on every item, appending each item's status and JSON value or error to <paramref name="builder"/>.</summary>
     public abstract void Run(Array items, FrameBuilder builder, Utf8JsonWriter json);
+
+    /// <summary>
+    /// <see cref="Run"/> for a function no typed runner can call (see <see cref="TryCreate"/>): each item through
+    /// reflection, with the same item statuses and errors, so every worker kind answers a chunk alike.
+    /// </summary>
+    public static void RunEach(FunctionSignature signature, object? target, Array items, FrameBuilder builder, Utf8JsonWriter json)
+    {
+        var one = new object?[1];
+        for (var i = 0; i < items.Length; i++)
+        {
+            try
+            {
+                one[0] = items.GetValue(i);
+                var result = signature.Invoke(target, one, CancellationToken.None);
+                builder.WriteByte(WorkerHost.ItemSucceeded);
+                var mark = builder.Length;
+                try
+                {
+                    if (signature.ResultType is null)
+                    {
+                        builder.WriteInt32(0);
+                    }
+                    else
+                    {
+                        builder.WriteJson(result, signature.ResultType, json);
+                    }
+                }
+                catch (Exception ex) when (ex is not FrameException)
+                {
+                    builder.Truncate(mark - 1);
+                    builder.WriteByte(WorkerHost.ItemFailed);
+                    RemoteError.From(ex, ResultNotSent).Write(builder);
+                }
+            }
+            catch (Exception ex) when (ex is not FrameException)
+            {
+                builder.WriteByte(WorkerHost.ItemFailed);
+                RemoteError.From(ex).Write(builder);
+            }
+        }
+    }
 }
 
 #pragma warning disable CA1812 // Instantiated through MakeGenericType in ChunkRunner.TryCreate.

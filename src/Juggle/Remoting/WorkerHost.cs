@@ -487,43 +487,10 @@ internal sealed class WorkerHost
         if (runner is not null)
         {
             runner.Run(items, _builder, _json);
-            SendSpans(taskId, tracing, null);
-            SendChunk(taskId, items.Length);
-            return;
         }
-
-        var one = new object?[1];
-        for (var i = 0; i < items.Length; i++)
+        else
         {
-            try
-            {
-                one[0] = items.GetValue(i);
-                var result = signature.Invoke(function.Target, one, CancellationToken.None);
-                _builder.WriteByte(ItemSucceeded);
-                var mark = _builder.Length;
-                try
-                {
-                    if (signature.ResultType is null)
-                    {
-                        _builder.WriteInt32(0);
-                    }
-                    else
-                    {
-                        _builder.WriteJson(result, signature.ResultType, _json);
-                    }
-                }
-                catch (Exception ex) when (ex is not FrameException)
-                {
-                    _builder.Truncate(mark - 1);
-                    _builder.WriteByte(ItemFailed);
-                    RemoteError.From(ex, ChunkRunner.ResultNotSent).Write(_builder);
-                }
-            }
-            catch (Exception ex) when (ex is not FrameException)
-            {
-                _builder.WriteByte(ItemFailed);
-                RemoteError.From(ex).Write(_builder);
-            }
+            ChunkRunner.RunEach(signature, function.Target, items, _builder, _json);
         }
 
         SendSpans(taskId, tracing, null);
