@@ -61,6 +61,21 @@ internal abstract class ChunkRunner
     /// <summary>Calls the function on every item, appending each item's status and JSON value or error to <paramref name="builder"/>.</summary>
     public abstract void Run(Array items, FrameBuilder builder, Utf8JsonWriter json);
 
+    /// <summary>An item whose function threw: its status and the error.</summary>
+    private protected static void WriteItemFailure(FrameBuilder builder, Exception error)
+    {
+        builder.WriteByte(WorkerHost.ItemFailed);
+        RemoteError.From(error).Write(builder);
+    }
+
+    /// <summary>An item that ran but whose result could not be written from <paramref name="mark"/> on: the partial answer gives way to the error.</summary>
+    private protected static void WriteResultFailure(FrameBuilder builder, int mark, Exception error)
+    {
+        builder.Truncate(mark - 1);
+        builder.WriteByte(WorkerHost.ItemFailed);
+        RemoteError.From(error, ResultNotSent).Write(builder);
+    }
+
     /// <summary>
     /// <see cref="Run"/> for a function no typed runner can call (see <see cref="TryCreate"/>): each item through
     /// reflection, with the same item statuses and errors, so every worker kind answers a chunk alike.
@@ -89,15 +104,12 @@ internal abstract class ChunkRunner
                 }
                 catch (Exception ex) when (ex is not FrameException)
                 {
-                    builder.Truncate(mark - 1);
-                    builder.WriteByte(WorkerHost.ItemFailed);
-                    RemoteError.From(ex, ResultNotSent).Write(builder);
+                    WriteResultFailure(builder, mark, ex);
                 }
             }
             catch (Exception ex) when (ex is not FrameException)
             {
-                builder.WriteByte(WorkerHost.ItemFailed);
-                RemoteError.From(ex).Write(builder);
+                WriteItemFailure(builder, ex);
             }
         }
     }
@@ -131,15 +143,12 @@ internal sealed class ChunkRunner<TArg, TResult>(Func<TArg, TResult> function) :
                 }
                 catch (Exception ex) when (ex is not FrameException)
                 {
-                    builder.Truncate(mark - 1);
-                    builder.WriteByte(WorkerHost.ItemFailed);
-                    RemoteError.From(ex, ResultNotSent).Write(builder);
+                    WriteResultFailure(builder, mark, ex);
                 }
             }
             catch (Exception ex) when (ex is not FrameException)
             {
-                builder.WriteByte(WorkerHost.ItemFailed);
-                RemoteError.From(ex).Write(builder);
+                WriteItemFailure(builder, ex);
             }
         }
     }
