@@ -25,7 +25,10 @@ internal static class TelemetryStartup
         RuntimeHelpers.RunClassConstructor(typeof(JuggleMetrics).TypeHandle);
         RuntimeHelpers.RunClassConstructor(typeof(TaskTelemetry).TypeHandle);
         // Named by itself: naming another thread costs the caller a file write (see WorkerThreadCache).
-        new Thread(static () => CreateAll()) { IsBackground = true }.UnsafeStart();
+        if (!NativeThreadStart.TryStart(CreateAll))
+        {
+            new Thread(CreateAll) { IsBackground = true }.UnsafeStart();
+        }
     }
 
     private static void CreateAll()

@@ -62,7 +62,6 @@ internal static class WorkerThreadCache
 
     private sealed class PooledThread
     {
-        private readonly Thread _thread;
         private Action? _work;
         private string _name;
 
@@ -70,12 +69,17 @@ internal static class WorkerThreadCache
         {
             _name = name;
             _work = work;
-            // Named by itself in Loop, not here: naming a thread that is not the caller goes through /proc (open, write,
-            // close) on the starting thread, which a fan-out of new threads waits for once per thread.
-            _thread = new Thread(Loop) { IsBackground = true };
         }
 
-        public void Start() => _thread.UnsafeStart();
+        public void Start()
+        {
+            // Named by itself in Loop, not here: naming a thread that is not the caller goes through /proc (open, write,
+            // close) on the starting thread, which a fan-out of new threads waits for once per thread.
+            if (!NativeThreadStart.TryStart(Loop))
+            {
+                new Thread(Loop) { IsBackground = true }.UnsafeStart();
+            }
+        }
 
         public void Assign(string name, Action work)
         {
