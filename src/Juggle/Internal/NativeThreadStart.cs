@@ -11,8 +11,9 @@ namespace Juggle.Internal;
 /// </summary>
 /// <remarks>
 /// Elsewhere, when libc cannot be called, when <c>pthread_create</c> fails (the caller then starts a
-/// <see cref="Thread"/>, which reports the failure as .NET does), or with <c>JUGGLE_THREAD_START=managed</c> in the
-/// environment, <see cref="TryStart"/> returns <see langword="false"/>.
+/// <see cref="Thread"/>, which reports the failure as .NET does), when the app sets a default stack size for its threads
+/// (<c>System.Threading.DefaultStackSize</c>, <c>DOTNET_DefaultStackSize</c>), or with <c>JUGGLE_THREAD_START=managed</c>
+/// in the environment, <see cref="TryStart"/> returns <see langword="false"/>.
 /// </remarks>
 internal static unsafe partial class NativeThreadStart
 {
@@ -22,8 +23,10 @@ internal static unsafe partial class NativeThreadStart
     private static long s_started;
 
     /// <summary>Whether <see cref="TryStart"/> uses <c>pthread_create</c>; tests turn it off to cover the other path.</summary>
-    public static bool Enabled { get; set; } =
-        OperatingSystem.IsLinux() && Environment.Is64BitProcess && Environment.GetEnvironmentVariable(Variable) != "managed";
+    public static bool Enabled { get; set; } = EnabledFor(
+        OperatingSystem.IsLinux() && Environment.Is64BitProcess,
+        Environment.GetEnvironmentVariable,
+        AppContext.GetData("System.Threading.DefaultStackSize"));
 
     /// <summary>How many threads this process started through <c>pthread_create</c>.</summary>
     public static long Started => Interlocked.Read(ref s_started);
@@ -61,6 +64,15 @@ internal static unsafe partial class NativeThreadStart
         Interlocked.Increment(ref s_started);
         return true;
     }
+
+    /// <summary>The rule behind <see cref="Enabled"/>'s first value, given the platform, the environment and the runtime setting.</summary>
+    internal static bool EnabledFor(bool linux64, Func<string, string?> environment, object? stackSizeSetting) =>
+        linux64 &&
+        environment(Variable) != "managed" &&
+        // A stack size set for the app's threads applies to Thread only; then every worker is one, so it gets that size.
+        stackSizeSetting is null &&
+        environment("DOTNET_DefaultStackSize") is null &&
+        environment("COMPlus_DefaultStackSize") is null;
 
     [UnmanagedCallersOnly]
     private static void* Entry(void* argument)

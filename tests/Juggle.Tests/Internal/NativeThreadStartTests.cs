@@ -20,7 +20,7 @@ public sealed class NativeThreadStartTests
             return;
         }
 
-        Assert.True(NativeThreadStart.Enabled, $"{NativeThreadStart.Variable} must not be set for this test");
+        Assert.True(NativeThreadStart.Enabled, $"neither {NativeThreadStart.Variable} nor a default stack size may be set for this test");
         var before = NativeThreadStart.Started;
         var ran = new TaskCompletionSource<(int Id, bool Background)>(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -61,6 +61,27 @@ public sealed class NativeThreadStartTests
         {
             NativeThreadStart.Enabled = was;
         }
+    }
+
+    [Theory]
+    [InlineData(true, null, null, null, null, true)]
+    [InlineData(false, null, null, null, null, false)]
+    [InlineData(true, "managed", null, null, null, false)]
+    [InlineData(true, "native", null, null, null, true)]
+    [InlineData(true, null, "0x400000", null, null, false)]
+    [InlineData(true, null, null, "400000", null, false)]
+    [InlineData(true, null, null, null, "4194304", false)]
+    public void Threads_are_managed_elsewhere_when_asked_and_when_the_app_sets_a_stack_size(
+        bool linux64, string? variable, string? dotnetStack, string? complusStack, string? setting, bool expected)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            [NativeThreadStart.Variable] = variable,
+            ["DOTNET_DefaultStackSize"] = dotnetStack,
+            ["COMPlus_DefaultStackSize"] = complusStack,
+        };
+
+        Assert.Equal(expected, NativeThreadStart.EnabledFor(linux64, name => environment.GetValueOrDefault(name), setting));
     }
 
     [Fact]
