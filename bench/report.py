@@ -21,6 +21,13 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchutil import REGENERATE, write_doc  # noqa: E402
 
+
+def bdn_version():
+    """The BenchmarkDotNet version the benchmarks build with (central package management)."""
+    props = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Directory.Packages.props")
+    m = re.search(r'Include="BenchmarkDotNet" Version="([^"]+)"', open(props).read())
+    return m.group(1) if m else "(see Directory.Packages.props)"
+
 UNITS = {"ns": 1e-6, "μs": 1e-3, "us": 1e-3, "µs": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
@@ -362,7 +369,7 @@ def render():
         p()
     p("## How to run")
     p()
-    p("From the repository root (Release build; BenchmarkDotNet 0.14, in-process toolchain, short jobs sized for a")
+    p(f"From the repository root (Release build; BenchmarkDotNet {bdn_version()}, in-process toolchain, short jobs sized for a")
     p("shared 2-core machine: the whole suite takes a few minutes):")
     p()
     p("```bash")
