@@ -28,6 +28,11 @@ internal static class Program
             return ExitModes.Run(mode, args.Length > 1 ? args[1] : throw new ArgumentException("exit modes take an output file"));
         }
 
+        if (mode.StartsWith("first-submit", StringComparison.Ordinal))
+        {
+            return FirstSubmitModes.Run(mode);
+        }
+
         using var pool = new ProcessPoolExecutor(maxWorkers: 2);
         switch (mode)
         {

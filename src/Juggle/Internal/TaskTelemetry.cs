@@ -17,9 +17,16 @@ internal static class TaskTelemetry
 
     public const string TaskOperation = TelemetryNames.TaskOperation;
 
+    private const string DiagnosticsAssemblyPrefix = "System.Diagnostics.DiagnosticSource,";
+    private const int DiagnosticsUnknown = 0;
+    private const int DiagnosticsAbsent = 1;
+    private const int DiagnosticsLoaded = 2;
+
     private static readonly Lock s_sourceLock = new();
+    private static readonly Lock s_diagnosticsLock = new();
     private static ActivitySource? s_source;
     private static ITaskObserver[] s_observers = [];
+    private static int s_diagnostics; // DiagnosticsUnknown, DiagnosticsAbsent (watching for its load) or DiagnosticsLoaded
 
     /// <summary>The <c>Juggle</c> activity source, created here if <see cref="TelemetryStartup"/> has not yet.</summary>
     public static ActivitySource Source => Volatile.Read(ref s_source) ?? EnsureSource();
@@ -75,9 +82,17 @@ internal static class TaskTelemetry
             return observers.Length != 0 || source.HasListeners() ? TraceDecision.Trace : TraceDecision.None;
         }
 
-        if (deferAllowed && observers.Length == 0)
+        if (observers.Length == 0)
         {
-            return TraceDecision.Defer;
+            if (deferAllowed)
+            {
+                return TraceDecision.Defer;
+            }
+
+            if (!ListenersPossible())
+            {
+                return TraceDecision.None;
+            }
         }
 
         return observers.Length != 0 || EnsureSource().HasListeners() ? TraceDecision.Trace : TraceDecision.None;
@@ -136,6 +151,62 @@ internal static class TaskTelemetry
         }
 
         return trace;
+    }
+
+    /// <summary>
+    /// Whether anything could listen to the source yet: not before System.Diagnostics.DiagnosticSource is loaded, since
+    /// an activity listener is one of its types (Juggle names none of them before it creates the source). The first
+    /// source of a process starts the runtime's event-source machinery, tens of milliseconds of CPU, so a process
+    /// pool's first Submit, which cannot leave the decision to the task's start (the call carries the trace to the
+    /// worker), skips creating it while nothing could listen.
+    /// </summary>
+    private static bool ListenersPossible()
+    {
+        switch (Volatile.Read(ref s_diagnostics))
+        {
+            case DiagnosticsLoaded:
+                return true;
+            case DiagnosticsAbsent:
+                return false;
+        }
+
+        lock (s_diagnosticsLock)
+        {
+            if (Volatile.Read(ref s_diagnostics) == DiagnosticsUnknown)
+            {
+                // Watch first, then look: a load racing with the look is seen by one or the other.
+                AppDomain.CurrentDomain.AssemblyLoad += OnAssemblyLoad;
+                foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+                {
+                    if (IsDiagnostics(assembly))
+                    {
+                        MarkDiagnosticsLoaded();
+                        break;
+                    }
+                }
+
+                Interlocked.CompareExchange(ref s_diagnostics, DiagnosticsAbsent, DiagnosticsUnknown);
+            }
+
+            return Volatile.Read(ref s_diagnostics) == DiagnosticsLoaded;
+        }
+    }
+
+    private static void OnAssemblyLoad(object? sender, AssemblyLoadEventArgs args)
+    {
+        if (IsDiagnostics(args.LoadedAssembly))
+        {
+            MarkDiagnosticsLoaded();
+        }
+    }
+
+    private static bool IsDiagnostics(Assembly assembly) =>
+        assembly.FullName is { } name && name.StartsWith(DiagnosticsAssemblyPrefix, StringComparison.Ordinal);
+
+    private static void MarkDiagnosticsLoaded()
+    {
+        Volatile.Write(ref s_diagnostics, DiagnosticsLoaded);
+        AppDomain.CurrentDomain.AssemblyLoad -= OnAssemblyLoad;
     }
 
     /// <summary>A short, stable name for a function: <c>Type.Method</c>, with compiler-generated names made readable.</summary>

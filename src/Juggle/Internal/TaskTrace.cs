@@ -21,6 +21,7 @@ internal sealed class TaskTrace
     private readonly ITaskObserver[] _observers;
     private readonly bool _traced;
     private readonly Lock _activityLock = new();
+    private readonly ParentSpan? _parent;
     private Activity? _activity;
 
     public TaskTrace(Executor executor, Future future, string function, ITaskObserver[] observers, bool traced)
@@ -36,7 +37,7 @@ internal sealed class TaskTrace
         _observers = observers;
         _traced = traced;
         SubmitTimestamp = submitTimestamp;
-        Parent = traced ? parent : default;
+        _parent = traced && parent != default ? new ParentSpan(parent) : null;
     }
 
     public Executor Executor { get; }
@@ -50,7 +51,7 @@ internal sealed class TaskTrace
     public string Function { get; }
 
     /// <summary>The submitter's span (<see cref="Activity.Current"/> at Submit), or default for a root span.</summary>
-    public ActivityContext Parent { get; }
+    public ActivityContext Parent => _parent?.Context ?? default;
 
     /// <summary><see cref="Stopwatch.GetTimestamp"/> at Submit, start and end (0 until then).</summary>
     public long SubmitTimestamp { get; }
@@ -184,6 +185,16 @@ internal sealed class TaskTrace
         {
             Activity.Current = current;
         }
+    }
+
+    /// <summary>
+    /// The parent span, held by reference: a field of a System.Diagnostics.DiagnosticSource value type would make every
+    /// type test for a trace (a future's one slot holds a trace or a cancel gate) load that assembly, and whether it is
+    /// loaded tells <see cref="TaskTelemetry"/> whether anything could listen yet.
+    /// </summary>
+    private sealed class ParentSpan(ActivityContext context)
+    {
+        public ActivityContext Context { get; } = context;
     }
 
     private Activity? EnsureActivity()

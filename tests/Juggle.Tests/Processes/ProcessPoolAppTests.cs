@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using Juggle.Tests.Shared;
 
@@ -168,6 +169,31 @@ public sealed class ProcessPoolAppTests(ProcessPoolFixtureApp app) : IClassFixtu
         finally
         {
             File.Delete(output);
+        }
+    }
+
+    [Theory]
+    [InlineData("first-submit")]
+    [InlineData("first-submit-listened")]
+    public void A_pool_creates_no_activity_source_on_the_apps_path_while_nothing_could_listen_and_traces_when_something_does(string mode)
+    {
+        using var process = Start(viaDotnet: true, mode, mainLog: null);
+        var output = process.StandardOutput.ReadToEndAsync();
+        Assert.True(process.WaitForExit(Patience), "the fixture app did not finish");
+        Assert.True(process.ExitCode == 0, output.Result);
+        var lines = output.Result.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("RESULT 49 64", lines);
+        Assert.Contains("MAP 1,4,9", lines);
+        Assert.Contains("LOADED-OFF-TELEMETRY-THREAD false", lines);
+        var spans = int.Parse(lines.Single(l => l.StartsWith("TASK-SPANS ", StringComparison.Ordinal))["TASK-SPANS ".Length..], CultureInfo.InvariantCulture);
+        if (mode == "first-submit")
+        {
+            Assert.Equal(0, spans);
+        }
+        else
+        {
+            // Both Submits and at least one Map task, all made before the source would have been created in the background.
+            Assert.True(spans >= 3, $"{spans} task spans");
         }
     }
 
