@@ -13,6 +13,9 @@ internal static class FirstSubmitModes
 {
     private static volatile string? s_loadedBySubmit;
 
+    // The pool's functions take and return int, which trimming and NativeAOT keep: the warnings are acknowledged here.
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "int arguments and results survive trimming.")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050", Justification = "int arguments and results need no generated code.")]
     public static int Run(string mode)
     {
         var spans = 0;

@@ -23,6 +23,8 @@ public sealed partial class ProcessPoolExecutor
         /// <summary>How long taking a worker waits for a spare whose start is under way before starting its own.</summary>
         private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(2);
 
+        private const string SpareThreadName = "juggle-spare-start";
+
         private static readonly object s_monitor = new();
         private static readonly Queue<WorkerChild> s_spares = new();
         private static string? s_spareKey;
@@ -113,20 +115,32 @@ public sealed partial class ProcessPoolExecutor
             }
 
             // A thread of its own, not the thread pool: the app's first pool would otherwise wait for the thread pool
-            // to start up (or, later, behind a busy one) before its worker's runtime even begins to boot.
+            // to start up (or, later, behind a busy one) before its worker's runtime even begins to boot. Started
+            // natively where it can be: Thread.Start waits until the new thread has set itself up.
             for (var i = 0; i < toStart; i++)
             {
-                new Thread(static state => StartSpare(((WorkerLaunch, string?))state!)) { IsBackground = true, Name = "juggle-spare-start" }.Start((launch, key));
+                var state = (launch, key);
+                if (!Internal.NativeThreadStart.TryStart(() => StartSpare(state, nameSelf: true)))
+                {
+                    new Thread(static state => StartSpare(((WorkerLaunch, string?))state!, nameSelf: false)) { IsBackground = true, Name = SpareThreadName }.Start(state);
+                }
             }
         }
 
-        private static void StartSpare((WorkerLaunch Launch, string? Key) state)
+        private static void StartSpare((WorkerLaunch Launch, string? Key) state, bool nameSelf)
         {
             var (launch, key) = state;
             WorkerChild? started = null;
             try
             {
                 started = Start(launch);
+
+                // Named once the spare has started: naming a thread costs a file write.
+                if (nameSelf)
+                {
+                    Thread.CurrentThread.Name = SpareThreadName;
+                }
+
                 key ??= KeyOf(launch);
             }
 #pragma warning disable CA1031 // A spare that cannot start is no spare: the next worker starts on demand and reports the error.

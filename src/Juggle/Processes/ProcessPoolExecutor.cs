@@ -83,21 +83,17 @@ public sealed partial class ProcessPoolExecutor : Executor
     /// <exception cref="ArgumentException">The initializer is not a static method.</exception>
     /// <exception cref="InvalidOperationException">The worker host (<c>Juggle.Worker.dll</c>) or the .NET host cannot be found.</exception>
     public ProcessPoolExecutor(ProcessPoolExecutorOptions options)
+        : this(options, Prepare(options))
+    {
+    }
+
+    private ProcessPoolExecutor(ProcessPoolExecutorOptions options, (WorkerLaunch Launch, RemoteFunction? Initializer) prepared)
         : base(options, ProcessPoolExecutorOptions.DefaultMaxWorkers, "ProcessPoolExecutor")
     {
         _maxTasksPerChild = options.MaxTasksPerChild;
         _taskTimeout = options.TaskTimeout;
-        if (options.Initializer is { } initializer)
-        {
-            _initializer = RemoteFunction.Get(initializer, nameof(options.Initializer));
-            if (_initializer.Signature.ValueParameterTypes.Length != 0)
-            {
-                throw new ArgumentException("The initializer must take no arguments.", nameof(options));
-            }
-        }
-
-        _launch = WorkerLaunch.Discover();
-        SpareWorker.Prime(_launch);
+        _initializer = prepared.Initializer;
+        _launch = prepared.Launch;
         _usesLimiter = options.RateLimiter is not null || options.TasksPerSecond is not null;
     }
 
@@ -253,6 +249,30 @@ public sealed partial class ProcessPoolExecutor : Executor
 
     /// <summary>A done callback on a worker's reader thread: shutting down from there does not wait for the workers.</summary>
     private protected override bool OnOwnWorker => t_readerOf == this;
+
+    /// <summary>
+    /// Checks the options, finds how to start a worker and starts the warm spare if there is none, before the executor's
+    /// own set-up (its name, telemetry, exit hook): the spare's runtime is what the first result waits for, so it starts
+    /// booting first. Bad options or a missing worker host throw before any process is started.
+    /// </summary>
+    private static (WorkerLaunch Launch, RemoteFunction? Initializer) Prepare(ProcessPoolExecutorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        RemoteFunction? initializer = null;
+        if (options.Initializer is { } function)
+        {
+            initializer = RemoteFunction.Get(function, nameof(options.Initializer));
+            if (initializer.Signature.ValueParameterTypes.Length != 0)
+            {
+                throw new ArgumentException("The initializer must take no arguments.", nameof(options));
+            }
+        }
+
+        var launch = WorkerLaunch.Discover();
+        SpareWorker.Prime(launch);
+        return (launch, initializer);
+    }
 
     private static ProcessPoolExecutorOptions CreateOptions(int? maxWorkers, Action? initializer, int? maxTasksPerChild, TimeSpan? taskTimeout)
     {
