@@ -5,13 +5,13 @@ namespace Juggle.ProcessPoolFixture;
 
 /// <summary>
 /// "first-submit" and "first-submit-listened": a process pool in a process that has not loaded
-/// System.Diagnostics.DiagnosticSource must leave it to Juggle's telemetry start-up thread (nothing can listen to Juggle's traces yet, and creating the
-/// activity source costs a fresh process tens of milliseconds); with an activity listener already attached, the first
-/// task is traced all the same. Prints "LOADED-OFF-TELEMETRY-THREAD true|false" (and where) and "TASK-SPANS n".
+/// System.Diagnostics.DiagnosticSource must leave its loading to Juggle's telemetry start-up thread (nothing can listen
+/// to Juggle's traces yet, and creating the activity source costs a fresh process tens of milliseconds); with an
+/// activity listener already attached, the first tasks are traced all the same. Prints "LOADED-OFF-TELEMETRY-THREAD true|false" (and where) and "TASK-SPANS n".
 /// </summary>
 internal static class FirstSubmitModes
 {
-    private static volatile string? s_loadedBySubmit;
+    private static volatile string? s_loadedElsewhere;
 
     // The pool's functions take and return int, which trimming and NativeAOT keep: the warnings are acknowledged here.
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "int arguments and results survive trimming.")]
@@ -35,7 +35,7 @@ internal static class FirstSubmitModes
             // Only Juggle's telemetry start-up thread, which creates the activity source off the app's path, may load it.
             if (IsDiagnostics(e.LoadedAssembly) && Thread.CurrentThread.Name != "Juggle telemetry start")
             {
-                s_loadedBySubmit ??= $"{Thread.CurrentThread.Name ?? "unnamed thread"}: {new StackTrace(false).ToString().ReplaceLineEndings(" | ")}";
+                s_loadedElsewhere ??= $"{Thread.CurrentThread.Name ?? "unnamed thread"}: {new StackTrace(false).ToString().ReplaceLineEndings(" | ")}";
             }
         };
 
@@ -48,7 +48,7 @@ internal static class FirstSubmitModes
             Console.WriteLine($"MAP {string.Join(',', pool.Map(Functions.Square, [1, 2, 3]))}");
         }
 
-        Console.WriteLine($"LOADED-OFF-TELEMETRY-THREAD {(s_loadedBySubmit is null ? "false" : "true, " + s_loadedBySubmit)}");
+        Console.WriteLine($"LOADED-OFF-TELEMETRY-THREAD {(s_loadedElsewhere is null ? "false" : "true, " + s_loadedElsewhere)}");
         Console.WriteLine($"TASK-SPANS {Volatile.Read(ref spans)}");
         listener?.Dispose();
         return 0;
